@@ -1,0 +1,76 @@
+//! Taskdeck's user interface: the HTML shell, the routes, the pages and (in `ssr`
+//! builds) the server functions. Compiled twice: with `ssr` into the server, with
+//! `hydrate` into the WASM bundle.
+
+pub mod components;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use components::header::Header;
+use pages::{home::HomePage, not_found::NotFound, placeholder::ComingSoon};
+
+/// The product name, shown in the header and page titles.
+pub const PRODUCT: &str = "Taskdeck";
+
+/// Sets the stored (or system) colour theme before first paint, so that a dark-theme
+/// user never sees a white flash while the WASM loads.
+const THEME_BOOT: &str = "try{var t=localStorage.getItem('theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}";
+
+/// The document around every page (rendered on the server only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <script>{THEME_BOOT}</script>
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    // Runs only in the browser, once hydration has attached the event handlers: tests
+    // (and curious users) can tell a hydrated page from a static one.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/taskdeck.css" />
+        <Link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%234f46e5'/%3E%3Cpath d='M4 8l3 3 5-6' stroke='white' stroke-width='2' fill='none'/%3E%3C/svg%3E" />
+        <Title formatter=|page: String| {
+            if page.is_empty() { PRODUCT.to_string() } else { format!("{page} · {PRODUCT}") }
+        } />
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <Header />
+            <main id="main" class="container">
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=HomePage />
+                    <Route path=path!("/sign-in") view=|| view! { <ComingSoon title="Sign in" /> } />
+                    <Route path=path!("/sign-up") view=|| view! { <ComingSoon title="Create an account" /> } />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

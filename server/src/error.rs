@@ -1,0 +1,68 @@
+//! The HTTP layer's one error type, and the one place it becomes a response.
+//!
+//! Bodies are `{ "code": "UPPER_SNAKE", "message": "..." }`, the shape Better Auth uses,
+//! so that the REST API and the auth endpoints speak the same error language. Internal
+//! failures are logged with their cause and shown only as a generic message.
+
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("not found")]
+    NotFound,
+    #[error("{message}")]
+    Status {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
+    #[error(transparent)]
+    Storage(#[from] taskdeck::StorageError),
+}
+
+#[derive(Serialize)]
+pub struct ErrorBody<'a> {
+    pub code: &'a str,
+    pub message: &'a str,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self::Status {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// A JSON error response with the given status, code and message.
+pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(ErrorBody { code, message })).into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::NotFound => error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found"),
+            ApiError::Status {
+                status,
+                code,
+                message,
+            } => error_response(status, code, &message),
+            ApiError::Storage(error) => {
+                tracing::error!(error = %error, "storage failure");
+                error_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL_SERVER_ERROR",
+                    "Something went wrong on our side. Please try again.",
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Taskdeck's web server: assembles the router (REST API, auth, Leptos pages), the
+//! middleware stack and the start-up sequence. `main.rs` only calls [`startup`]; the
+//! integration tests call the very same functions on a random port.
+
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use startup::Application;
+pub use state::AppState;

@@ -1,0 +1,3 @@
+//! HTTP routes, one module per resource; each exposes a `router()`.
+
+pub mod health;

@@ -1,0 +1,129 @@
+//! The foundation's behaviour over HTTP: probes, the server-rendered shell, 404s,
+//! compression, body limits, and the schema on both backends.
+
+mod common;
+
+use common::TestApp;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+async fn health_reports_up(app: &TestApp) {
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+}
+
+async fn ready_reports_the_database(app: &TestApp) {
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "ready");
+    let expected = match app.backend {
+        common::Backend::Sqlite => "sqlite",
+        common::Backend::Postgres => "postgres",
+    };
+    assert_eq!(body["database"], expected);
+}
+
+async fn home_page_is_server_rendered(app: &TestApp) {
+    let res = app.get("/").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Taskdeck"), "product name in the header");
+    assert!(html.contains("href=\"/sign-in\""), "link to sign in");
+    assert!(html.contains("href=\"/sign-up\""), "link to sign up");
+    assert!(html.contains("/pkg/taskdeck.js"), "hydration script is referenced");
+    assert!(html.contains("/pkg/taskdeck.css"), "stylesheet is referenced");
+}
+
+async fn unknown_page_is_a_404_page(app: &TestApp) {
+    let res = app.get("/no/such/page").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Page not found"));
+}
+
+async fn unknown_api_path_is_json_404(app: &TestApp) {
+    let res = app.get("/api/nothing-here").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "NOT_FOUND");
+}
+
+async fn responses_are_compressed_when_asked(app: &TestApp) {
+    let res = app
+        .client
+        .get(app.url("/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+}
+
+async fn oversized_bodies_are_refused(app: &TestApp) {
+    let big = vec![b'x'; app.config.body_limit + 1];
+    let res = app
+        .client
+        .post(app.url("/api/anything"))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+async fn schema_has_better_auth_tables(app: &TestApp) {
+    let db = taskdeck::Database::connect(&app.config.database).await.unwrap();
+    for table in ["user", "session", "account", "verification", "jwks", "task", "task_tag"] {
+        let sql = format!(r#"SELECT COUNT(*) FROM "{table}""#);
+        let count: i64 = taskdeck::with_pool!(&db, |pool| sqlx::query_scalar(&sql)
+            .fetch_one(pool)
+            .await)
+        .unwrap_or_else(|e| panic!("table {table}: {e}"));
+        assert_eq!(count, 0, "{table} starts empty");
+    }
+    // Better Auth's camelCase columns exist as such.
+    taskdeck::with_pool!(&db, |pool| sqlx::query(
+        r#"SELECT "id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt" FROM "user""#
+    )
+    .fetch_all(pool)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    taskdeck::with_pool!(&db, |pool| sqlx::query(
+        r#"SELECT "accountId", "providerId", "userId", "password", "issuer" FROM "account""#
+    )
+    .fetch_all(pool)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    db.close().await;
+}
+
+async fn migrations_are_idempotent(app: &TestApp) {
+    // A second start against the same database (a restart, or a second instance).
+    let db = taskdeck::Database::connect(&app.config.database).await.unwrap();
+    db.migrate().await.unwrap();
+    db.ping().await.unwrap();
+    db.close().await;
+}
+
+db_tests!(
+    health_reports_up,
+    ready_reports_the_database,
+    home_page_is_server_rendered,
+    unknown_page_is_a_404_page,
+    unknown_api_path_is_json_404,
+    responses_are_compressed_when_asked,
+    oversized_bodies_are_refused,
+    schema_has_better_auth_tables,
+    migrations_are_idempotent,
+);

@@ -1,0 +1,27 @@
+//! Auth primitives that must stay byte-compatible with Better Auth 1.7 (see
+//! `shared/better-auth-contract.md`, sections 3, 5 and 7).
+//!
+//! Everything here is framework-free and synchronous: ids, password hashing, signed
+//! cookie values and JWTs. HTTP handlers, storage and session lifecycle live elsewhere
+//! and build on these functions, so the wire formats are pinned down (and tested against
+//! the contract's vectors) in exactly one place.
+//!
+//! Password hashing is CPU-heavy; async callers should run it on a blocking thread
+//! (`tokio::task::spawn_blocking`).
+
+pub mod cookie;
+pub mod ids;
+pub mod jwt;
+mod mac;
+pub mod password;
+
+pub use cookie::{sign_cookie_value, verify_cookie_value};
+pub use ids::{generate_id, DEFAULT_ID_LEN, RESET_TOKEN_LEN};
+pub use jwt::{
+    decrypt_private_key, encrypt_private_key, parse_jwks, sign_eddsa, sign_hs256, verify,
+    Ed25519Key, JwtError, Validation, VerifyKey,
+};
+pub use password::{
+    check_length, dummy_verify, hash_password, verify_password, LengthError, PasswordError,
+    Verified, MAX_PASSWORD_LEN, MIN_PASSWORD_LEN,
+};

@@ -1,0 +1,157 @@
+//! Storage: one API, two sqlx backends (embedded SQLite by default, PostgreSQL for
+//! several instances sharing one database).
+//!
+//! Queries are written once in portable SQL (`$1` placeholders, quoted camelCase
+//! identifiers as Better Auth names them) and run on whichever pool is configured via
+//! [`with_pool!`]; the row types derive `sqlx::FromRow` generically, so they decode
+//! from both backends. [`Ts`] hides the one real difference, how dates are stored.
+
+mod time;
+
+use std::{str::FromStr, time::Duration};
+
+use sqlx::{
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    PgPool, SqlitePool,
+};
+
+pub use time::Ts;
+
+use crate::config::DatabaseConfig;
+
+/// Runs the same expression against whichever pool the database uses.
+///
+/// `with_pool!(db, |pool| sqlx::query("...").execute(pool).await)`
+#[macro_export]
+macro_rules! with_pool {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::storage::Database::Sqlite($pool) => $body,
+            $crate::storage::Database::Postgres($pool) => $body,
+        }
+    };
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("could not prepare the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("could not connect to the {backend} database: {source}")]
+    Connect {
+        backend: &'static str,
+        source: sqlx::Error,
+    },
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+}
+
+impl StorageError {
+    /// True when the failure is a unique-constraint violation (e.g. an e-mail taken by a
+    /// concurrent sign-up), which callers turn into a 4xx instead of a 500.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Self::Query(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+/// A connection pool to one of the two backends. Cheap to clone (pools are `Arc`s).
+#[derive(Debug, Clone)]
+pub enum Database {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Database {
+    /// Connects (creating the SQLite file and its directory when needed) and runs the
+    /// embedded migrations for the chosen backend.
+    pub async fn connect(config: &DatabaseConfig) -> Result<Self, StorageError> {
+        let db = match config {
+            DatabaseConfig::Sqlite(location) => Self::Sqlite(open_sqlite(location).await?),
+            DatabaseConfig::Postgres(url) => {
+                let options =
+                    PgConnectOptions::from_str(url).map_err(|source| StorageError::Connect {
+                        backend: "postgres",
+                        source,
+                    })?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(20)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(options)
+                    .await
+                    .map_err(|source| StorageError::Connect {
+                        backend: "postgres",
+                        source,
+                    })?;
+                Self::Postgres(pool)
+            }
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Applies pending migrations from `migrations/<backend>` (embedded at build time).
+    pub async fn migrate(&self) -> Result<(), StorageError> {
+        match self {
+            Self::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Self::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A round trip to the database, for readiness probes.
+    pub async fn ping(&self) -> Result<(), StorageError> {
+        with_pool!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        with_pool!(self, |pool| pool.close().await)
+    }
+}
+
+/// Opens SQLite the way a server needs it: WAL so readers never block the writer,
+/// foreign keys on (for cascades), a busy timeout instead of instant `SQLITE_BUSY`.
+async fn open_sqlite(location: &str) -> Result<SqlitePool, StorageError> {
+    let options = if location.starts_with("sqlite:") {
+        SqliteConnectOptions::from_str(location).map_err(|source| StorageError::Connect {
+            backend: "sqlite",
+            source,
+        })?
+    } else {
+        let path = std::path::Path::new(location);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StorageError::DataDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        SqliteConnectOptions::new().filename(path)
+    };
+    let options = options
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    SqlitePoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .map_err(|source| StorageError::Connect {
+            backend: "sqlite",
+            source,
+        })
+}
