@@ -75,6 +75,39 @@ pub struct Config {
     pub request_timeout: Duration,
     /// True when the secret was generated at start (development only).
     pub secret_generated: bool,
+    pub auth: AuthConfig,
+}
+
+/// How JWTs are issued and verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwtAlgorithm {
+    /// Better Auth's default: Ed25519 keys in the `jwks` table, published at `/jwks`.
+    EdDsa,
+    /// The original design: HMAC-SHA256 with the shared `BETTER_AUTH_SECRET`.
+    Hs256,
+}
+
+/// Settings of the Better-Auth-compatible auth layer.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub jwt_algorithm: JwtAlgorithm,
+    pub jwt_expires_in: Duration,
+    /// `iss` and `aud` of issued tokens, and what verification demands.
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    /// Verify bearer tokens against an external Better Auth server's JWKS instead.
+    pub jwks_url: Option<Url>,
+    /// Extra trusted origins (`BETTER_AUTH_TRUSTED_ORIGINS`, comma-separated patterns).
+    pub trusted_origins: Vec<String>,
+    /// `__Secure-` cookies with `Secure`: on for an https base URL.
+    pub secure_cookies: bool,
+    pub rate_limit_enabled: bool,
+    /// Keep rate-limit counters in the database (several instances) or in memory.
+    pub rate_limit_in_database: bool,
+    /// Take the client IP from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
 }
 
 impl Config {
@@ -87,7 +120,11 @@ impl Config {
     /// Builds the configuration from any key lookup (tests pass a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
-        let mode = match get("APP_ENV").as_deref().map(str::to_ascii_lowercase).as_deref() {
+        let mode = match get("APP_ENV")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             None | Some("development") | Some("dev") | Some("test") => Mode::Development,
             Some("production") | Some("prod") => Mode::Production,
             Some(other) => {
@@ -101,9 +138,7 @@ impl Config {
         let (secret, secret_generated) =
             match get("BETTER_AUTH_SECRET").or_else(|| get("AUTH_SECRET")) {
                 Some(s) if s.chars().count() >= MIN_SECRET_LEN => (s, false),
-                Some(_) | None if mode == Mode::Production => {
-                    return Err(ConfigError::WeakSecret)
-                }
+                Some(_) | None if mode == Mode::Production => return Err(ConfigError::WeakSecret),
                 Some(s) => (s, false),
                 None => (random_secret(), true),
             };
@@ -118,7 +153,77 @@ impl Config {
         let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "data".into()));
         let database = DatabaseConfig::from_url(get("DATABASE_URL").as_deref(), &data_dir);
 
+        let origin = base_url.origin().ascii_serialization();
+        let jwt_algorithm = match get("JWT_ALGORITHM")
+            .as_deref()
+            .map(str::to_ascii_uppercase)
+            .as_deref()
+        {
+            None | Some("EDDSA") => JwtAlgorithm::EdDsa,
+            Some("HS256") => JwtAlgorithm::Hs256,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "JWT_ALGORITHM",
+                    reason: format!("{other:?} (use EdDSA or HS256)"),
+                })
+            }
+        };
+        let jwks_url = get("JWT_JWKS_URL")
+            .map(|u| {
+                Url::parse(&u).map_err(|e| ConfigError::Invalid {
+                    name: "JWT_JWKS_URL",
+                    reason: e.to_string(),
+                })
+            })
+            .transpose()?;
+        let default_issuer = jwks_url
+            .as_ref()
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_else(|| origin.clone());
+        let auth = AuthConfig {
+            jwt_algorithm,
+            jwt_expires_in: Duration::from_secs(parse_or(
+                get("JWT_EXPIRES_IN_SECS"),
+                "JWT_EXPIRES_IN_SECS",
+                15 * 60,
+            )?),
+            jwt_issuer: get("JWT_ISSUER").unwrap_or_else(|| default_issuer.clone()),
+            jwt_audience: get("JWT_AUDIENCE").unwrap_or(default_issuer),
+            jwks_url,
+            trusted_origins: get("BETTER_AUTH_TRUSTED_ORIGINS")
+                .or_else(|| get("TRUSTED_ORIGINS"))
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            secure_cookies: parse_bool(get("SECURE_COOKIES"), "SECURE_COOKIES")?
+                .unwrap_or(base_url.scheme() == "https"),
+            // Better Auth limits only in production unless told otherwise.
+            rate_limit_enabled: parse_bool(get("RATE_LIMIT"), "RATE_LIMIT")?
+                .unwrap_or(mode == Mode::Production),
+            rate_limit_in_database: match get("RATE_LIMIT_STORAGE").as_deref() {
+                Some("database") => true,
+                Some("memory") => false,
+                None => matches!(database, DatabaseConfig::Postgres(_)),
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        name: "RATE_LIMIT_STORAGE",
+                        reason: format!("{other:?} (use memory or database)"),
+                    })
+                }
+            },
+            trust_forwarded_for: parse_bool(get("TRUST_FORWARDED_FOR"), "TRUST_FORWARDED_FOR")?
+                .unwrap_or(true),
+            smtp_url: get("SMTP_URL"),
+            mail_from: get("MAIL_FROM").unwrap_or_else(|| "Taskdeck <no-reply@localhost>".into()),
+        };
+
         Ok(Self {
+            auth,
             mode,
             secret: SecretString::from(secret),
             base_url,
@@ -167,6 +272,18 @@ where
     })
 }
 
+fn parse_bool(value: Option<String>, name: &'static str) -> Result<Option<bool>, ConfigError> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(None),
+        Some("1" | "true" | "on" | "yes") => Ok(Some(true)),
+        Some("0" | "false" | "off" | "no") => Ok(Some(false)),
+        Some(other) => Err(ConfigError::Invalid {
+            name,
+            reason: format!("{other:?} is not a boolean"),
+        }),
+    }
+}
+
 fn random_secret() -> String {
     rand::thread_rng()
         .sample_iter(&Alphanumeric)
@@ -190,12 +307,18 @@ mod tests {
 
     #[test]
     fn production_refuses_missing_or_short_secret() {
-        assert!(matches!(cfg(&[("APP_ENV", "production")]), Err(ConfigError::WeakSecret)));
+        assert!(matches!(
+            cfg(&[("APP_ENV", "production")]),
+            Err(ConfigError::WeakSecret)
+        ));
         assert!(matches!(
             cfg(&[("APP_ENV", "production"), ("BETTER_AUTH_SECRET", "short")]),
             Err(ConfigError::WeakSecret)
         ));
-        let ok = cfg(&[("APP_ENV", "production"), ("BETTER_AUTH_SECRET", &"x".repeat(32))]);
+        let ok = cfg(&[
+            ("APP_ENV", "production"),
+            ("BETTER_AUTH_SECRET", &"x".repeat(32)),
+        ]);
         assert!(ok.unwrap().is_production());
     }
 
@@ -230,7 +353,10 @@ mod tests {
     fn bad_app_env_is_reported() {
         assert!(matches!(
             cfg(&[("APP_ENV", "staging")]),
-            Err(ConfigError::Invalid { name: "APP_ENV", .. })
+            Err(ConfigError::Invalid {
+                name: "APP_ENV",
+                ..
+            })
         ));
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod mail;
 pub mod storage;
 
 pub use config::{Config, ConfigError, Mode};

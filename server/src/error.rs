@@ -10,6 +10,7 @@ use axum::{
     Json,
 };
 use serde::Serialize;
+use taskdeck::auth::AuthError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -23,6 +24,8 @@ pub enum ApiError {
     },
     #[error(transparent)]
     Storage(#[from] taskdeck::StorageError),
+    #[error(transparent)]
+    Auth(#[from] taskdeck::auth::AuthError),
 }
 
 #[derive(Serialize)]
@@ -46,6 +49,16 @@ pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response
     (status, Json(ErrorBody { code, message })).into_response()
 }
 
+/// Logs the cause; the client sees only a generic message.
+fn internal(error: &dyn std::error::Error) -> Response {
+    tracing::error!(error = %error, "internal error");
+    error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL_SERVER_ERROR",
+        "Something went wrong on our side. Please try again.",
+    )
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
@@ -55,14 +68,23 @@ impl IntoResponse for ApiError {
                 code,
                 message,
             } => error_response(status, code, &message),
-            ApiError::Storage(error) => {
-                tracing::error!(error = %error, "storage failure");
-                error_response(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "INTERNAL_SERVER_ERROR",
-                    "Something went wrong on our side. Please try again.",
-                )
+            ApiError::Storage(error) => internal(&error),
+            ApiError::Auth(AuthError::Api {
+                status,
+                code,
+                message,
+            }) => {
+                let status =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                match code {
+                    Some(code) => error_response(status, code, &message),
+                    // Better Auth sends a few errors as `{message}` only.
+                    None => {
+                        (status, Json(serde_json::json!({ "message": message }))).into_response()
+                    }
+                }
             }
+            ApiError::Auth(error) => internal(&error),
         }
     }
 }

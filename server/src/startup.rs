@@ -13,7 +13,7 @@ use axum::{
 };
 use leptos::config::{get_configuration, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use taskdeck::{Config, Database, StorageError};
+use taskdeck::{auth::AuthService, Config, Database, StorageError};
 use tokio::net::TcpListener;
 use tower_http::{
     compression::CompressionLayer, limit::RequestBodyLimitLayer,
@@ -26,6 +26,8 @@ use crate::{error::error_response, routes, state::AppState};
 pub enum StartupError {
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error("auth set-up failed: {0}")]
+    Auth(#[from] taskdeck::auth::AuthError),
     #[error("could not bind {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -53,9 +55,12 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
+        let config = Arc::new(config);
+        let auth = Arc::new(AuthService::new(db.clone(), config.clone()).await?);
         let state = AppState {
-            config: Arc::new(config),
+            config,
             db,
+            auth,
             leptos_options,
         };
         let router = router(state.clone());
@@ -101,6 +106,8 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(routes::health::router())
+        .nest("/api/auth", routes::auth::router(state.clone()))
+        .merge(routes::me::router())
         // Anything else under /api is an API miss: JSON, never the HTML 404 page.
         .route("/api/{*rest}", any(api_not_found))
         .leptos_routes(&state, routes, {
@@ -127,7 +134,11 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-async fn api_not_found() -> impl IntoResponse {
+async fn api_not_found(uri: axum::http::Uri) -> axum::response::Response {
+    if uri.path().starts_with("/api/auth/") {
+        // Better Auth answers unknown auth paths with an empty 404.
+        return StatusCode::NOT_FOUND.into_response();
+    }
     error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "No such API endpoint")
 }
 

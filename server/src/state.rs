@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use taskdeck::{Config, Database};
+use taskdeck::{auth::AuthService, Config, Database};
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: Database,
+    pub auth: Arc<AuthService>,
     pub leptos_options: LeptosOptions,
 }
 

@@ -37,8 +37,14 @@ async fn home_page_is_server_rendered(app: &TestApp) {
     assert!(html.contains("Taskdeck"), "product name in the header");
     assert!(html.contains("href=\"/sign-in\""), "link to sign in");
     assert!(html.contains("href=\"/sign-up\""), "link to sign up");
-    assert!(html.contains("/pkg/taskdeck.js"), "hydration script is referenced");
-    assert!(html.contains("/pkg/taskdeck.css"), "stylesheet is referenced");
+    assert!(
+        html.contains("/pkg/taskdeck.js"),
+        "hydration script is referenced"
+    );
+    assert!(
+        html.contains("/pkg/taskdeck.css"),
+        "stylesheet is referenced"
+    );
 }
 
 async fn unknown_page_is_a_404_page(app: &TestApp) {
@@ -81,13 +87,22 @@ async fn oversized_bodies_are_refused(app: &TestApp) {
 }
 
 async fn schema_has_better_auth_tables(app: &TestApp) {
-    let db = taskdeck::Database::connect(&app.config.database).await.unwrap();
-    for table in ["user", "session", "account", "verification", "jwks", "task", "task_tag"] {
+    let db = taskdeck::Database::connect(&app.config.database)
+        .await
+        .unwrap();
+    for table in [
+        "user",
+        "session",
+        "account",
+        "verification",
+        "jwks",
+        "task",
+        "task_tag",
+    ] {
         let sql = format!(r#"SELECT COUNT(*) FROM "{table}""#);
-        let count: i64 = taskdeck::with_pool!(&db, |pool| sqlx::query_scalar(&sql)
-            .fetch_one(pool)
-            .await)
-        .unwrap_or_else(|e| panic!("table {table}: {e}"));
+        let count: i64 =
+            taskdeck::with_pool!(&db, |pool| sqlx::query_scalar(&sql).fetch_one(pool).await)
+                .unwrap_or_else(|e| panic!("table {table}: {e}"));
         assert_eq!(count, 0, "{table} starts empty");
     }
     // Better Auth's camelCase columns exist as such.
@@ -110,7 +125,9 @@ async fn schema_has_better_auth_tables(app: &TestApp) {
 
 async fn migrations_are_idempotent(app: &TestApp) {
     // A second start against the same database (a restart, or a second instance).
-    let db = taskdeck::Database::connect(&app.config.database).await.unwrap();
+    let db = taskdeck::Database::connect(&app.config.database)
+        .await
+        .unwrap();
     db.migrate().await.unwrap();
     db.ping().await.unwrap();
     db.close().await;

@@ -25,3 +25,16 @@ pub use password::{
     check_length, dummy_verify, hash_password, verify_password, LengthError, PasswordError,
     Verified, MAX_PASSWORD_LEN, MIN_PASSWORD_LEN,
 };
+
+// The flows built on the primitives above.
+pub mod error;
+pub mod keys;
+pub mod model;
+pub mod origin;
+pub mod rate_limit;
+pub mod service;
+pub mod store;
+
+pub use error::AuthError;
+pub use model::{Session, SessionWithUser, User};
+pub use service::{AuthService, ClientInfo, SessionLookup};

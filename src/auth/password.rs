@@ -61,7 +61,8 @@ pub const MAX_PASSWORD_LEN: usize = 128;
 /// takes as long as for a real account. Embedded rather than computed at start-up so the
 /// first unknown-user request is not slower either; a test keeps it in step with the
 /// parameters above.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$DUMMY";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$TVtO5SGgPOGi+XuwQYHWUQ$UeL+lX8zX/F3jjc3kPzTB6tK9MAIjsuIyYYR4hAnGX4";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
@@ -179,6 +180,11 @@ pub fn better_auth_scrypt_hash(password: &str) -> Result<String, PasswordError> 
 
 fn verify_argon2(password: &str, stored: &str) -> Result<Verified, PasswordError> {
     let hash = PasswordHash::new(stored).map_err(|_| PasswordError::Malformed)?;
+    // A PHC string without salt or output parses, but the verifier would report it as a
+    // mismatch; it is a broken row, not a wrong password.
+    if hash.salt.is_none() || hash.hash.is_none() {
+        return Err(PasswordError::Malformed);
+    }
     // `verify_password` takes algorithm, version and parameters from the stored hash and
     // compares the outputs in constant time.
     match argon2().verify_password(normalize(password).as_bytes(), &hash) {
@@ -256,7 +262,178 @@ mod tests {
     const VECTOR_HASH: &str = "0123456789abcdef0123456789abcdef:e8b256b6f9f4b1641136a66d4a26ba41a47b6c8c9bad6aa4145559ffda45ece1f0f16dec8482a3e5545feada0ba62f2b05eeb943b750c9396874e1762c78d27d";
 
     #[test]
-    fn print_dummy() {
-        println!("{}", hash_password("taskdeck-dummy-password").unwrap());
+    fn better_auth_scrypt_vector_verifies() {
+        assert_eq!(
+            verify_password(VECTOR_PASSWORD, VECTOR_HASH).expect("well-formed"),
+            Verified::Ok { needs_rehash: true }
+        );
+    }
+
+    #[test]
+    fn better_auth_scrypt_vector_rejects_wrong_password() {
+        assert_eq!(
+            verify_password("password124", VECTOR_HASH).expect("well-formed"),
+            Verified::Mismatch
+        );
+    }
+
+    #[test]
+    fn scrypt_salt_is_the_hex_text_not_its_bytes() {
+        // Same key, but with the salt decoded to bytes: must not verify.
+        let key = scrypt_key(
+            VECTOR_PASSWORD,
+            VECTOR_HASH.split_once(':').expect("colon").0,
+        )
+        .expect("scrypt");
+        assert_eq!(
+            hex::encode(key),
+            VECTOR_HASH.split_once(':').expect("colon").1
+        );
+        let salt_bytes = hex::decode("0123456789abcdef0123456789abcdef").expect("hex");
+        let params =
+            scrypt::Params::new(SCRYPT_LOG_N, SCRYPT_R, SCRYPT_P, SCRYPT_KEY_LEN).expect("params");
+        let mut other = [0u8; SCRYPT_KEY_LEN];
+        scrypt::scrypt(VECTOR_PASSWORD.as_bytes(), &salt_bytes, &params, &mut other)
+            .expect("scrypt");
+        assert_ne!(other, key);
+    }
+
+    #[test]
+    fn scrypt_fixture_round_trip_with_nfkc() {
+        // "Å" as U+212B ANGSTROM SIGN and "ﬁ" ligature; NFKC maps them to U+00C5 and "fi".
+        let stored = better_auth_scrypt_hash("\u{212B} \u{FB01}le pass").expect("hash");
+        let (salt, key) = stored.split_once(':').expect("colon");
+        assert_eq!(salt.len(), 32);
+        assert_eq!(key.len(), 128);
+        assert!(stored
+            .bytes()
+            .all(|b| b == b':' || b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert_eq!(
+            verify_password("\u{00C5} file pass", &stored).expect("well-formed"),
+            Verified::Ok { needs_rehash: true }
+        );
+    }
+
+    #[test]
+    fn argon2_round_trip() {
+        let stored = hash_password("correct horse battery staple").expect("hash");
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{stored}"
+        );
+        assert_eq!(
+            verify_password("correct horse battery staple", &stored).expect("well-formed"),
+            Verified::Ok {
+                needs_rehash: false
+            }
+        );
+        assert_eq!(
+            verify_password("correct horse battery stapler", &stored).expect("well-formed"),
+            Verified::Mismatch
+        );
+        // Salted: hashing again gives a different string.
+        assert_ne!(
+            hash_password("correct horse battery staple").expect("hash"),
+            stored
+        );
+    }
+
+    #[test]
+    fn argon2_normalises_unicode() {
+        // "é" precomposed when hashing, decomposed (e + U+0301) when verifying.
+        let stored = hash_password("caf\u{00E9} p\u{00E4}ssword").expect("hash");
+        assert!(verify_password("cafe\u{0301} pa\u{0308}ssword", &stored)
+            .expect("well-formed")
+            .is_ok());
+    }
+
+    #[test]
+    fn argon2_with_old_parameters_needs_rehash() {
+        let weak = |algorithm| {
+            let params = Params::new(64, 1, 1, None).expect("params");
+            let salt = SaltString::encode_b64(b"0123456789abcdef").expect("salt");
+            Argon2::new(algorithm, Version::V0x13, params)
+                .hash_password(b"old password", &salt)
+                .expect("hash")
+                .to_string()
+        };
+        for algorithm in [Algorithm::Argon2id, Algorithm::Argon2i, Algorithm::Argon2d] {
+            let stored = weak(algorithm);
+            assert_eq!(
+                verify_password("old password", &stored).expect("well-formed"),
+                Verified::Ok { needs_rehash: true },
+                "{stored}"
+            );
+            assert_eq!(
+                verify_password("old passwort", &stored).expect("well-formed"),
+                Verified::Mismatch
+            );
+        }
+    }
+
+    #[test]
+    fn dummy_hash_is_current_and_valid() {
+        assert_eq!(
+            verify_password("taskdeck-dummy-password", DUMMY_HASH).expect("well-formed"),
+            Verified::Ok {
+                needs_rehash: false
+            }
+        );
+        // Must not panic for any input.
+        dummy_verify("");
+        dummy_verify("anything at all \u{1F600}");
+    }
+
+    #[test]
+    fn malformed_hashes_are_errors() {
+        let key = VECTOR_HASH.split_once(':').expect("colon").1;
+        for stored in [
+            "".to_owned(),
+            "plaintext-password".to_owned(),
+            "$argon2id$garbage".to_owned(),
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0".to_owned(),
+            "$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy".to_owned(),
+            "$scrypt$ln=14,r=16,p=1$c2FsdHNhbHQ$aGFzaA".to_owned(),
+            ":".to_owned(),
+            format!(":{key}"),
+            format!("0123456789abcdef:{key}"),
+            format!("0123456789abcdef0123456789abcdeg:{key}"),
+            format!("0123456789abcdef0123456789abcdef:{}", &key[..126]),
+            format!("0123456789abcdef0123456789abcdef:{key}00"),
+            format!("0123456789abcdef0123456789abcdef:{}zz", &key[..126]),
+            format!("0123456789abcdef0123456789abcdef:{key}:extra"),
+            "0123456789abcdef0123456789abcdef".to_owned(),
+        ] {
+            assert!(
+                matches!(
+                    verify_password("password123", &stored),
+                    Err(PasswordError::Malformed)
+                ),
+                "{stored:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn length_rules_count_utf16_code_units() {
+        assert_eq!(check_length(""), Err(LengthError::TooShort));
+        assert_eq!(check_length("1234567"), Err(LengthError::TooShort));
+        assert_eq!(check_length("12345678"), Ok(()));
+        assert_eq!(check_length(&"a".repeat(128)), Ok(()));
+        assert_eq!(check_length(&"a".repeat(129)), Err(LengthError::TooLong));
+        // BMP characters count once even though UTF-8 uses two bytes for them.
+        assert_eq!(check_length(&"é".repeat(7)), Err(LengthError::TooShort));
+        assert_eq!(check_length(&"é".repeat(8)), Ok(()));
+        // Non-BMP characters (surrogate pairs in UTF-16) count twice.
+        assert_eq!(check_length(&"😀".repeat(3)), Err(LengthError::TooShort));
+        assert_eq!(check_length(&"😀".repeat(4)), Ok(()));
+        assert_eq!(check_length(&"😀".repeat(64)), Ok(()));
+        // 65 chars, 129 UTF-16 units: too long for JavaScript's `length`.
+        assert_eq!(
+            check_length(&format!("{}a", "😀".repeat(64))),
+            Err(LengthError::TooLong)
+        );
+        assert_eq!(LengthError::TooShort.code(), "PASSWORD_TOO_SHORT");
+        assert_eq!(LengthError::TooLong.code(), "PASSWORD_TOO_LONG");
     }
 }

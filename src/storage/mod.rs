@@ -105,7 +105,10 @@ impl Database {
 
     /// A round trip to the database, for readiness probes.
     pub async fn ping(&self) -> Result<(), StorageError> {
-        with_pool!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        with_pool!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 

@@ -15,9 +15,23 @@ use sqlx::{
     Decode, Encode, Postgres, Sqlite, Type, TypeInfo, ValueRef,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+/// Serialises as JS `toISOString()` does (always milliseconds, `Z`), which is what the
+/// Better Auth client parses back into `Date`s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Ts(pub DateTime<Utc>);
+
+impl Serialize for Ts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_iso())
+    }
+}
+
+impl<'de> Deserialize<'de> for Ts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).ok_or_else(|| serde::de::Error::custom("invalid date"))
+    }
+}
 
 impl Ts {
     pub fn now() -> Self {
@@ -69,10 +83,7 @@ impl Type<Sqlite> for Ts {
 }
 
 impl<'q> Encode<'q, Sqlite> for Ts {
-    fn encode_by_ref(
-        &self,
-        buf: &mut Vec<SqliteArgumentValue<'q>>,
-    ) -> Result<IsNull, BoxDynError> {
+    fn encode_by_ref(&self, buf: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
         <String as Encode<'q, Sqlite>>::encode(self.to_iso(), buf)
     }
 }
@@ -136,7 +147,10 @@ mod tests {
     fn iso_round_trip_matches_javascript() {
         let t = Ts::parse("2026-01-02T03:04:05.678Z").unwrap();
         assert_eq!(t.to_iso(), "2026-01-02T03:04:05.678Z");
-        assert_eq!(Ts::parse("2026-01-02 03:04:05").unwrap().to_iso(), "2026-01-02T03:04:05.000Z");
+        assert_eq!(
+            Ts::parse("2026-01-02 03:04:05").unwrap().to_iso(),
+            "2026-01-02T03:04:05.000Z"
+        );
         assert_eq!(Ts::from_millis(1_767_323_045_678).unwrap(), t);
         assert!(Ts::parse("yesterday").is_none());
     }

@@ -60,7 +60,10 @@ pub async fn postgres_available() -> bool {
     let reachable = PgConnection::connect(&postgres_admin_url()).await.is_ok();
     if !reachable {
         if std::env::var_os("REQUIRE_POSTGRES").is_some() {
-            panic!("REQUIRE_POSTGRES is set but {} is unreachable", postgres_admin_url());
+            panic!(
+                "REQUIRE_POSTGRES is set but {} is unreachable",
+                postgres_admin_url()
+            );
         }
         eprintln!("note: PostgreSQL unreachable, skipping the postgres variant");
     }
@@ -87,7 +90,10 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Self {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let mut env: HashMap<String, String> = HashMap::from([
-            ("BETTER_AUTH_SECRET".into(), "test-secret-0123456789-abcdefghijklmnop".into()),
+            (
+                "BETTER_AUTH_SECRET".into(),
+                "test-secret-0123456789-abcdefghijklmnop".into(),
+            ),
             ("DATA_DIR".into(), data_dir.path().display().to_string()),
             ("RUST_LOG".into(), "warn".into()),
         ]);
@@ -172,4 +178,112 @@ fn random_suffix() -> String {
         .map(char::from)
         .collect::<String>()
         .to_lowercase()
+}
+
+/// A signed-in user as the tests see them.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    pub email: String,
+    pub password: String,
+    pub user_id: String,
+    /// `name=value` for the session cookie, ready for a `Cookie` header.
+    pub cookie: String,
+    pub body: serde_json::Value,
+}
+
+impl TestApp {
+    /// The origin the server trusts (its `BETTER_AUTH_URL`).
+    pub fn origin(&self) -> String {
+        self.config.base_origin()
+    }
+
+    /// POSTs JSON to `/api/auth{path}`; with a cookie, sends the trusted `Origin` as a
+    /// browser would.
+    pub async fn auth_post(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(self.url(&format!("/api/auth{path}")))
+            .json(&body);
+        if let Some(cookie) = cookie {
+            req = req.header("cookie", cookie).header("origin", self.origin());
+        }
+        req.send().await.expect("POST")
+    }
+
+    pub async fn auth_get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
+        let mut req = self.client.get(self.url(&format!("/api/auth{path}")));
+        if let Some(cookie) = cookie {
+            req = req.header("cookie", cookie);
+        }
+        req.send().await.expect("GET")
+    }
+
+    pub async fn sign_up(&self, email: &str, password: &str) -> Signed {
+        let res = self
+            .auth_post(
+                "/sign-up/email",
+                serde_json::json!({ "name": "Test User", "email": email, "password": password }),
+                None,
+            )
+            .await;
+        assert_eq!(res.status(), 200, "sign-up of {email}");
+        let cookie = session_cookie(&res).expect("session cookie");
+        let body: serde_json::Value = res.json().await.unwrap();
+        Signed {
+            email: email.to_string(),
+            password: password.to_string(),
+            user_id: body["user"]["id"].as_str().unwrap().to_string(),
+            cookie,
+            body,
+        }
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.auth_post(
+            "/sign-in/email",
+            serde_json::json!({ "email": email, "password": password }),
+            None,
+        )
+        .await
+    }
+
+    /// A JWT for the signed-in user, from `/api/auth/token`.
+    pub async fn jwt(&self, who: &Signed) -> String {
+        let res = self.auth_get("/token", Some(&who.cookie)).await;
+        assert_eq!(res.status(), 200);
+        let body: serde_json::Value = res.json().await.unwrap();
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    /// Every mail the dev mailer has written so far.
+    pub fn outbox(&self) -> Vec<serde_json::Value> {
+        let path = self.data_dir.path().join("mail/outbox.jsonl");
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+/// All `Set-Cookie` header values of a response.
+pub fn set_cookies(res: &reqwest::Response) -> Vec<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
+
+/// `name=value` of the session cookie set by a response, if any (and not an expiry).
+pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    set_cookies(res)
+        .into_iter()
+        .find(|c| c.starts_with("better-auth.session_token=") && !c.contains("Max-Age=0"))
+        .map(|c| c.split(';').next().unwrap().to_string())
 }

@@ -1,0 +1,50 @@
+// The app shell: server-rendered, then hydrated by the release WASM bundle.
+import { test, expect } from '@playwright/test';
+
+test('home page is server-rendered with working links', async ({ page }) => {
+  const response = await page.goto('/');
+  expect(response?.status()).toBe(200);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Taskdeck');
+  await expect(page.getByRole('link', { name: 'Sign in' })).toHaveAttribute('href', '/sign-in');
+  await expect(page.getByRole('link', { name: 'Sign up' })).toHaveAttribute('href', '/sign-up');
+});
+
+test('the page hydrates: the theme toggle works and is remembered', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+
+  await page.goto('/');
+  // Set only by an effect that runs after hydration.
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+
+  const html = page.locator('html');
+  const before = (await html.getAttribute('data-theme')) ?? 'light';
+  const toggle = page.locator('button.theme-toggle');
+  await toggle.click();
+  const after = before === 'dark' ? 'light' : 'dark';
+  await expect(html).toHaveAttribute('data-theme', after);
+
+  await page.reload();
+  await expect(html).toHaveAttribute('data-theme', after);
+  expect(errors, errors.join('\n')).toEqual([]);
+});
+
+test('without JavaScript the page still renders and the toggle is inert', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  await page.locator('button.theme-toggle').click();
+  await expect(page.locator('html')).not.toHaveAttribute('data-theme', /.+/);
+  await context.close();
+});
+
+test('unknown pages get the 404 page with status 404', async ({ page }) => {
+  const response = await page.goto('/definitely/not/here');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await page.getByRole('link', { name: 'Go to the home page' }).click();
+  await expect(page).toHaveURL(/\/$/);
+});
