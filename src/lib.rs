@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod mail;
 pub mod storage;
+pub mod tasks;
 
 pub use config::{Config, ConfigError, Mode};
 pub use storage::{Database, StorageError};

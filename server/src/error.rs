@@ -10,7 +10,7 @@ use axum::{
     Json,
 };
 use serde::Serialize;
-use taskdeck::auth::AuthError;
+use taskdeck::{auth::AuthError, tasks::TaskError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -26,6 +26,8 @@ pub enum ApiError {
     Storage(#[from] taskdeck::StorageError),
     #[error(transparent)]
     Auth(#[from] taskdeck::auth::AuthError),
+    #[error(transparent)]
+    Task(#[from] TaskError),
 }
 
 #[derive(Serialize)]
@@ -85,6 +87,24 @@ impl IntoResponse for ApiError {
                 }
             }
             ApiError::Auth(error) => internal(&error),
+            ApiError::Task(TaskError::NotFound) => {
+                error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "Task not found")
+            }
+            ApiError::Task(TaskError::Invalid(fields)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(serde_json::json!({
+                    "code": "VALIDATION_ERROR",
+                    "message": fields.summary(),
+                    "errors": fields,
+                })),
+            )
+                .into_response(),
+            ApiError::Task(TaskError::UnknownUser) => error_response(
+                StatusCode::UNAUTHORIZED,
+                "INVALID_TOKEN",
+                "The account behind this token no longer exists",
+            ),
+            ApiError::Task(error) => internal(&error),
         }
     }
 }

@@ -6,9 +6,10 @@ use std::{future::Future, net::SocketAddr, sync::Arc};
 use app::{shell, App};
 use axum::{
     extract::DefaultBodyLimit,
+    extract::{Request, State},
+    http::Uri,
     http::{header, HeaderValue, StatusCode},
-    response::IntoResponse,
-    routing::any,
+    response::{IntoResponse, Response},
     Router,
 };
 use leptos::config::{get_configuration, LeptosOptions};
@@ -108,13 +109,12 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::health::router())
         .nest("/api/auth", routes::auth::router(state.clone()))
         .merge(routes::me::router())
-        // Anything else under /api is an API miss: JSON, never the HTML 404 page.
-        .route("/api/{*rest}", any(api_not_found))
+        .merge(routes::tasks::router())
         .leptos_routes(&state, routes, {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(fallback)
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
@@ -134,12 +134,18 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-async fn api_not_found(uri: axum::http::Uri) -> axum::response::Response {
-    if uri.path().starts_with("/api/auth/") {
-        // Better Auth answers unknown auth paths with an empty 404.
+/// Unmatched requests: under `/api` a JSON 404 (Better Auth's empty one under
+/// `/api/auth`), never the HTML page; elsewhere static files, then the app's 404 page.
+async fn fallback(uri: Uri, state: State<AppState>, request: Request) -> Response {
+    let path = uri.path();
+    if path.starts_with("/api/auth/") {
         return StatusCode::NOT_FOUND.into_response();
     }
-    error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "No such API endpoint")
+    if path == "/api" || path.starts_with("/api/") {
+        return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "No such API endpoint");
+    }
+    let files = leptos_axum::file_and_error_handler::<AppState, _>(shell);
+    files(uri, state, request).await
 }
 
 /// Leptos settings from the `LEPTOS_*` variables cargo-leptos sets, with defaults that

@@ -287,3 +287,49 @@ pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
         .find(|c| c.starts_with("better-auth.session_token=") && !c.contains("Max-Age=0"))
         .map(|c| c.split(';').next().unwrap().to_string())
 }
+
+/// A user with a bearer token, for the tasks API.
+pub struct ApiUser {
+    pub id: String,
+    pub token: String,
+    pub signed: Signed,
+}
+
+impl TestApp {
+    pub async fn api_user(&self, email: &str) -> ApiUser {
+        let signed = self.sign_up(email, "password for tests").await;
+        let token = self.jwt(&signed).await;
+        ApiUser {
+            id: signed.user_id.clone(),
+            token,
+            signed,
+        }
+    }
+
+    /// A request to the tasks API as `who`.
+    pub fn api(
+        &self,
+        who: &ApiUser,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(&who.token)
+    }
+
+    pub async fn create_task(&self, who: &ApiUser, body: serde_json::Value) -> serde_json::Value {
+        let res = self
+            .api(
+                who,
+                reqwest::Method::POST,
+                &format!("/api/{}/tasks", who.id),
+            )
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "create {body}");
+        res.json().await.unwrap()
+    }
+}

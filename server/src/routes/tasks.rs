@@ -1,0 +1,182 @@
+//! The tasks REST API, on the original FastAPI service's paths:
+//! `/api/{user_id}/tasks[/{id}[/complete]]`. Every handler takes an [`AuthUser`]
+//! (a verified bearer JWT); `{user_id}` must be its subject (403 otherwise), and every
+//! query is filtered by it in SQL, so another user's task is a plain 404.
+
+use axum::{
+    body::Bytes,
+    extract::{FromRequest, Path, RawQuery, Request, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, patch},
+    Json, Router,
+};
+use serde_json::{Map, Value};
+use taskdeck::tasks::{self, ListQuery, NewTask, TaskError, TaskPatch};
+
+use crate::{auth::AuthUser, error::ApiError, state::AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/{user_id}/tasks", get(list).post(create))
+        .route(
+            "/api/{user_id}/tasks/{id}",
+            get(read).put(update).delete(remove),
+        )
+        .route("/api/{user_id}/tasks/{id}/complete", patch(toggle))
+}
+
+/// The caller may only address their own collection.
+fn owner(user: &AuthUser, path_user: &str) -> Result<(), ApiError> {
+    if user.id == path_user {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "You can only access your own tasks",
+        ))
+    }
+}
+
+/// Task ids are integers; anything else names no task.
+fn task_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse().map_err(|_| ApiError::Task(TaskError::NotFound))
+}
+
+/// A JSON object body: 415 for another content type, 400 for malformed JSON or a
+/// non-object; field rules are checked afterwards (422).
+pub struct JsonObject(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .is_some_and(|v| {
+                v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UNSUPPORTED_MEDIA_TYPE",
+                "Send the body as application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "INVALID_BODY", e.body_text()))?;
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(map)) => Ok(Self(map)),
+            Ok(_) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID_BODY",
+                "The body must be a JSON object",
+            )),
+            Err(e) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID_JSON",
+                format!("Malformed JSON: {e}"),
+            )),
+        }
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(user_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    owner(&user, &user_id)?;
+    let raw = raw.unwrap_or_default();
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_bytes())
+        .into_owned()
+        .collect();
+    let query = ListQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(TaskError::Invalid)?;
+    let page = tasks::list(&state.db, &user.id, &query).await?;
+    let mut headers = HeaderMap::new();
+    headers.insert("x-total-count", HeaderValue::from(page.total));
+    headers.insert("x-limit", HeaderValue::from(page.limit));
+    headers.insert("x-offset", HeaderValue::from(page.offset));
+    // The body stays a bare array, as the original API returned.
+    Ok((headers, Json(page.tasks)).into_response())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(user_id): Path<String>,
+    JsonObject(body): JsonObject,
+) -> Result<Response, ApiError> {
+    owner(&user, &user_id)?;
+    let new = NewTask::from_json(&body).map_err(TaskError::Invalid)?;
+    let task = tasks::create(&state.db, &user.id, new).await?;
+    let location = format!("/api/{}/tasks/{}", encode(&user.id), task.id);
+    Ok((
+        StatusCode::CREATED,
+        [(
+            header::LOCATION,
+            HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/")),
+        )],
+        Json(task),
+    )
+        .into_response())
+}
+
+fn encode(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
+}
+
+async fn read(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path((user_id, id)): Path<(String, String)>,
+) -> Result<Json<tasks::Task>, ApiError> {
+    owner(&user, &user_id)?;
+    Ok(Json(tasks::get(&state.db, &user.id, task_id(&id)?).await?))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path((user_id, id)): Path<(String, String)>,
+    JsonObject(body): JsonObject,
+) -> Result<Json<tasks::Task>, ApiError> {
+    owner(&user, &user_id)?;
+    let id = task_id(&id)?;
+    let patch = TaskPatch::from_json(&body).map_err(TaskError::Invalid)?;
+    Ok(Json(tasks::update(&state.db, &user.id, id, patch).await?))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path((user_id, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    owner(&user, &user_id)?;
+    tasks::delete(&state.db, &user.id, task_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn toggle(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path((user_id, id)): Path<(String, String)>,
+) -> Result<Json<tasks::Task>, ApiError> {
+    owner(&user, &user_id)?;
+    Ok(Json(
+        tasks::toggle(&state.db, &user.id, task_id(&id)?).await?,
+    ))
+}

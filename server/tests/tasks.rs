@@ -1,0 +1,455 @@
+//! The tasks REST API over HTTP, on SQLite and PostgreSQL: CRUD, validation, list
+//! filters, sorting and pagination, the isolation matrix, and concurrent writes.
+
+mod common;
+
+use common::{ApiUser, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+async fn list(app: &TestApp, who: &ApiUser, query: &str) -> (Vec<Value>, i64) {
+    let res = app
+        .api(who, Method::GET, &format!("/api/{}/tasks?{query}", who.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{query}");
+    let total: i64 = res.headers()["x-total-count"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    (res.json().await.unwrap(), total)
+}
+
+fn titles(tasks: &[Value]) -> Vec<&str> {
+    tasks.iter().map(|t| t["title"].as_str().unwrap()).collect()
+}
+
+async fn crud_round_trip(app: &TestApp) {
+    let ann = app.api_user("ann@example.com").await;
+    let res = app
+        .api(&ann, Method::POST, &format!("/api/{}/tasks", ann.id))
+        .json(&json!({ "title": "  Write report ", "description": "Q3", "priority": "high", "tags": ["Work"], "due_date": "2026-12-01" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let task: Value = res.json().await.unwrap();
+    assert_eq!(location, format!("/api/{}/tasks/{}", ann.id, task["id"]));
+    assert_eq!(task["title"], "Write report");
+    assert_eq!(task["user_id"], ann.id.as_str());
+    assert_eq!(task["completed"], false);
+    assert_eq!(task["priority"], "high");
+    assert_eq!(task["tags"], json!(["work"]));
+    assert_eq!(task["due_date"], "2026-12-01");
+    assert!(task["created_at"].as_str().unwrap().ends_with('Z'));
+
+    let got: Value = app
+        .api(&ann, Method::GET, &location)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got, task);
+
+    let res = app
+        .api(&ann, Method::PUT, &location)
+        .json(&json!({ "title": "Write the report", "completed": true, "description": null, "tags": ["work", "q3"], "due_date": null }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let updated: Value = res.json().await.unwrap();
+    assert_eq!(updated["title"], "Write the report");
+    assert_eq!(updated["completed"], true);
+    assert_eq!(updated["description"], Value::Null);
+    assert_eq!(updated["due_date"], Value::Null);
+    assert_eq!(updated["tags"], json!(["work", "q3"]));
+    assert_eq!(updated["priority"], "high", "untouched fields stay");
+    assert!(updated["updated_at"].as_str() >= task["updated_at"].as_str());
+
+    let toggled: Value = app
+        .api(&ann, Method::PATCH, &format!("{location}/complete"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(toggled["completed"], false);
+
+    let res = app
+        .api(&ann, Method::DELETE, &location)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let res = app.api(&ann, Method::GET, &location).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "NOT_FOUND");
+    let res = app
+        .api(&ann, Method::DELETE, &location)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+async fn validation_and_bad_input(app: &TestApp) {
+    let bea = app.api_user("bea@example.com").await;
+    let path = format!("/api/{}/tasks", bea.id);
+    let cases = [
+        (json!({}), vec!["title"]),
+        (json!({ "title": "   " }), vec!["title"]),
+        (json!({ "title": "x".repeat(201) }), vec!["title"]),
+        (
+            json!({ "title": "ok", "description": "d".repeat(1001) }),
+            vec!["description"],
+        ),
+        (
+            json!({ "title": "ok", "priority": "urgent" }),
+            vec!["priority"],
+        ),
+        (
+            json!({ "title": "ok", "due_date": "next week" }),
+            vec!["due_date"],
+        ),
+        (json!({ "title": "ok", "tags": "work" }), vec!["tags"]),
+        (
+            json!({ "title": "ok", "completed": "yes" }),
+            vec!["completed"],
+        ),
+        (json!({ "title": "ok", "owner": "someone" }), vec!["owner"]),
+        (
+            json!({ "title": 7, "priority": 1 }),
+            vec!["title", "priority"],
+        ),
+    ];
+    for (body, fields) in cases {
+        let res = app
+            .api(&bea, Method::POST, &path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{body}");
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["code"], "VALIDATION_ERROR");
+        for f in fields {
+            assert!(err["errors"][f].is_array(), "{f} named for {body}: {err}");
+        }
+    }
+    // Malformed JSON, a non-object, the wrong content type.
+    let res = app
+        .api(&bea, Method::POST, &path)
+        .header("content-type", "application/json")
+        .body("{\"title\":")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "INVALID_JSON");
+    let res = app
+        .api(&bea, Method::POST, &path)
+        .json(&json!(["title"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let res = app
+        .api(&bea, Method::POST, &path)
+        .header("content-type", "text/plain")
+        .body("title")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 415);
+    // Bad list parameters.
+    for q in [
+        "limit=0",
+        "limit=201",
+        "offset=-5",
+        "status=done",
+        "sort=size",
+        "order=up",
+        "priority=x",
+    ] {
+        let res = app
+            .api(&bea, Method::GET, &format!("{path}?{q}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{q}");
+    }
+    // An update with a bad field changes nothing.
+    let task = app.create_task(&bea, json!({ "title": "keep me" })).await;
+    let one = format!("{path}/{}", task["id"]);
+    let res = app
+        .api(&bea, Method::PUT, &one)
+        .json(&json!({ "title": "" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let same: Value = app
+        .api(&bea, Method::GET, &one)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(same["title"], "keep me");
+    // Non-numeric ids name no task.
+    let res = app
+        .api(&bea, Method::GET, &format!("{path}/abc"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+async fn filters_sorting_and_pagination(app: &TestApp) {
+    let cy = app.api_user("cy@example.com").await;
+    let specs = [
+        ("Apple pie", "low", vec!["home"], Some("2026-12-03"), false),
+        (
+            "banana bread",
+            "high",
+            vec!["home", "baking"],
+            Some("2026-12-01"),
+            true,
+        ),
+        ("Cherry tart", "medium", vec!["baking"], None, false),
+        ("Date night", "high", vec![], Some("2026-12-02"), true),
+        ("Eggs benedict", "medium", vec!["brunch"], None, false),
+    ];
+    for (title, priority, tags, due, done) in &specs {
+        let body = json!({ "title": title, "priority": priority, "tags": tags, "due_date": due, "completed": done, "description": format!("about {}", title.to_lowercase()) });
+        app.create_task(&cy, body).await;
+        // Distinct creation times for a stable created-order.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let (all, total) = list(app, &cy, "").await;
+    assert_eq!(total, 5);
+    assert_eq!(
+        titles(&all),
+        [
+            "Eggs benedict",
+            "Date night",
+            "Cherry tart",
+            "banana bread",
+            "Apple pie"
+        ],
+        "newest first by default"
+    );
+
+    let (pending, total) = list(app, &cy, "status=pending").await;
+    assert_eq!((titles(&pending).len(), total), (3, 3));
+    assert!(pending.iter().all(|t| t["completed"] == false));
+    let (done, _) = list(app, &cy, "status=completed").await;
+    assert_eq!(titles(&done), ["Date night", "banana bread"]);
+
+    let (by_title, _) = list(app, &cy, "sort=title&order=asc").await;
+    assert_eq!(
+        titles(&by_title),
+        [
+            "Apple pie",
+            "banana bread",
+            "Cherry tart",
+            "Date night",
+            "Eggs benedict"
+        ],
+        "case-insensitive"
+    );
+    let (by_due, _) = list(app, &cy, "sort=due_date&order=asc").await;
+    assert_eq!(
+        titles(&by_due)[..3],
+        ["banana bread", "Date night", "Apple pie"]
+    );
+    let (by_due_desc, _) = list(app, &cy, "sort=due_date&order=desc").await;
+    assert_eq!(
+        titles(&by_due_desc)[..3],
+        ["Apple pie", "Date night", "banana bread"],
+        "undated last either way"
+    );
+    let (by_priority, _) = list(app, &cy, "sort=priority&order=desc").await;
+    assert!(by_priority[..2].iter().all(|t| t["priority"] == "high"));
+    assert_eq!(by_priority[4]["priority"], "low");
+    let (created_asc, _) = list(app, &cy, "sort=created&order=asc").await;
+    assert_eq!(titles(&created_asc)[0], "Apple pie");
+
+    let (baking, total) = list(app, &cy, "tag=Baking").await;
+    assert_eq!(total, 2);
+    assert_eq!(titles(&baking), ["Cherry tart", "banana bread"]);
+    let (high, _) = list(app, &cy, "priority=high").await;
+    assert_eq!(high.len(), 2);
+    let (search, _) = list(app, &cy, "q=TART").await;
+    assert_eq!(titles(&search), ["Cherry tart"]);
+    let (search_desc, _) = list(app, &cy, "q=about%20date").await;
+    assert_eq!(
+        titles(&search_desc),
+        ["Date night"],
+        "searches descriptions"
+    );
+    let (nothing, total) = list(app, &cy, "q=%25").await;
+    assert_eq!((nothing.len(), total), (0, 0), "LIKE wildcards are literal");
+    let (combo, total) = list(
+        app,
+        &cy,
+        "status=pending&tag=baking&priority=medium&q=cherry",
+    )
+    .await;
+    assert_eq!((titles(&combo), total), (vec!["Cherry tart"], 1));
+
+    let (page1, total) = list(app, &cy, "limit=2&sort=title&order=asc").await;
+    let (page2, _) = list(app, &cy, "limit=2&offset=2&sort=title&order=asc").await;
+    let (page3, _) = list(app, &cy, "limit=2&offset=4&sort=title&order=asc").await;
+    assert_eq!(total, 5, "total is the whole filtered count");
+    assert_eq!(titles(&page1), ["Apple pie", "banana bread"]);
+    assert_eq!(titles(&page2), ["Cherry tart", "Date night"]);
+    assert_eq!(titles(&page3), ["Eggs benedict"]);
+}
+
+/// Every endpoint and method, user B against user A's path and ids.
+async fn isolation_matrix(app: &TestApp) {
+    let a = app.api_user("alice@example.com").await;
+    let b = app.api_user("bob@example.com").await;
+    let task = app
+        .create_task(&a, json!({ "title": "A's secret", "tags": ["private"] }))
+        .await;
+    let id = task["id"].as_i64().unwrap();
+    let a_list = format!("/api/{}/tasks", a.id);
+    let a_one = format!("/api/{}/tasks/{id}", a.id);
+    let b_one = format!("/api/{}/tasks/{id}", b.id);
+    let body = json!({ "title": "pwned", "completed": true });
+
+    // B on A's paths: 403.
+    for (method, path, with_body) in [
+        (Method::GET, a_list.clone(), false),
+        (Method::POST, a_list.clone(), true),
+        (Method::GET, a_one.clone(), false),
+        (Method::PUT, a_one.clone(), true),
+        (Method::DELETE, a_one.clone(), false),
+        (Method::PATCH, format!("{a_one}/complete"), false),
+    ] {
+        let mut req = app.api(&b, method.clone(), &path);
+        if with_body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), 403, "{method} {path}");
+    }
+    // B on their own path with A's id: 404, never revealing it exists.
+    for (method, path, with_body) in [
+        (Method::GET, b_one.clone(), false),
+        (Method::PUT, b_one.clone(), true),
+        (Method::DELETE, b_one.clone(), false),
+        (Method::PATCH, format!("{b_one}/complete"), false),
+    ] {
+        let mut req = app.api(&b, method.clone(), &path);
+        if with_body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), 404, "{method} {path}");
+    }
+    // No token, a bad token: 401 everywhere.
+    for path in [a_list.clone(), a_one.clone()] {
+        let res = app.client.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), 401);
+        let res = app
+            .client
+            .get(app.url(&path))
+            .bearer_auth("x.y.z")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+    }
+    // B's list does not include it; A's data is unchanged.
+    let (b_tasks, b_total) = list(app, &b, "").await;
+    assert_eq!((b_tasks.len(), b_total), (0, 0));
+    let (b_tagged, _) = list(app, &b, "tag=private").await;
+    assert!(b_tagged.is_empty());
+    let now: Value = app
+        .api(&a, Method::GET, &a_one)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(now, task);
+}
+
+async fn concurrent_creates_are_all_kept(app: &TestApp) {
+    let dee = app.api_user("dee@example.com").await;
+    let path = format!("/api/{}/tasks", dee.id);
+    let mut handles = Vec::new();
+    for i in 0..100 {
+        let req = app
+            .api(&dee, Method::POST, &path)
+            .json(&json!({ "title": format!("task {i}"), "tags": ["bulk"] }));
+        handles.push(tokio::spawn(
+            async move { req.send().await.map(|r| r.status()) },
+        ));
+    }
+    for h in handles {
+        assert_eq!(h.await.unwrap().unwrap(), StatusCode::CREATED);
+    }
+    let (tasks, total) = list(app, &dee, "limit=200").await;
+    assert_eq!((tasks.len(), total), (100, 100));
+    let mut seen: Vec<&str> = titles(&tasks);
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 100);
+    let (_, tagged) = list(app, &dee, "tag=bulk").await;
+    assert_eq!(tagged, 100);
+}
+
+async fn deleting_the_account_deletes_its_tasks(app: &TestApp) {
+    let eve = app.api_user("eve@example.com").await;
+    app.create_task(&eve, json!({ "title": "one" })).await;
+    let res = app
+        .auth_post(
+            "/delete-user",
+            json!({ "password": "password for tests" }),
+            Some(&eve.signed.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let db = taskdeck::Database::connect(&app.config.database)
+        .await
+        .unwrap();
+    let left: i64 = taskdeck::with_pool!(&db, |pool| sqlx::query_scalar(
+        r#"SELECT COUNT(*) FROM "task" WHERE "user_id" = $1"#
+    )
+    .bind(&eve.id)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    assert_eq!(left, 0);
+    db.close().await;
+    // The still-unexpired JWT of a deleted account cannot create tasks.
+    let res = app
+        .api(&eve, Method::POST, &format!("/api/{}/tasks", eve.id))
+        .json(&json!({ "title": "ghost" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+}
+
+db_tests!(
+    crud_round_trip,
+    validation_and_bad_input,
+    filters_sorting_and_pagination,
+    isolation_matrix,
+    concurrent_creates_are_all_kept,
+    deleting_the_account_deletes_its_tasks,
+);

@@ -1,0 +1,85 @@
+//! Tasks: the rules and the queries. Every statement is filtered by the caller's user
+//! id in SQL (`WHERE id = $1 AND user_id = $2`), so another user's task and a missing
+//! one are indistinguishable: both are [`TaskError::NotFound`].
+
+pub mod model;
+mod store;
+
+pub use model::{
+    FieldErrors, ListQuery, NewTask, Priority, SortKey, SortOrder, StatusFilter, Summary, Task,
+    TaskPage, TaskPatch,
+};
+
+use crate::storage::{Database, StorageError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    #[error("task not found")]
+    NotFound,
+    #[error("invalid input: {}", .0.summary())]
+    Invalid(FieldErrors),
+    /// The token's user no longer exists (deleted while the token was still valid).
+    #[error("unknown user")]
+    UnknownUser,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sqlx::Error> for TaskError {
+    fn from(e: sqlx::Error) -> Self {
+        if matches!(&e, sqlx::Error::Database(d) if d.is_foreign_key_violation()) {
+            TaskError::UnknownUser
+        } else {
+            TaskError::Storage(StorageError::Query(e))
+        }
+    }
+}
+
+pub async fn list(db: &Database, user_id: &str, query: &ListQuery) -> Result<TaskPage, TaskError> {
+    let (tasks, total) = store::list(db, user_id, query).await?;
+    Ok(TaskPage {
+        tasks,
+        total,
+        limit: query.limit,
+        offset: query.offset,
+    })
+}
+
+pub async fn get(db: &Database, user_id: &str, id: i64) -> Result<Task, TaskError> {
+    store::get(db, user_id, id)
+        .await?
+        .ok_or(TaskError::NotFound)
+}
+
+pub async fn create(db: &Database, user_id: &str, new: NewTask) -> Result<Task, TaskError> {
+    store::create(db, user_id, &new).await
+}
+
+pub async fn update(
+    db: &Database,
+    user_id: &str,
+    id: i64,
+    patch: TaskPatch,
+) -> Result<Task, TaskError> {
+    store::update(db, user_id, id, &patch)
+        .await?
+        .ok_or(TaskError::NotFound)
+}
+
+pub async fn toggle(db: &Database, user_id: &str, id: i64) -> Result<Task, TaskError> {
+    store::toggle(db, user_id, id)
+        .await?
+        .ok_or(TaskError::NotFound)
+}
+
+pub async fn delete(db: &Database, user_id: &str, id: i64) -> Result<(), TaskError> {
+    if store::delete(db, user_id, id).await? {
+        Ok(())
+    } else {
+        Err(TaskError::NotFound)
+    }
+}
+
+pub async fn summary(db: &Database, user_id: &str) -> Result<Summary, TaskError> {
+    Ok(store::summary(db, user_id).await?)
+}
