@@ -187,7 +187,7 @@ async fn get_session_lifecycle(app: &TestApp) {
 
     // A tampered cookie is no session.
     let mut forged = who.cookie.clone();
-    forged.insert_str("better-auth.session_token=".len(), "x");
+    forged.insert("better-auth.session_token=".len(), 'x');
     let res = app.auth_get("/get-session", Some(&forged)).await;
     assert_eq!(res.json::<Value>().await.unwrap(), Value::Null);
 

@@ -57,8 +57,8 @@ pub enum SessionLookup {
     /// The session existed but has expired; it has been deleted.
     Expired,
     Active {
-        session: Session,
-        user: User,
+        session: Box<Session>,
+        user: Box<User>,
         /// The expiry was pushed forward: the cookie must be re-set.
         refreshed: bool,
     },
@@ -352,8 +352,8 @@ impl AuthService {
             refreshed = true;
         }
         Ok(SessionLookup::Active {
-            session,
-            user,
+            session: Box::new(session),
+            user: Box::new(user),
             refreshed,
         })
     }

@@ -81,5 +81,5 @@ pub async fn delete(db: &Database, user_id: &str, id: i64) -> Result<(), TaskErr
 }
 
 pub async fn summary(db: &Database, user_id: &str) -> Result<Summary, TaskError> {
-    Ok(store::summary(db, user_id).await?)
+    store::summary(db, user_id).await
 }

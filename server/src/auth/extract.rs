@@ -116,7 +116,10 @@ impl CookieSession {
                     user,
                     refreshed,
                 } => Self {
-                    current: Some(SessionWithUser { session, user }),
+                    current: Some(SessionWithUser {
+                    session: *session,
+                    user: *user,
+                }),
                     refreshed,
                     stale: false,
                     dont_remember,
