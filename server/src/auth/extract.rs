@@ -117,9 +117,9 @@ impl CookieSession {
                     refreshed,
                 } => Self {
                     current: Some(SessionWithUser {
-                    session: *session,
-                    user: *user,
-                }),
+                        session: *session,
+                        user: *user,
+                    }),
                     refreshed,
                     stale: false,
                     dont_remember,
