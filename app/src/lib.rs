@@ -2,6 +2,7 @@
 //! builds) the server functions. Compiled twice: with `ssr` into the server, with
 //! `hydrate` into the WASM bundle.
 
+pub mod api;
 pub mod components;
 pub mod pages;
 
@@ -12,8 +13,22 @@ use leptos_router::{
     path,
 };
 
+use api::{get_viewer, Viewer};
 use components::header::Header;
-use pages::{home::HomePage, not_found::NotFound, placeholder::ComingSoon};
+use pages::{
+    auth_forms::{SignInPage, SignUpPage},
+    board::Board,
+    home::HomePage,
+    not_found::NotFound,
+};
+
+/// Who is signed in, fetched once per page load and shared through context.
+#[derive(Clone, Copy)]
+pub struct ViewerResource(pub Resource<Option<Viewer>>);
+
+pub fn use_viewer() -> Resource<Option<Viewer>> {
+    expect_context::<ViewerResource>().0
+}
 
 /// The product name, shown in the header and page titles.
 pub const PRODUCT: &str = "Taskdeck";
@@ -46,6 +61,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let viewer = Resource::new(|| (), |_| async { get_viewer().await.ok().flatten() });
+    provide_context(ViewerResource(viewer));
 
     // Runs only in the browser, once hydration has attached the event handlers: tests
     // (and curious users) can tell a hydrated page from a static one.
@@ -66,11 +83,27 @@ pub fn App() -> impl IntoView {
             <Header />
             <main id="main" class="container">
                 <Routes fallback=NotFound>
-                    <Route path=path!("") view=HomePage />
-                    <Route path=path!("/sign-in") view=|| view! { <ComingSoon title="Sign in" /> } />
-                    <Route path=path!("/sign-up") view=|| view! { <ComingSoon title="Create an account" /> } />
+                    <Route path=path!("") view=Home />
+                    <Route path=path!("/sign-in") view=SignInPage />
+                    <Route path=path!("/sign-up") view=SignUpPage />
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// `/`: the task board when signed in, the landing page otherwise.
+#[component]
+fn Home() -> impl IntoView {
+    let viewer = use_viewer();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                viewer.get().map(|v| match v {
+                    Some(_) => view! { <Board /> }.into_any(),
+                    None => view! { <HomePage /> }.into_any(),
+                })
+            }}
+        </Suspense>
     }
 }

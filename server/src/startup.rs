@@ -110,7 +110,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/auth", routes::auth::router(state.clone()))
         .merge(routes::me::router())
         .merge(routes::tasks::router())
-        .leptos_routes(&state, routes, {
+        .leptos_routes_with_context(&state, routes, ui_context(&state), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
@@ -144,8 +144,18 @@ async fn fallback(uri: Uri, state: State<AppState>, request: Request) -> Respons
     if path == "/api" || path.starts_with("/api/") {
         return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "No such API endpoint");
     }
-    let files = leptos_axum::file_and_error_handler::<AppState, _>(shell);
+    let files =
+        leptos_axum::file_and_error_handler_with_context::<AppState, _>(ui_context(&state), shell);
     files(uri, state, request).await
+}
+
+/// What server functions and SSR get through Leptos context.
+fn ui_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let ui = app::api::session::UiContext {
+        auth: state.auth.clone(),
+        db: state.db.clone(),
+    };
+    move || leptos::prelude::provide_context(ui.clone())
 }
 
 /// Leptos settings from the `LEPTOS_*` variables cargo-leptos sets, with defaults that

@@ -33,6 +33,7 @@ pub mod model;
 pub mod origin;
 pub mod rate_limit;
 pub mod service;
+pub mod session_cookie;
 pub mod store;
 
 pub use error::AuthError;

@@ -1,12 +1,14 @@
-//! The site header: product name, navigation, theme toggle.
+//! The site header: product name, the signed-in user with sign-out (or the sign-in and
+//! sign-up links), and the theme toggle.
 
 use leptos::prelude::*;
 
 use super::theme_toggle::ThemeToggle;
-use crate::PRODUCT;
+use crate::{use_viewer, PRODUCT};
 
 #[component]
 pub fn Header() -> impl IntoView {
+    let viewer = use_viewer();
     view! {
         <header class="site-header">
             <div class="container header-row">
@@ -15,8 +17,23 @@ pub fn Header() -> impl IntoView {
                     {PRODUCT}
                 </a>
                 <nav aria-label="Account" class="header-nav">
-                    <a href="/sign-in">"Sign in"</a>
-                    <a class="button button-primary" href="/sign-up">"Sign up"</a>
+                    <Transition fallback=|| ()>
+                        {move || {
+                            viewer.get().map(|v| match v {
+                                Some(user) => view! {
+                                    <span class="user-name" title=user.email.clone()>{user.name.clone()}</span>
+                                    // A plain form: signing out reloads the page, with or without JS.
+                                    <form method="post" action="/api/ui/sign_out" class="inline-form">
+                                        <button type="submit" class="button">"Sign out"</button>
+                                    </form>
+                                }.into_any(),
+                                None => view! {
+                                    <a href="/sign-in">"Sign in"</a>
+                                    <a class="button button-primary" href="/sign-up">"Sign up"</a>
+                                }.into_any(),
+                            })
+                        }}
+                    </Transition>
                     <ThemeToggle />
                 </nav>
             </div>

@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod auth_forms;
+pub mod board;
 pub mod home;
 pub mod not_found;
-pub mod placeholder;

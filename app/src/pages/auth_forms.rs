@@ -1,0 +1,123 @@
+//! Sign-in and sign-up: plain HTML forms posting to server functions, so they work
+//! the same with JavaScript on or off. Errors come back as `?error=CODE` and are shown
+//! in words; the browser checks the same rules as the server before submitting.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The server's error codes, in words.
+pub fn error_message(code: &str) -> &'static str {
+    match code {
+        "INVALID_EMAIL_OR_PASSWORD" => "Wrong e-mail or password. Check both and try again.",
+        "INVALID_EMAIL" | "VALIDATION_ERROR" => "That doesn't look like an e-mail address.",
+        "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL" | "USER_ALREADY_EXISTS" => {
+            "An account with this e-mail already exists. Sign in instead?"
+        }
+        "PASSWORD_TOO_SHORT" => "Use a password of at least 8 characters.",
+        "PASSWORD_TOO_LONG" => "Use a password of at most 128 characters.",
+        "NAME_REQUIRED" => "Please tell us your name.",
+        "TOO_MANY_REQUESTS" => "Too many attempts. Wait a few seconds and try again.",
+        "INVALID_ORIGIN" | "MISSING_OR_NULL_ORIGIN" | "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED" => {
+            "This form was sent from another site and was refused."
+        }
+        "UNAUTHORIZED" => "Please sign in to continue.",
+        _ => "Something went wrong. Please try again.",
+    }
+}
+
+fn query_value(key: &'static str) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    let query = use_query_map();
+    move || query.read().get(key).unwrap_or_default()
+}
+
+#[component]
+fn FormError(code: Signal<String>) -> impl IntoView {
+    view! {
+        <Show when=move || !code.get().is_empty()>
+            <p class="form-error" role="alert" id="form-error">
+                {move || error_message(&code.get())}
+            </p>
+        </Show>
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let error = Signal::derive(query_value("error"));
+    let email = query_value("email");
+    let next = query_value("next");
+    let next_for_link = next.clone();
+    view! {
+        <Title text="Sign in" />
+        <section class="auth-card card">
+            <h1>"Sign in"</h1>
+            <p class="muted">"Welcome back. Your tasks are waiting."</p>
+            <FormError code=error />
+            <form method="post" action="/api/ui/sign_in" class="stack">
+                <input type="hidden" name="next" value=next />
+                <label for="email">"E-mail"</label>
+                <input id="email" name="email" type="email" autocomplete="email" required value=email />
+                <label for="password">"Password"</label>
+                <input
+                    id="password"
+                    name="password"
+                    type="password"
+                    autocomplete="current-password"
+                    required
+                    minlength="8"
+                    maxlength="128"
+                />
+                <label class="checkbox">
+                    <input type="checkbox" name="remember" value="on" checked />
+                    "Remember me on this device"
+                </label>
+                <button type="submit" class="button button-primary">"Sign in"</button>
+            </form>
+            <p class="muted">
+                "New here? "
+                <a href=move || {
+                    let n = next_for_link();
+                    if n.is_empty() { "/sign-up".to_string() } else { format!("/sign-up?next={n}") }
+                }>"Create an account"</a>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let error = Signal::derive(query_value("error"));
+    let name = query_value("name");
+    let email = query_value("email");
+    let next = query_value("next");
+    view! {
+        <Title text="Create an account" />
+        <section class="auth-card card">
+            <h1>"Create your account"</h1>
+            <p class="muted">"It takes ten seconds. No credit card, no nonsense."</p>
+            <FormError code=error />
+            <form method="post" action="/api/ui/sign_up" class="stack">
+                <input type="hidden" name="next" value=next />
+                <label for="name">"Name"</label>
+                <input id="name" name="name" type="text" autocomplete="name" required maxlength="100" value=name />
+                <label for="email">"E-mail"</label>
+                <input id="email" name="email" type="email" autocomplete="email" required value=email />
+                <label for="password">"Password"</label>
+                <input
+                    id="password"
+                    name="password"
+                    type="password"
+                    autocomplete="new-password"
+                    required
+                    minlength="8"
+                    maxlength="128"
+                    aria-describedby="password-hint"
+                />
+                <p id="password-hint" class="hint">"8 to 128 characters."</p>
+                <button type="submit" class="button button-primary">"Create account"</button>
+            </form>
+            <p class="muted">"Already have an account? " <a href="/sign-in">"Sign in"</a></p>
+        </section>
+    }
+}

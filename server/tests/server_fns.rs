@@ -1,0 +1,356 @@
+//! The Leptos server functions, called through their HTTP endpoints as the hydrated
+//! client does (form-encoded POSTs to `/api/ui/*`): JWT authentication from the cookie
+//! or a bearer header, refresh from the session, and per-user isolation.
+
+mod common;
+
+use common::{ApiUser, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+/// Calls a server function as the hydrated client does (not a browser form post).
+async fn call(
+    app: &TestApp,
+    name: &str,
+    cookie: Option<&str>,
+    bearer: Option<&str>,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut req = app
+        .client
+        .post(app.url(&format!("/api/ui/{name}")))
+        .header("accept", "application/json")
+        .form(form);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    if let Some(b) = bearer {
+        req = req.bearer_auth(b);
+    }
+    req.send().await.unwrap()
+}
+
+fn jwt_cookie(res: &reqwest::Response) -> Option<String> {
+    common::set_cookies(res)
+        .into_iter()
+        .find(|c| c.starts_with("taskdeck.jwt="))
+        .map(|c| c.split(';').next().unwrap().to_string())
+}
+
+async fn created(app: &TestApp, who: &ApiUser, title: &str) -> Value {
+    let res = call(
+        app,
+        "create_task",
+        Some(&who.signed.cookie),
+        None,
+        &[("title", title), ("priority", "high"), ("tags", "a, b")],
+    )
+    .await;
+    assert_eq!(res.status(), 200, "create_task");
+    res.json().await.unwrap()
+}
+
+async fn session_cookie_is_exchanged_for_a_jwt_cookie(app: &TestApp) {
+    let who = app.api_user("sf-a@example.com").await;
+    // The session cookie alone: the server mints a JWT and sets it as a cookie.
+    let res = call(app, "task_summary", Some(&who.signed.cookie), None, &[]).await;
+    assert_eq!(res.status(), 200);
+    let jwt = jwt_cookie(&res).expect("a JWT cookie is set from the session");
+    let cookie_line = common::set_cookies(&res)
+        .into_iter()
+        .find(|c| c.starts_with("taskdeck.jwt="))
+        .unwrap();
+    assert!(
+        cookie_line.contains("HttpOnly") && cookie_line.contains("SameSite=Lax"),
+        "{cookie_line}"
+    );
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        serde_json::json!({ "all": 0, "pending": 0, "completed": 0 })
+    );
+
+    // The JWT cookie alone (no session cookie) is enough: that is what is verified.
+    let task = {
+        let res = call(
+            app,
+            "create_task",
+            Some(&jwt),
+            None,
+            &[("title", "via jwt cookie"), ("tags", "x")],
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        res.json::<Value>().await.unwrap()
+    };
+    assert_eq!(task["title"], "via jwt cookie");
+    assert_eq!(task["tags"], serde_json::json!(["x"]));
+
+    // A bearer header works too, and a forged one is refused even with a good cookie.
+    let res = call(app, "list_tasks", None, Some(&who.token), &[]).await;
+    assert_eq!(res.status(), 200);
+    let listing: Value = res.json().await.unwrap();
+    assert_eq!(listing["total"], 1);
+    let res = call(
+        app,
+        "list_tasks",
+        Some(&who.signed.cookie),
+        Some("forged.jwt.token"),
+        &[],
+    )
+    .await;
+    assert_eq!(res.status(), 401);
+
+    // Nothing at all, or a tampered JWT cookie without a session: 401.
+    assert_eq!(call(app, "list_tasks", None, None, &[]).await.status(), 401);
+    let mut bad = jwt.clone();
+    bad.push('x');
+    assert_eq!(
+        call(app, "list_tasks", Some(&bad), None, &[])
+            .await
+            .status(),
+        401
+    );
+}
+
+async fn every_task_function_round_trips(app: &TestApp) {
+    let who = app.api_user("sf-b@example.com").await;
+    let c = Some(who.signed.cookie.as_str());
+    let task = created(app, &who, "first").await;
+    let id = task["id"].to_string();
+    assert_eq!(task["priority"], "high");
+    assert_eq!(task["completed"], false);
+
+    let toggled: Value = call(app, "toggle_task", c, None, &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(toggled["completed"], true);
+
+    let res = call(
+        app,
+        "update_task",
+        c,
+        None,
+        &[
+            ("id", &id),
+            ("title", "renamed"),
+            ("description", "words"),
+            ("priority", "low"),
+            ("tags", ""),
+            ("due_date", "2026-12-24"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let updated: Value = res.json().await.unwrap();
+    assert_eq!(
+        (
+            updated["title"].as_str(),
+            updated["priority"].as_str(),
+            updated["due_date"].as_str()
+        ),
+        (Some("renamed"), Some("low"), Some("2026-12-24"))
+    );
+    assert_eq!(updated["tags"], serde_json::json!([]));
+
+    created(app, &who, "second").await;
+    let listing: Value = call(app, "list_tasks", c, None, &[("status", "completed")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listing["total"], 1);
+    assert_eq!(listing["tasks"][0]["title"], "renamed");
+    assert!(listing["today"].as_str().unwrap().len() == 10);
+    let listing: Value = call(
+        app,
+        "list_tasks",
+        c,
+        None,
+        &[("sort", "title"), ("order", "asc")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(listing["tasks"][0]["title"], "renamed");
+    assert_eq!(listing["tasks"][1]["title"], "second");
+    let summary: Value = call(app, "task_summary", c, None, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        summary,
+        serde_json::json!({ "all": 2, "pending": 1, "completed": 1 })
+    );
+
+    // Validation comes back as an error, not a 500.
+    let res = call(app, "create_task", c, None, &[("title", "   ")]).await;
+    assert_eq!(res.status(), 400);
+    let res = call(
+        app,
+        "update_task",
+        c,
+        None,
+        &[("id", &id), ("title", "ok"), ("due_date", "someday")],
+    )
+    .await;
+    assert_eq!(res.status(), 400);
+
+    assert_eq!(
+        call(app, "delete_task", c, None, &[("id", &id)])
+            .await
+            .status(),
+        200
+    );
+    let summary: Value = call(app, "task_summary", c, None, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(summary["all"], 1);
+}
+
+async fn server_functions_are_confined_to_the_caller(app: &TestApp) {
+    let a = app.api_user("sf-owner@example.com").await;
+    let b = app.api_user("sf-other@example.com").await;
+    let task = created(app, &a, "A's task").await;
+    let id = task["id"].to_string();
+    let bc = Some(b.signed.cookie.as_str());
+    for (name, form) in [
+        ("toggle_task", vec![("id", id.as_str())]),
+        ("delete_task", vec![("id", id.as_str())]),
+        ("update_task", vec![("id", id.as_str()), ("title", "pwned")]),
+    ] {
+        let res = call(app, name, bc, None, &form).await;
+        assert_ne!(res.status(), StatusCode::OK, "{name}");
+        assert!(res.status().is_client_error(), "{name}: {}", res.status());
+    }
+    let listing: Value = call(app, "list_tasks", bc, None, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listing["total"], 0);
+    // A's task is untouched.
+    let res = app
+        .api(&a, Method::GET, &format!("/api/{}/tasks/{id}", a.id))
+        .send()
+        .await
+        .unwrap();
+    let now: Value = res.json().await.unwrap();
+    assert_eq!(now["title"], "A's task");
+    assert_eq!(now["completed"], false);
+}
+
+async fn form_posts_without_javascript_redirect(app: &TestApp) {
+    let who = app.api_user("sf-form@example.com").await;
+    // A browser form post (Accept: text/html) is answered with a redirect back.
+    let res = app
+        .client
+        .post(app.url("/api/ui/create_task"))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/?status=pending", app.base))
+        .header("cookie", &who.signed.cookie)
+        .form(&[("title", "from a form")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(
+        res.headers()["location"],
+        format!("{}/?status=pending", app.base).as_str()
+    );
+    // An invalid one goes back with the error code in the URL.
+    let res = app
+        .client
+        .post(app.url("/api/ui/create_task"))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/", app.base))
+        .header("cookie", &who.signed.cookie)
+        .form(&[("title", " ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()["location"], "/?error=VALIDATION_ERROR");
+    // Signed out: sent to sign in, then back.
+    let res = app
+        .client
+        .post(app.url("/api/ui/create_task"))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/", app.base))
+        .form(&[("title", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()["location"], "/sign-in?next=%2F");
+    // Sign-in by form with a wrong password goes back to the form with the code.
+    let res = app
+        .client
+        .post(app.url("/api/ui/sign_in"))
+        .header("accept", "text/html")
+        .form(&[
+            ("email", "sf-form@example.com"),
+            ("password", "wrong password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    let location = res.headers()["location"].to_str().unwrap();
+    assert!(
+        location.starts_with("/sign-in?") && location.contains("error=INVALID_EMAIL_OR_PASSWORD"),
+        "{location}"
+    );
+    // And with the right one, sets both cookies and goes on.
+    let res = app
+        .client
+        .post(app.url("/api/ui/sign_in"))
+        .header("accept", "text/html")
+        .form(&[
+            ("email", "sf-form@example.com"),
+            ("password", "password for tests"),
+            ("next", "/?q=x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()["location"], "/?q=x");
+    assert!(common::session_cookie(&res).is_some());
+    assert!(jwt_cookie(&res).is_some());
+}
+
+async fn the_board_is_in_the_first_html(app: &TestApp) {
+    let who = app.api_user("sf-ssr@example.com").await;
+    created(app, &who, "Visible before hydration").await;
+    let res = app
+        .client
+        .get(app.url("/"))
+        .header("cookie", &who.signed.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Visible before hydration"),
+        "tasks are server-rendered"
+    );
+    // Signed out, the same URL is the landing page.
+    let html = app.get("/").await.text().await.unwrap();
+    assert!(!html.contains("Visible before hydration"));
+    assert!(html.contains("Create a free account"));
+}
+
+db_tests!(
+    session_cookie_is_exchanged_for_a_jwt_cookie,
+    every_task_function_round_trips,
+    server_functions_are_confined_to_the_caller,
+    form_posts_without_javascript_redirect,
+    the_board_is_in_the_first_html,
+);

@@ -1,0 +1,132 @@
+//! Better Auth's session cookies as `Set-Cookie` strings: names (`better-auth.*`, with
+//! `__Secure-` on https), attributes in Better Auth's order, signed values. Plain
+//! strings so that both the REST layer and the Leptos server functions use them.
+
+use super::{
+    cookie::{sign_cookie_value, verify_cookie_value},
+    service::SESSION_EXPIRES_IN,
+};
+
+const PREFIX: &str = "better-auth";
+pub const SESSION_TOKEN: &str = "session_token";
+pub const SESSION_DATA: &str = "session_data";
+pub const DONT_REMEMBER: &str = "dont_remember";
+
+/// How cookies are written: the secure flag and the signing secret.
+#[derive(Clone, Copy)]
+pub struct CookieSettings<'a> {
+    pub secure: bool,
+    pub secret: &'a [u8],
+}
+
+impl CookieSettings<'_> {
+    /// Full cookie name: `better-auth.<short>`, `__Secure-` prefixed on https.
+    pub fn name(&self, short: &str) -> String {
+        if self.secure {
+            format!("__Secure-{PREFIX}.{short}")
+        } else {
+            format!("{PREFIX}.{short}")
+        }
+    }
+
+    /// `; Max-Age=…; Path=/; HttpOnly[; Secure]; SameSite=Lax`
+    pub fn attributes(&self, max_age: Option<i64>) -> String {
+        let mut attrs = String::new();
+        if let Some(age) = max_age {
+            attrs.push_str(&format!("; Max-Age={age}"));
+        }
+        attrs.push_str("; Path=/; HttpOnly");
+        if self.secure {
+            attrs.push_str("; Secure");
+        }
+        attrs.push_str("; SameSite=Lax");
+        attrs
+    }
+
+    /// Cookies establishing a session. `remember == false`: a browser-session cookie
+    /// (no Max-Age) plus the signed `dont_remember` marker. Better Auth always sends the
+    /// configured lifetime as Max-Age, not the time left.
+    pub fn session(&self, token: &str, remember: bool) -> Vec<String> {
+        let max_age = SESSION_EXPIRES_IN.as_secs() as i64;
+        let mut out = vec![format!(
+            "{}={}{}",
+            self.name(SESSION_TOKEN),
+            sign_cookie_value(token, self.secret),
+            self.attributes(remember.then_some(max_age))
+        )];
+        if !remember {
+            out.push(format!(
+                "{}={}{}",
+                self.name(DONT_REMEMBER),
+                sign_cookie_value("true", self.secret),
+                self.attributes(None)
+            ));
+        }
+        out
+    }
+
+    /// Cookies deleting the session cookies.
+    pub fn expired(&self) -> Vec<String> {
+        [SESSION_TOKEN, SESSION_DATA, DONT_REMEMBER]
+            .iter()
+            .map(|short| format!("{}={}", self.name(short), self.attributes(Some(0))))
+            .collect()
+    }
+
+    /// The session token from `Cookie` header values; `None` if absent or forged.
+    pub fn session_token<'h>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'h str>,
+    ) -> Option<String> {
+        let raw = read_cookie(cookie_headers, &self.name(SESSION_TOKEN))?;
+        verify_cookie_value(raw, self.secret)
+    }
+
+    /// Whether the signed "don't remember me" marker is present.
+    pub fn dont_remember<'h>(&self, cookie_headers: impl IntoIterator<Item = &'h str>) -> bool {
+        read_cookie(cookie_headers, &self.name(DONT_REMEMBER))
+            .and_then(|raw| verify_cookie_value(raw, self.secret))
+            .is_some_and(|v| v == "true")
+    }
+}
+
+/// The raw value of cookie `name` from `Cookie` header values.
+pub fn read_cookie<'h>(
+    cookie_headers: impl IntoIterator<Item = &'h str>,
+    name: &str,
+) -> Option<&'h str> {
+    cookie_headers
+        .into_iter()
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_cookie_round_trip() {
+        let s = CookieSettings {
+            secure: false,
+            secret: b"0123456789abcdef0123456789abcdef",
+        };
+        let set = s.session("tok", true);
+        assert_eq!(set.len(), 1);
+        assert!(set[0].ends_with("; Max-Age=604800; Path=/; HttpOnly; SameSite=Lax"));
+        let pair = set[0].split(';').next().unwrap();
+        assert_eq!(
+            s.session_token([format!("a=b; {pair}").as_str()])
+                .as_deref(),
+            Some("tok")
+        );
+        let secure = CookieSettings { secure: true, ..s };
+        assert!(secure.session("tok", false)[0].starts_with("__Secure-better-auth.session_token="));
+        assert!(secure
+            .expired()
+            .iter()
+            .all(|c| c.contains("Max-Age=0") && c.contains("; Secure")));
+    }
+}
