@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use api::{get_viewer, Viewer};
@@ -83,9 +83,11 @@ pub fn App() -> impl IntoView {
             <Header />
             <main id="main" class="container">
                 <Routes fallback=NotFound>
-                    <Route path=path!("") view=Home />
-                    <Route path=path!("/sign-in") view=SignInPage />
-                    <Route path=path!("/sign-up") view=SignUpPage />
+                    // Async: the whole page, data included, is in the first HTML, so
+                    // it works with JavaScript off and never flashes empty content.
+                    <Route path=path!("") view=Home ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
