@@ -14,6 +14,33 @@ const targetDir = process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/taskde
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'taskdeck-e2e-'));
 process.env.E2E_DATA_DIR = dataDir; // workers read the dev mailbox from here
 
+// A second instance with Better Auth's production rate limits, for the 429 journey.
+const limitedURL = `http://127.0.0.1:${port + 1}`;
+process.env.E2E_LIMITED_URL = limitedURL;
+
+function server(p: number, url: string, data: string, extra: Record<string, string>) {
+  return {
+    command: process.env.E2E_SERVER_BIN ?? join(targetDir, 'release/server'),
+    cwd: root,
+    url: `${url}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    env: {
+      LEPTOS_OUTPUT_NAME: 'taskdeck',
+      LEPTOS_SITE_ROOT: process.env.E2E_SITE_ROOT ?? join(root, 'target/site'),
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${p}`,
+      BETTER_AUTH_URL: url,
+      BETTER_AUTH_SECRET: 'e2e-secret-please-change-0123456789abcdef',
+      DATA_DIR: data,
+      RUST_LOG: 'warn',
+      ...extra,
+    },
+  };
+}
+
 const chromium = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: [
@@ -43,23 +70,5 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], launchOptions: chromium } }],
-  webServer: {
-    command: process.env.E2E_SERVER_BIN ?? join(targetDir, 'release/server'),
-    cwd: root,
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      LEPTOS_OUTPUT_NAME: 'taskdeck',
-      LEPTOS_SITE_ROOT: process.env.E2E_SITE_ROOT ?? join(root, 'target/site'),
-      LEPTOS_SITE_PKG_DIR: 'pkg',
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      BETTER_AUTH_URL: baseURL,
-      BETTER_AUTH_SECRET: 'e2e-secret-please-change-0123456789abcdef',
-      DATA_DIR: dataDir,
-      RUST_LOG: 'warn',
-    },
-  },
+  webServer: [server(port, baseURL, dataDir, {}), server(port + 1, limitedURL, `${dataDir}-limited`, { RATE_LIMIT: 'on' })],
 });

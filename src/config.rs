@@ -73,6 +73,10 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
     pub request_timeout: Duration,
+    /// Origins allowed to call the API cross-origin, with credentials
+    /// (`CORS_ALLOWED_ORIGINS`, comma-separated, exact `scheme://host[:port]`). Empty: no
+    /// CORS headers at all.
+    pub cors_allowed_origins: Vec<String>,
     /// True when the secret was generated at start (development only).
     pub secret_generated: bool,
     pub auth: AuthConfig,
@@ -238,6 +242,10 @@ impl Config {
                 "REQUEST_TIMEOUT_SECS",
                 30,
             )?),
+            cors_allowed_origins: parse_origins(
+                get("CORS_ALLOWED_ORIGINS"),
+                "CORS_ALLOWED_ORIGINS",
+            )?,
             secret_generated,
         })
     }
@@ -282,6 +290,37 @@ fn parse_bool(value: Option<String>, name: &'static str) -> Result<Option<bool>,
             reason: format!("{other:?} is not a boolean"),
         }),
     }
+}
+
+/// A comma-separated list of exact origins, each reduced to `scheme://host[:port]` as a
+/// browser sends it in `Origin` (lower-case host, default port dropped). Wildcards are
+/// refused: credentials are allowed, and a browser rejects `*` with them.
+fn parse_origins(value: Option<String>, name: &'static str) -> Result<Vec<String>, ConfigError> {
+    let mut origins: Vec<String> = Vec::new();
+    for raw in value.iter().flat_map(|v| v.split(',')).map(str::trim) {
+        if raw.is_empty() {
+            continue;
+        }
+        let invalid = |reason: &str| ConfigError::Invalid {
+            name,
+            reason: format!("{raw:?} {reason}"),
+        };
+        let url = Url::parse(raw).map_err(|e| invalid(&format!("is not an origin ({e})")))?;
+        if !matches!(url.scheme(), "http" | "https") || raw.contains('*') {
+            return Err(invalid("must be an exact http:// or https:// origin"));
+        }
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+            return Err(invalid("must be an origin only, without a path"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(invalid("must not contain credentials"));
+        }
+        let origin = url.origin().ascii_serialization();
+        if !origins.contains(&origin) {
+            origins.push(origin);
+        }
+    }
+    Ok(origins)
 }
 
 fn random_secret() -> String {
@@ -347,6 +386,39 @@ mod tests {
             DatabaseConfig::from_url(Some("sqlite://a.db"), dir).backend_name(),
             "sqlite"
         );
+    }
+
+    #[test]
+    fn cors_origins_are_exact_and_normalized() {
+        assert!(cfg(&[]).unwrap().cors_allowed_origins.is_empty());
+        let c = cfg(&[(
+            "CORS_ALLOWED_ORIGINS",
+            " https://App.Example.com/ , http://localhost:5173,https://app.example.com:443,, ",
+        )])
+        .unwrap();
+        assert_eq!(
+            c.cors_allowed_origins,
+            ["https://app.example.com", "http://localhost:5173"]
+        );
+        for bad in [
+            "*",
+            "https://*.example.com",
+            "app.example.com",
+            "ftp://example.com",
+            "https://example.com/app",
+            "https://user:pw@example.com",
+        ] {
+            assert!(
+                matches!(
+                    cfg(&[("CORS_ALLOWED_ORIGINS", bad)]),
+                    Err(ConfigError::Invalid {
+                        name: "CORS_ALLOWED_ORIGINS",
+                        ..
+                    })
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

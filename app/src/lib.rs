@@ -20,6 +20,8 @@ use pages::{
     board::Board,
     home::HomePage,
     not_found::NotFound,
+    password::{ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage},
+    settings::SettingsPage,
 };
 
 /// Who is signed in, fetched once per page load and shared through context.
@@ -88,6 +90,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=Home ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -374,6 +374,10 @@ impl AuthService {
         Ok(store::delete_user_session(&self.db, user_id, token).await?)
     }
 
+    pub async fn revoke_session_by_id(&self, user_id: &str, id: &str) -> Result<(), AuthError> {
+        Ok(store::delete_user_session_by_id(&self.db, user_id, id).await?)
+    }
+
     pub async fn revoke_sessions(
         &self,
         user_id: &str,

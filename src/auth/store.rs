@@ -349,6 +349,23 @@ pub async fn delete_user_session(
     Ok(())
 }
 
+/// Deletes one of the user's sessions by its id (the UI never sees session tokens).
+pub async fn delete_user_session_by_id(
+    db: &Database,
+    user_id: &str,
+    id: &str,
+) -> Result<(), StorageError> {
+    with_pool!(db, |pool| sqlx::query(
+        r#"DELETE FROM "session" WHERE "id" = $1 AND "userId" = $2"#
+    )
+    .bind(id)
+    .bind(user_id)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
 /// Deletes all of the user's sessions, except the one with token `keep` if given.
 pub async fn delete_user_sessions(
     db: &Database,

@@ -13,16 +13,34 @@
 
 pub mod types;
 
+/// Splits a server function error into Better-Auth-style code and message (the server
+/// sends `"CODE: message"`).
+pub fn error_parts(error: &ServerFnError) -> (String, String) {
+    let text = error.to_string();
+    let text = text
+        .strip_prefix("error running server function: ")
+        .unwrap_or(&text)
+        .to_string();
+    match text.split_once(": ") {
+        Some((code, message))
+            if !code.is_empty() && code.chars().all(|c| c.is_ascii_uppercase() || c == '_') =>
+        {
+            (code.to_string(), message.to_string())
+        }
+        _ => (String::new(), text),
+    }
+}
+
 #[cfg(feature = "ssr")]
 pub mod session;
 
 use leptos::prelude::*;
-pub use types::{Summary, TaskListing, TaskView, Viewer};
+pub use types::{Account, SessionInfo, Summary, TaskListing, TaskView, Viewer};
 
 /// The signed-in user, from the session cookie; `None` when signed out.
 #[server(prefix = "/api/ui", endpoint = "viewer")]
 pub async fn get_viewer() -> Result<Option<Viewer>, ServerFnError> {
-    Ok(session::viewer().await?)
+    session::viewer().await
 }
 
 #[server(prefix = "/api/ui", endpoint = "sign_in")]
@@ -100,4 +118,50 @@ pub async fn update_task(
 #[server(prefix = "/api/ui", endpoint = "delete_task")]
 pub async fn delete_task(id: i64) -> Result<(), ServerFnError> {
     session::delete_task(id).await
+}
+
+// --- account and settings (Better Auth session semantics) ---------------------------
+
+#[server(prefix = "/api/ui", endpoint = "account")]
+pub async fn get_account() -> Result<Account, ServerFnError> {
+    session::account().await
+}
+
+#[server(prefix = "/api/ui", endpoint = "update_name")]
+pub async fn update_name(name: String) -> Result<(), ServerFnError> {
+    session::update_name(name).await
+}
+
+#[server(prefix = "/api/ui", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    revoke_others: Option<String>,
+) -> Result<(), ServerFnError> {
+    session::change_password(current_password, new_password, revoke_others.is_some()).await
+}
+
+#[server(prefix = "/api/ui", endpoint = "revoke_session")]
+pub async fn revoke_session(id: String) -> Result<(), ServerFnError> {
+    session::revoke_session(id).await
+}
+
+#[server(prefix = "/api/ui", endpoint = "revoke_other_sessions")]
+pub async fn revoke_other_sessions() -> Result<(), ServerFnError> {
+    session::revoke_other_sessions().await
+}
+
+#[server(prefix = "/api/ui", endpoint = "delete_account")]
+pub async fn delete_account(password: String) -> Result<(), ServerFnError> {
+    session::delete_account(password).await
+}
+
+#[server(prefix = "/api/ui", endpoint = "request_password_reset")]
+pub async fn request_password_reset(email: String) -> Result<(), ServerFnError> {
+    session::request_password_reset(email).await
+}
+
+#[server(prefix = "/api/ui", endpoint = "reset_password")]
+pub async fn reset_password(token: String, password: String) -> Result<(), ServerFnError> {
+    session::reset_password(token, password).await
 }

@@ -144,7 +144,8 @@ fn fail(page: Option<&str>, code: &str, message: impl Into<String>) -> ServerFnE
     } else if let Some(response) = use_context::<ResponseOptions>() {
         response.set_status(StatusCode::BAD_REQUEST);
     }
-    ServerFnError::new(message.into())
+    // "CODE: message": the page shows the code's words (see `api::error_parts`).
+    ServerFnError::new(format!("{code}: {}", message.into()))
 }
 
 fn auth_code(error: &AuthError) -> &'static str {
@@ -244,7 +245,13 @@ pub async fn viewer() -> Result<Option<Viewer>, ServerFnError> {
                 email: user.email.clone(),
             }))
         }
-        _ => Ok(None),
+        _ => {
+            // A dead session: forget its cookies, and the JWT minted from it.
+            let mut expired = settings.expired();
+            expired.push(expired_jwt_cookie(&ctx.auth));
+            set_cookies(expired);
+            Ok(None)
+        }
     }
 }
 
@@ -317,12 +324,7 @@ pub async fn sign_in(
     let headers = headers();
     let next = safe_next(next);
     let form = format!("/sign-in?email={}&next={}", encode(&email), encode(&next));
-    guard(&ctx.auth, &headers, "/sign-in/email")
-        .await
-        .map_err(|e| {
-            let _ = fail(Some(&form), "TOO_MANY_REQUESTS", "");
-            e
-        })?;
+    guard(&ctx.auth, &headers, "/sign-in/email").await?;
     let client = client_info(&headers, &ctx.auth);
     match ctx.auth.sign_in(&email, password, remember, &client).await {
         Ok((session, user)) => {
@@ -561,4 +563,174 @@ pub async fn delete_task(id: i64) -> Result<(), ServerFnError> {
     let ctx = ctx()?;
     let user = require_user(&ctx).await?;
     tasks::delete(&ctx.db, &user, id).await.map_err(task_error)
+}
+
+// --- account --------------------------------------------------------------------------
+
+/// The live session named by the session cookie, or 401 (sign-in for form posts).
+async fn require_session(
+    ctx: &UiContext,
+) -> Result<taskdeck::auth::SessionWithUser, ServerFnError> {
+    let headers = headers();
+    let cookies = cookie_headers(&headers);
+    let settings = settings(&ctx.auth);
+    if let Some(token) = settings.session_token(cookies.iter().map(String::as_str)) {
+        let dont_remember = settings.dont_remember(cookies.iter().map(String::as_str));
+        if let SessionLookup::Active { session, user, .. } =
+            ctx.auth.lookup_session(&token, dont_remember).await?
+        {
+            return Ok(taskdeck::auth::SessionWithUser {
+                session: *session,
+                user: *user,
+            });
+        }
+    }
+    Err(unauthorized(&headers))
+}
+
+/// After a successful form post without JavaScript, go to `to`.
+fn done(to: &str) {
+    if is_form_navigation(&headers()) {
+        leptos_axum::redirect(to);
+    }
+}
+
+pub async fn account() -> Result<super::types::Account, ServerFnError> {
+    let ctx = ctx()?;
+    let current = require_session(&ctx).await?;
+    let sessions = ctx.auth.list_sessions(&current.user.id).await?;
+    Ok(super::types::Account {
+        name: current.user.name.clone(),
+        email: current.user.email.clone(),
+        email_verified: current.user.email_verified,
+        sessions: sessions
+            .into_iter()
+            .rev()
+            .map(|s| super::types::SessionInfo {
+                current: s.id == current.session.id,
+                device: super::types::describe_user_agent(s.user_agent.as_deref().unwrap_or("")),
+                ip: s
+                    .ip_address
+                    .clone()
+                    .filter(|i| !i.is_empty())
+                    .unwrap_or_else(|| "unknown".into()),
+                last_seen: s.updated_at.to_iso(),
+                id: s.id,
+            })
+            .collect(),
+    })
+}
+
+pub async fn update_name(name: String) -> Result<(), ServerFnError> {
+    let ctx = ctx()?;
+    let current = require_session(&ctx).await?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(fail(
+            None,
+            "NAME_REQUIRED",
+            "Please enter a name of 1 to 100 characters.",
+        ));
+    }
+    ctx.auth
+        .update_user(&current.user.id, Some(name), None)
+        .await?;
+    done("/settings?done=name");
+    Ok(())
+}
+
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    revoke_others: bool,
+) -> Result<(), ServerFnError> {
+    let ctx = ctx()?;
+    let headers = headers();
+    guard(&ctx.auth, &headers, "/change-password").await?;
+    let current = require_session(&ctx).await?;
+    let client = client_info(&headers, &ctx.auth);
+    match ctx
+        .auth
+        .change_password(
+            &current,
+            current_password,
+            new_password,
+            revoke_others,
+            &client,
+        )
+        .await
+    {
+        Ok(new_session) => {
+            if let Some(s) = new_session {
+                establish(&ctx, &s.token, true, None);
+            }
+            done("/settings?done=password");
+            Ok(())
+        }
+        Err(error) => Err(fail(None, auth_code(&error), error.to_string())),
+    }
+}
+
+pub async fn revoke_session(id: String) -> Result<(), ServerFnError> {
+    let ctx = ctx()?;
+    let current = require_session(&ctx).await?;
+    ctx.auth.revoke_session_by_id(&current.user.id, &id).await?;
+    Ok(())
+}
+
+pub async fn revoke_other_sessions() -> Result<(), ServerFnError> {
+    let ctx = ctx()?;
+    let current = require_session(&ctx).await?;
+    ctx.auth
+        .revoke_sessions(&current.user.id, Some(&current.session.token))
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_account(password: String) -> Result<(), ServerFnError> {
+    let ctx = ctx()?;
+    let headers = headers();
+    guard(&ctx.auth, &headers, "/delete-user").await?;
+    let current = require_session(&ctx).await?;
+    match ctx.auth.delete_user(&current, Some(password)).await {
+        Ok(()) => {
+            let mut expired = settings(&ctx.auth).expired();
+            expired.push(expired_jwt_cookie(&ctx.auth));
+            set_cookies(expired);
+            // With JavaScript the page reloads itself (the whole UI changes).
+            done("/?deleted=1");
+            Ok(())
+        }
+        Err(error) => Err(fail(None, auth_code(&error), error.to_string())),
+    }
+}
+
+pub async fn request_password_reset(email: String) -> Result<(), ServerFnError> {
+    let ctx = ctx()?;
+    let headers = headers();
+    guard(&ctx.auth, &headers, "/request-password-reset").await?;
+    if !taskdeck::auth::service::is_valid_email(email.trim()) {
+        return Err(fail(
+            None,
+            "INVALID_EMAIL",
+            "That doesn't look like an e-mail address.",
+        ));
+    }
+    ctx.auth
+        .request_password_reset(&email, Some("/reset-password"))
+        .await?;
+    done("/forgot-password?sent=1");
+    Ok(())
+}
+
+pub async fn reset_password(token: String, password: String) -> Result<(), ServerFnError> {
+    let ctx = ctx()?;
+    let form = format!("/reset-password?token={}", encode(&token));
+    match ctx.auth.reset_password(&token, password).await {
+        Ok(()) => {
+            leptos_axum::redirect("/sign-in?reset=1");
+            Ok(())
+        }
+        Err(error) => Err(fail(Some(&form), auth_code(&error), error.to_string())),
+    }
 }

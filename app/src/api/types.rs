@@ -59,3 +59,57 @@ impl From<taskdeck::tasks::Task> for TaskView {
         }
     }
 }
+
+/// The settings page's view of the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub name: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub sessions: Vec<SessionInfo>,
+}
+
+/// One active session, as the settings page lists it (never its token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub id: String,
+    /// "Chrome on Linux", from the user agent.
+    pub device: String,
+    pub ip: String,
+    /// ISO date-time of the last refresh (or creation).
+    pub last_seen: String,
+    pub current: bool,
+}
+
+/// A short, human name for a user agent.
+pub fn describe_user_agent(ua: &str) -> String {
+    let browser = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+        ("node", "Node.js"),
+    ]
+    .iter()
+    .find(|(needle, _)| ua.contains(needle))
+    .map(|(_, name)| *name);
+    let os = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(needle, _)| ua.contains(needle))
+    .map(|(_, name)| *name);
+    match (browser, os) {
+        (Some(b), Some(o)) => format!("{b} on {o}"),
+        (Some(b), None) => b.to_string(),
+        (None, Some(o)) => o.to_string(),
+        (None, None) if ua.is_empty() => "Unknown device".to_string(),
+        (None, None) => ua.chars().take(40).collect(),
+    }
+}

@@ -21,7 +21,7 @@ pub fn Header() -> impl IntoView {
                         {move || {
                             viewer.get().map(|v| match v {
                                 Some(user) => view! {
-                                    <span class="user-name" title=user.email.clone()>{user.name.clone()}</span>
+                                    <a class="user-name" href="/settings" title=format!("Settings for {}", user.email)>{user.name.clone()}</a>
                                     // A plain form: signing out reloads the page, with or without JS.
                                     <form method="post" action="/api/ui/sign_out" class="inline-form">
                                         <button type="submit" class="button">"Sign out"</button>

@@ -22,17 +22,27 @@ pub fn error_message(code: &str) -> &'static str {
             "This form was sent from another site and was refused."
         }
         "UNAUTHORIZED" => "Please sign in to continue.",
+        "INVALID_PASSWORD" => "That password is not right.",
+        "INVALID_TOKEN" | "TOKEN_EXPIRED" => {
+            "This link is invalid or has expired. Ask for a new one."
+        }
+        "USER_NOT_FOUND" => "There is no account for this link any more.",
+        "CREDENTIAL_ACCOUNT_NOT_FOUND" => {
+            "This account has no password yet: use “Forgot password”."
+        }
+        "SESSION_EXPIRED" => "Please sign in again to do this.",
+        "NOT_FOUND" => "That task no longer exists.",
         _ => "Something went wrong. Please try again.",
     }
 }
 
-fn query_value(key: &'static str) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+pub fn query_value(key: &'static str) -> impl Fn() -> String + Clone + Send + Sync + 'static {
     let query = use_query_map();
     move || query.read().get(key).unwrap_or_default()
 }
 
 #[component]
-fn FormError(code: Signal<String>) -> impl IntoView {
+pub fn FormError(code: Signal<String>) -> impl IntoView {
     view! {
         <Show when=move || !code.get().is_empty()>
             <p class="form-error" role="alert" id="form-error">
@@ -48,11 +58,15 @@ pub fn SignInPage() -> impl IntoView {
     let email = query_value("email");
     let next = query_value("next");
     let next_for_link = next.clone();
+    let reset_done = query_value("reset");
     view! {
         <Title text="Sign in" />
         <section class="auth-card card">
             <h1>"Sign in"</h1>
             <p class="muted">"Welcome back. Your tasks are waiting."</p>
+            {move || (!reset_done().is_empty()).then(|| view! {
+                <p class="notice" role="status">"Your password has been changed. Sign in with the new one."</p>
+            })}
             <FormError code=error />
             <form method="post" action="/api/ui/sign_in" class="stack">
                 <input type="hidden" name="next" value=next />
@@ -74,6 +88,7 @@ pub fn SignInPage() -> impl IntoView {
                 </label>
                 <button type="submit" class="button button-primary">"Sign in"</button>
             </form>
+            <p class="muted"><a href="/forgot-password">"Forgot your password?"</a></p>
             <p class="muted">
                 "New here? "
                 <a href=move || {

@@ -138,6 +138,47 @@ pub fn Board() -> impl IntoView {
         }
     };
 
+    // Clear the title box once a task is added.
+    let title_input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if matches!(create.value().get(), Some(Ok(_))) {
+            if let Some(input) = title_input.get() {
+                input.set_value("");
+            }
+        }
+    });
+
+    // A call refused for lack of a valid session (it expired, or was revoked on another
+    // device): off to sign in, and back here afterwards.
+    let navigate = leptos_router::hooks::use_navigate();
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        let unauthorized = |e: &ServerFnError| e.to_string().contains("UNAUTHORIZED");
+        let failed = [
+            toggle.value().get().and_then(|r| r.err()),
+            delete.value().get().and_then(|r| r.err()),
+            update.value().get().and_then(|r| r.err()),
+            create.value().get().and_then(|r| r.err()),
+            tasks.get().and_then(|r| r.err()),
+        ];
+        if failed.iter().flatten().any(unauthorized) {
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
+            let here = if here.ends_with('?') {
+                here.trim_end_matches('?').to_string()
+            } else {
+                here
+            };
+            navigate(
+                &format!("/sign-in?next={}", encode(&here)),
+                Default::default(),
+            );
+        }
+    });
+
     let status = move || get("status").unwrap_or_else(|| "all".into());
     let error = move || get("error");
     let create_error = move || {
@@ -145,7 +186,7 @@ pub fn Board() -> impl IntoView {
             .value()
             .get()
             .and_then(|r| r.err())
-            .map(|e| e.to_string().replace("error running server function: ", ""))
+            .map(|e| crate::api::error_parts(&e).1)
     };
 
     view! {
@@ -156,6 +197,7 @@ pub fn Board() -> impl IntoView {
                 <div class="add-row">
                     <label for="new-title" class="visually-hidden">"Task title"</label>
                     <input
+                        node_ref=title_input
                         id="new-title"
                         name="title"
                         type="text"
@@ -404,7 +446,7 @@ fn TaskRow(
                     aria-label=delete_label
                     on:click=move |_| deleted.set(Some(for_undo.clone()))
                 >
-                    <span aria-hidden="true">"🗑"</span>
+                    <span aria-hidden="true">"✕"</span>
                 </button>
             </ActionForm>
         </li>

@@ -4,3 +4,5 @@ pub mod auth_forms;
 pub mod board;
 pub mod home;
 pub mod not_found;
+pub mod password;
+pub mod settings;

@@ -14,7 +14,7 @@ use axum::{
 use serde_json::{Map, Value};
 use taskdeck::tasks::{self, ListQuery, NewTask, TaskError, TaskPatch};
 
-use crate::{auth::AuthUser, error::ApiError, state::AppState};
+use crate::{auth::AuthUser, error::ApiError, routes::openapi as doc, state::AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -92,6 +92,34 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     }
 }
 
+/// List tasks
+///
+/// One page of the caller's tasks, filtered and sorted. The body is a bare array; the
+/// total matching count and the page bounds are in headers.
+#[utoipa::path(
+    get,
+    path = "/api/{user_id}/tasks",
+    tag = "tasks",
+    operation_id = "listTasks",
+    params(doc::UserPath, doc::ListParams),
+    responses(
+        (
+            status = 200,
+            description = "One page of tasks",
+            body = [doc::Task],
+            headers(
+                ("X-Total-Count" = i64, description = "How many tasks match the filters, on all pages"),
+                ("X-Limit" = i64, description = "The page size used"),
+                ("X-Offset" = i64, description = "The offset used"),
+            ),
+        ),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::InternalError),
+    ),
+    security(("bearer" = [])),
+)]
 async fn list(
     State(state): State<AppState>,
     user: AuthUser,
@@ -114,6 +142,31 @@ async fn list(
     Ok((headers, Json(page.tasks)).into_response())
 }
 
+/// Create a task
+#[utoipa::path(
+    post,
+    path = "/api/{user_id}/tasks",
+    tag = "tasks",
+    operation_id = "createTask",
+    params(doc::UserPath),
+    request_body(content = doc::NewTask, content_type = "application/json"),
+    responses(
+        (
+            status = 201,
+            description = "Created",
+            body = doc::Task,
+            headers(("Location" = String, description = "The new task's URL: `/api/{user_id}/tasks/{id}`")),
+        ),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::InternalError),
+    ),
+    security(("bearer" = [])),
+)]
 async fn create(
     State(state): State<AppState>,
     user: AuthUser,
@@ -139,6 +192,22 @@ fn encode(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }
 
+/// Get a task
+#[utoipa::path(
+    get,
+    path = "/api/{user_id}/tasks/{id}",
+    tag = "tasks",
+    operation_id = "getTask",
+    params(doc::TaskPath),
+    responses(
+        (status = 200, description = "The task", body = doc::Task),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 500, response = doc::InternalError),
+    ),
+    security(("bearer" = [])),
+)]
 async fn read(
     State(state): State<AppState>,
     user: AuthUser,
@@ -148,6 +217,29 @@ async fn read(
     Ok(Json(tasks::get(&state.db, &user.id, task_id(&id)?).await?))
 }
 
+/// Update a task
+///
+/// Changes the fields present in the body and leaves the others alone.
+#[utoipa::path(
+    put,
+    path = "/api/{user_id}/tasks/{id}",
+    tag = "tasks",
+    operation_id = "updateTask",
+    params(doc::TaskPath),
+    request_body(content = doc::TaskUpdate, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The updated task", body = doc::Task),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Unprocessable),
+        (status = 500, response = doc::InternalError),
+    ),
+    security(("bearer" = [])),
+)]
 async fn update(
     State(state): State<AppState>,
     user: AuthUser,
@@ -160,6 +252,22 @@ async fn update(
     Ok(Json(tasks::update(&state.db, &user.id, id, patch).await?))
 }
 
+/// Delete a task
+#[utoipa::path(
+    delete,
+    path = "/api/{user_id}/tasks/{id}",
+    tag = "tasks",
+    operation_id = "deleteTask",
+    params(doc::TaskPath),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 500, response = doc::InternalError),
+    ),
+    security(("bearer" = [])),
+)]
 async fn remove(
     State(state): State<AppState>,
     user: AuthUser,
@@ -170,6 +278,24 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Toggle completion
+///
+/// Flips `completed` and returns the task.
+#[utoipa::path(
+    patch,
+    path = "/api/{user_id}/tasks/{id}/complete",
+    tag = "tasks",
+    operation_id = "toggleTask",
+    params(doc::TaskPath),
+    responses(
+        (status = 200, description = "The task, with `completed` flipped", body = doc::Task),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 500, response = doc::InternalError),
+    ),
+    security(("bearer" = [])),
+)]
 async fn toggle(
     State(state): State<AppState>,
     user: AuthUser,
