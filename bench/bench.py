@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import signal
 import socket
@@ -479,6 +480,7 @@ def main() -> None:
     logdir.mkdir()
     started_at = time.time()
     info = machine()
+    built = build_info(repo, args.server_bin)
     log(f"machine: {info['nproc']} cores, {info['cpu']}; data in {tmp}")
 
     servers: list[Server] = []
@@ -648,7 +650,11 @@ def main() -> None:
             lines = [l for l in text.splitlines() if l.strip()]
             bad = [l for l in lines if any(w in l for w in ("ERROR", "WARN", "panicked",
                                                             "Traceback", "Exception"))]
-            health.append((s, s.alive(), len(bad), bad[:3]))
+            # Python tracebacks: the exception lines say what happened.
+            causes = [l.strip() for l in lines
+                      if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Warning)\b.*:", l)]
+            sample = list(dict.fromkeys(causes or bad))[:3]
+            health.append((s, s.alive(), len(bad), len(causes), sample))
     finally:
         for s in servers:
             s.stop()
@@ -665,7 +671,7 @@ def main() -> None:
       f"{info['kernel']}; 1-min load average {info['load']} at the start, {load_end} at the "
       f"end. Shared machine: expect ±10-20 % noise; compare the ratios, measured side by "
       f"side in this run.")
-    w(f"Taskdeck: {build_info(repo, args.server_bin)}.")
+    w(f"Taskdeck: {built}.")
     w(f"Load: `wrk -t{args.threads} -c{args.connections} -d{args.duration}s` on the same"
       f" cores as the servers"
       + (f", each pair repeated {args.repeat}× (medians)" if args.repeat > 1 else "")
@@ -717,10 +723,13 @@ def main() -> None:
     w("")
     w("## Server logs")
     w("")
-    for s, alive, nbad, sample in health:
+    for s, alive, nbad, ncauses, sample in health:
         state = "running to the end" if alive else "**exited early**"
-        w(f"- {s.name}: {state}; {nbad} warning/error lines" +
-          ("" if not sample else ": `" + "` / `".join(x[:160] for x in sample) + "`"))
+        what = f"{nbad} warning/error lines"
+        if ncauses:
+            what += f", {ncauses} exceptions"
+        w(f"- {s.name}: {state}; {what}" +
+          ("" if not sample else ": `" + "` / `".join(x[:200] for x in sample) + "`"))
     report = "\n".join(out) + "\n"
 
     print(report)

@@ -26,7 +26,7 @@ test('change password: the old one stops working', async ({ page }) => {
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Password changed.' })).toBeVisible();
 
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await signIn(page, email, PASSWORD);
   await expect(page.getByRole('alert')).toHaveText(/Wrong e-mail or password/);
   await signIn(page, email, 'a brand new password');
@@ -47,7 +47,7 @@ test('revoking another session signs that browser out', async ({ browser }) => {
   const sessions = laptop.locator('li.session');
   await expect(sessions).toHaveCount(2);
   const other = sessions.filter({ hasText: 'Firefox on Android' });
-  await other.getByRole('button', { name: 'Sign out' }).click();
+  await other.getByRole('button', { name: 'Sign out that device' }).click();
   await expect(sessions).toHaveCount(1);
 
   // The phone is signed out: its next page load shows the signed-out header, and a
@@ -97,7 +97,7 @@ test('delete account removes the user and their tasks', async ({ page }) => {
 test('password reset end to end, with the link from the dev mailbox', async ({ page }) => {
   const email = uniqueEmail('reset');
   await signUp(page, 'Rita', email);
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.goto('/sign-in');
   await page.getByRole('link', { name: 'Forgot your password?' }).click();
   await page.getByLabel('E-mail').fill(email);
@@ -115,7 +115,7 @@ test('password reset end to end, with the link from the dev mailbox', async ({ p
   await expect(page.getByPlaceholder('What needs doing?')).toBeVisible();
 
   // The link works once.
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.goto(mail.link);
   await expect(page.getByRole('alert')).toHaveText(/invalid or has expired/);
 });

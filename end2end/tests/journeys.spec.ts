@@ -72,7 +72,7 @@ test('sign up, add, filter, search, edit, complete, delete, sign out, sign in ag
   await expect(page.locator('li.task')).toHaveCount(2);
 
   // Sign out, sign in again: the same tasks.
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
   await signIn(page, email);
   await expect(page.locator('.task-title')).toHaveText(['Book dentist', 'Buy milk']);
@@ -98,7 +98,7 @@ test('two users in two browser contexts never see each other’s tasks', async (
 test('wrong password and taken e-mail are explained in words', async ({ page }) => {
   const email = uniqueEmail('errors');
   await signUp(page, 'Err', email);
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
 
   await signIn(page, email, 'not the right password');
   await expect(page.getByRole('alert')).toHaveText(/Wrong e-mail or password/);
@@ -126,7 +126,7 @@ test.describe('with JavaScript disabled', () => {
     await expect(taskRow(page, 'Second plain task')).toHaveCount(0);
     await page.locator('.tab', { hasText: 'Completed' }).click();
     await expect(page.locator('.task-title')).toHaveText(['Plain form task']);
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
     await signIn(page, email);
     await expect(page.locator('.task-title')).toHaveText(['Plain form task']);

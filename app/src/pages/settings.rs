@@ -139,7 +139,7 @@ fn Settings() -> impl IntoView {
                                             {(!current).then(|| view! {
                                                 <ActionForm action=revoke>
                                                     <input type="hidden" name="id" value=id.clone() />
-                                                    <button type="submit" class="button">"Sign out"</button>
+                                                    <button type="submit" class="button">"Sign out that device"</button>
                                                 </ActionForm>
                                             })}
                                         </li>
