@@ -1,0 +1,234 @@
+//! Compatibility with existing Better Auth deployments: a database in Better Auth 1.6's
+//! shape (no `account.issuer`, no `jwks.alg`/`crv`, scrypt hashes) opens as is, and a
+//! server in remote-JWKS mode accepts tokens issued by another Better Auth server.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::{Backend, TestApp};
+use leptos::config::LeptosOptions;
+use serde_json::{json, Value};
+use server::Application;
+use sqlx::{Connection, Executor, SqliteConnection};
+use taskdeck::Config;
+
+/// Better Auth 1.6's SQLite schema, as its Kysely migrator wrote it.
+const BETTER_AUTH_16_SQLITE: &str = r#"
+CREATE TABLE "user" ("id" text not null primary key, "name" text not null, "email" text not null unique,
+  "emailVerified" integer not null, "image" text, "createdAt" date not null, "updatedAt" date not null);
+CREATE TABLE "session" ("id" text not null primary key, "expiresAt" date not null, "token" text not null unique,
+  "createdAt" date not null, "updatedAt" date not null, "ipAddress" text, "userAgent" text,
+  "userId" text not null references "user" ("id") on delete cascade);
+CREATE TABLE "account" ("id" text not null primary key, "accountId" text not null, "providerId" text not null,
+  "userId" text not null references "user" ("id") on delete cascade, "accessToken" text, "refreshToken" text,
+  "idToken" text, "accessTokenExpiresAt" date, "refreshTokenExpiresAt" date, "scope" text, "password" text,
+  "createdAt" date not null, "updatedAt" date not null);
+CREATE TABLE "verification" ("id" text not null primary key, "identifier" text not null, "value" text not null,
+  "expiresAt" date not null, "createdAt" date not null, "updatedAt" date not null);
+CREATE TABLE "jwks" ("id" text not null primary key, "publicKey" text not null, "privateKey" text not null,
+  "createdAt" date not null, "expiresAt" date);
+"#;
+
+async fn start(env: HashMap<String, String>) -> (String, tokio::task::JoinHandle<()>) {
+    let config = Config::from_lookup(|k| env.get(k).cloned()).expect("config");
+    let options = LeptosOptions::builder()
+        .output_name("taskdeck")
+        .site_root("target/site")
+        .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .build();
+    let app = Application::build(config, options).await.expect("starts");
+    let base = format!("http://{}", app.local_addr());
+    let handle = tokio::spawn(async move {
+        let _ = app.run_until_stopped(std::future::pending()).await;
+    });
+    (base, handle)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_better_auth_1_6_database_opens_as_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ba16.db");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    // A user written by Better Auth 1.6: dates as ISO text, a scrypt password, Drizzle-
+    // style integer-millisecond dates on the account row.
+    let hash = taskdeck::auth::password::better_auth_scrypt_hash("legacy password 1").unwrap();
+    {
+        let mut conn = SqliteConnection::connect(&url).await.unwrap();
+        conn.execute(BETTER_AUTH_16_SQLITE).await.unwrap();
+        sqlx::query(r#"INSERT INTO "user" VALUES ('u16', 'Old Timer', 'old@example.com', 1, NULL, '2025-01-02T03:04:05.678Z', '2025-01-02T03:04:05.678Z')"#)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query(r#"INSERT INTO "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt") VALUES ('a16', 'u16', 'credential', 'u16', $1, 1735787045678, 1735787045678)"#)
+            .bind(&hash)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    let env = HashMap::from([
+        (
+            "BETTER_AUTH_SECRET".to_string(),
+            "test-secret-0123456789-abcdefghijklmnop".to_string(),
+        ),
+        ("DATABASE_URL".to_string(), url.clone()),
+        ("DATA_DIR".to_string(), dir.path().display().to_string()),
+    ]);
+    let (base, handle) = start(env).await;
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!("{base}/api/auth/sign-in/email"))
+        .json(&json!({ "email": "OLD@example.com", "password": "legacy password 1" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "a 1.6 user with a scrypt hash signs in");
+    let cookie = common::session_cookie(&res).unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["user"]["id"], "u16");
+    assert_eq!(body["user"]["emailVerified"], true);
+    assert_eq!(body["user"]["createdAt"], "2025-01-02T03:04:05.678Z");
+
+    // A JWT is minted into the 1.6-shaped jwks table (no alg/crv columns) and works.
+    let token: Value = client
+        .get(format!("{base}/api/auth/token"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let jwt = token["token"].as_str().unwrap();
+    let res = client
+        .post(format!("{base}/api/u16/tasks"))
+        .bearer_auth(jwt)
+        .json(&json!({ "title": "kept in the old database" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    // A new sign-up writes a 1.6-shaped account row (no issuer column to fill).
+    let res = client
+        .post(format!("{base}/api/auth/sign-up/email"))
+        .json(&json!({ "name": "New", "email": "new@example.com", "password": "new password 1" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    handle.abort();
+
+    let mut conn = SqliteConnection::connect(&url).await.unwrap();
+    let stored: String =
+        sqlx::query_scalar(r#"SELECT "password" FROM "account" WHERE "id" = 'a16'"#)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert!(stored.starts_with("$argon2id$"), "rehashed on sign-in");
+    let keys: i64 = sqlx::query_scalar(r#"SELECT COUNT(*) FROM "jwks""#)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(keys, 1);
+    let issuer_column: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pragma_table_info('account') WHERE name = 'issuer'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(
+        issuer_column, 0,
+        "the schema was left as Better Auth made it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_jwks_mode_accepts_tokens_from_another_server() {
+    // The "auth server": a normal instance issuing EdDSA tokens.
+    let issuer = TestApp::spawn(Backend::Sqlite).await;
+    let who = issuer
+        .sign_up("remote@example.com", "remote password")
+        .await;
+    let token = issuer.jwt(&who).await;
+
+    // The "API server": verifies against the issuer's JWKS URL, with its origin as iss/aud.
+    let dir = tempfile::tempdir().unwrap();
+    let env = HashMap::from([
+        (
+            "BETTER_AUTH_SECRET".to_string(),
+            "another-secret-entirely-0123456789abc".to_string(),
+        ),
+        ("DATA_DIR".to_string(), dir.path().display().to_string()),
+        (
+            "JWT_JWKS_URL".to_string(),
+            format!("{}/api/auth/jwks", issuer.base),
+        ),
+        ("JWT_ISSUER".to_string(), issuer.origin()),
+        ("JWT_AUDIENCE".to_string(), issuer.origin()),
+    ]);
+    let (api, handle) = start(env).await;
+    let client = reqwest::Client::new();
+    let res = client
+        .get(format!("{api}/api/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        200,
+        "fetched the remote JWKS on the unknown kid"
+    );
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["id"],
+        who.user_id.as_str()
+    );
+    // It does not publish keys of its own, and refuses tokens signed elsewhere.
+    assert_eq!(
+        client
+            .get(format!("{api}/api/auth/jwks"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let stranger = taskdeck::auth::jwt::Ed25519Key::generate("stranger");
+    let now = chrono::Utc::now().timestamp();
+    let forged = taskdeck::auth::jwt::sign_eddsa(
+        &stranger,
+        &json!({ "sub": who.user_id, "iat": now, "exp": now + 60, "iss": issuer.origin(), "aud": issuer.origin() }),
+    );
+    let res = client
+        .get(format!("{api}/api/me"))
+        .bearer_auth(&forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    // The issuer's own kid, but signed by another key: refused too.
+    let kid = {
+        use base64::Engine;
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token.split('.').next().unwrap())
+            .unwrap();
+        serde_json::from_slice::<Value>(&header).unwrap()["kid"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let impostor = taskdeck::auth::jwt::Ed25519Key::generate(kid);
+    let forged = taskdeck::auth::jwt::sign_eddsa(
+        &impostor,
+        &json!({ "sub": who.user_id, "iat": now, "exp": now + 60, "iss": issuer.origin(), "aud": issuer.origin() }),
+    );
+    let res = client
+        .get(format!("{api}/api/me"))
+        .bearer_auth(&forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    handle.abort();
+    issuer.cleanup().await;
+}
