@@ -401,6 +401,24 @@ impl AuthService {
         Ok(store::update_user_profile(&self.db, user_id, name, image).await?)
     }
 
+    /// Checks the user's password before a sensitive change (Better Auth answers 400
+    /// `INVALID_PASSWORD` here, not 401); returns the credential account's row id.
+    async fn confirm_password(&self, user_id: &str, password: String) -> Result<String, AuthError> {
+        let Some((account_row, stored)) =
+            store::credential_password(&self.db, self.schema, user_id).await?
+        else {
+            return Err(AuthError::api(
+                400,
+                "CREDENTIAL_ACCOUNT_NOT_FOUND",
+                "Credential account not found",
+            ));
+        };
+        if !self.check_password(password, stored).await?.is_ok() {
+            return Err(AuthError::invalid_password());
+        }
+        Ok(account_row)
+    }
+
     /// Changes the password after checking the current one; with `revoke_others`, every
     /// session is deleted and a new one returned (Better Auth's behaviour).
     pub async fn change_password(
@@ -413,18 +431,7 @@ impl AuthService {
     ) -> Result<Option<Session>, AuthError> {
         password::check_length(&new_password).map_err(length_error)?;
         let user_id = &current.user.id;
-        let Some((account_row, stored)) =
-            store::credential_password(&self.db, self.schema, user_id).await?
-        else {
-            return Err(AuthError::api(
-                400,
-                "CREDENTIAL_ACCOUNT_NOT_FOUND",
-                "Credential account not found",
-            ));
-        };
-        if !self.check_password(current_password, stored).await?.is_ok() {
-            return Err(AuthError::invalid_password());
-        }
+        let account_row = self.confirm_password(user_id, current_password).await?;
         let hash = self.hash(new_password).await?;
         store::set_account_password(&self.db, &account_row, &hash).await?;
         if !revoke_others {
@@ -445,18 +452,7 @@ impl AuthService {
         let user_id = &current.user.id;
         match password {
             Some(password) => {
-                let Some((_, stored)) =
-                    store::credential_password(&self.db, self.schema, user_id).await?
-                else {
-                    return Err(AuthError::api(
-                        400,
-                        "CREDENTIAL_ACCOUNT_NOT_FOUND",
-                        "Credential account not found",
-                    ));
-                };
-                if !self.check_password(password, stored).await?.is_ok() {
-                    return Err(AuthError::invalid_password());
-                }
+                self.confirm_password(user_id, password).await?;
             }
             None if !Self::is_fresh(&current.session) => {
                 return Err(AuthError::api(

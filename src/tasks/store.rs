@@ -81,9 +81,10 @@ fn order_clause(query: &ListQuery) -> String {
     }
 }
 
-macro_rules! bind_all {
-    ($q:expr, $user:expr, $params:expr) => {{
-        let mut q = $q.bind($user.to_string());
+/// Binds a list of [`Param`]s in order (a macro: the query type differs per backend).
+macro_rules! bind_params {
+    ($q:expr, $params:expr) => {{
+        let mut q = $q;
         for p in $params {
             q = match p {
                 Param::Text(s) => q.bind(s.clone()),
@@ -93,6 +94,25 @@ macro_rules! bind_all {
         }
         q
     }};
+}
+
+/// `$1` is always the user id in list queries.
+macro_rules! bind_all {
+    ($q:expr, $user:expr, $params:expr) => {
+        bind_params!($q.bind($user.to_string()), $params)
+    };
+}
+
+/// Records one tag of a task, for the tag filter.
+macro_rules! insert_tag {
+    ($tx:expr, $task_id:expr, $user_id:expr, $tag:expr) => {
+        sqlx::query(r#"INSERT INTO "task_tag" ("task_id", "user_id", "tag") VALUES ($1, $2, $3)"#)
+            .bind($task_id)
+            .bind($user_id)
+            .bind($tag)
+            .execute($tx)
+            .await?
+    };
 }
 
 pub async fn list(
@@ -158,14 +178,7 @@ pub async fn create(db: &Database, user_id: &str, new: &NewTask) -> Result<Task,
             .fetch_one(&mut *tx)
             .await?;
         for tag in &new.tags {
-            sqlx::query(
-                r#"INSERT INTO "task_tag" ("task_id", "user_id", "tag") VALUES ($1, $2, $3)"#,
-            )
-            .bind(row.id)
-            .bind(user_id)
-            .bind(tag)
-            .execute(&mut *tx)
-            .await?;
+            insert_tag!(&mut *tx, row.id, user_id, tag);
         }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(row)
@@ -216,18 +229,11 @@ pub async fn update(
     let now = Ts::now();
     let row: Option<TaskRow> = with_pool!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let mut q = sqlx::query_as::<_, TaskRow>(&sql)
+        let q = sqlx::query_as::<_, TaskRow>(&sql)
             .bind(id)
             .bind(user_id)
             .bind(now);
-        for p in &params {
-            q = match p {
-                Param::Text(s) => q.bind(s.clone()),
-                Param::Int(i) => q.bind(*i),
-                Param::Bool(b) => q.bind(*b),
-            };
-        }
-        let row = q.fetch_optional(&mut *tx).await?;
+        let row = bind_params!(q, &params).fetch_optional(&mut *tx).await?;
         if let (Some(row), Some(tags)) = (&row, &patch.tags) {
             sqlx::query(r#"DELETE FROM "task_tag" WHERE "task_id" = $1 AND "user_id" = $2"#)
                 .bind(row.id)
@@ -235,14 +241,7 @@ pub async fn update(
                 .execute(&mut *tx)
                 .await?;
             for tag in tags {
-                sqlx::query(
-                    r#"INSERT INTO "task_tag" ("task_id", "user_id", "tag") VALUES ($1, $2, $3)"#,
-                )
-                .bind(row.id)
-                .bind(user_id)
-                .bind(tag)
-                .execute(&mut *tx)
-                .await?;
+                insert_tag!(&mut *tx, row.id, user_id, tag);
             }
         }
         tx.commit().await?;

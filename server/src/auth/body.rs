@@ -16,21 +16,25 @@ use crate::error::ApiError;
 /// A JSON object body (form bodies are turned into one, with string values).
 pub struct AuthBody(pub Map<String, Value>);
 
+/// The media type of a request (`application/json`, without parameters), lower-cased.
+pub fn media_type(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+}
+
 impl<S: Send + Sync> FromRequest<S> for AuthBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                v.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            });
+        let content_type = media_type(req.headers());
         let path = req.uri().path().to_string();
         let bytes = Bytes::from_request(req, state)
             .await
