@@ -22,7 +22,8 @@ async fn call(
         .header("accept", "application/json")
         .form(form);
     if let Some(c) = cookie {
-        req = req.header("cookie", c);
+        // A browser sends its Origin with every POST; cookie-carrying calls need it.
+        req = req.header("cookie", c).header("origin", app.origin());
     }
     if let Some(b) = bearer {
         req = req.bearer_auth(b);
@@ -254,6 +255,7 @@ async fn form_posts_without_javascript_redirect(app: &TestApp) {
         .header("accept", "text/html")
         .header("referer", format!("{}/?status=pending", app.base))
         .header("cookie", &who.signed.cookie)
+        .header("origin", app.origin())
         .form(&[("title", "from a form")])
         .send()
         .await
@@ -270,6 +272,7 @@ async fn form_posts_without_javascript_redirect(app: &TestApp) {
         .header("accept", "text/html")
         .header("referer", format!("{}/", app.base))
         .header("cookie", &who.signed.cookie)
+        .header("origin", app.origin())
         .form(&[("title", " ")])
         .send()
         .await
@@ -332,6 +335,7 @@ async fn the_board_is_in_the_first_html(app: &TestApp) {
         .client
         .get(app.url("/"))
         .header("cookie", &who.signed.cookie)
+        .header("origin", app.origin())
         .send()
         .await
         .unwrap();
@@ -347,7 +351,30 @@ async fn the_board_is_in_the_first_html(app: &TestApp) {
     assert!(html.contains("Create a free account"));
 }
 
+async fn cookie_calls_from_a_foreign_origin_are_refused(app: &TestApp) {
+    let who = app.api_user("sf-csrf@example.com").await;
+    for origin in [Some("https://evil.example"), Some("null"), None] {
+        let mut req = app
+            .client
+            .post(app.url("/api/ui/create_task"))
+            .header("cookie", &who.signed.cookie)
+            .form(&[("title", "csrf")]);
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), 403, "{origin:?}");
+    }
+    let summary: Value = call(app, "task_summary", Some(&who.signed.cookie), None, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(summary["all"], 0, "nothing was created");
+}
+
 db_tests!(
+    cookie_calls_from_a_foreign_origin_are_refused,
     session_cookie_is_exchanged_for_a_jwt_cookie,
     every_task_function_round_trips,
     server_functions_are_confined_to_the_caller,

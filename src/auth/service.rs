@@ -112,6 +112,41 @@ pub fn is_valid_email(email: &str) -> bool {
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// Configured trusted origins, plus, in development, the loopback twin of the base URL
+/// (`localhost` for `127.0.0.1` and back), so that opening either address just works.
+fn trusted_extra(config: &Config) -> Vec<String> {
+    let mut extra = config.auth.trusted_origins.clone();
+    if !config.is_production() {
+        let mut twin = config.base_url.clone();
+        let other = match config.base_url.host_str() {
+            Some("127.0.0.1") => Some("localhost"),
+            Some("localhost") => Some("127.0.0.1"),
+            _ => None,
+        };
+        if let Some(host) = other {
+            if twin.set_host(Some(host)).is_ok() {
+                extra.push(twin.origin().ascii_serialization());
+            }
+        }
+    }
+    extra
+}
+
+/// Names are free text, but not NUL (which PostgreSQL cannot store) or over 255 chars.
+fn check_name(name: &str) -> Result<(), AuthError> {
+    if name.contains('\0') {
+        return Err(AuthError::validation(
+            "[body.name] Invalid input: NUL characters are not allowed",
+        ));
+    }
+    if name.chars().count() > 255 {
+        return Err(AuthError::validation(
+            "[body.name] Too big: expected at most 255 characters",
+        ));
+    }
+    Ok(())
+}
+
 fn length_error(e: LengthError) -> AuthError {
     match e {
         LengthError::TooShort => AuthError::password_too_short(),
@@ -149,7 +184,7 @@ impl AuthService {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let hashers = (cores / 2).max(1);
         Ok(Self {
-            trusted: TrustedOrigins::new(&config.base_origin(), &config.auth.trusted_origins),
+            trusted: TrustedOrigins::new(&config.base_origin(), &trusted_extra(&config)),
             db,
             schema,
             keys,
@@ -222,6 +257,7 @@ impl AuthService {
             return Err(AuthError::invalid_email());
         }
         password::check_length(&input.password).map_err(length_error)?;
+        check_name(&input.name)?;
         if store::find_user_by_email(&self.db, &email).await?.is_some() {
             return Err(AuthError::user_exists());
         }
@@ -398,6 +434,9 @@ impl AuthService {
         name: Option<&str>,
         image: Option<Option<&str>>,
     ) -> Result<(), AuthError> {
+        if let Some(name) = name {
+            check_name(name)?;
+        }
         Ok(store::update_user_profile(&self.db, user_id, name, image).await?)
     }
 

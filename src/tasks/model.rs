@@ -155,6 +155,10 @@ const FIELDS: [&str; 6] = [
 
 fn title(v: &Value, errors: &mut FieldErrors) -> Option<String> {
     match v {
+        Value::String(s) if s.contains('\0') => {
+            errors.add("title", "must not contain NUL characters");
+            None
+        }
         Value::String(s) => {
             let t = s.trim();
             if t.is_empty() {
@@ -177,6 +181,10 @@ fn title(v: &Value, errors: &mut FieldErrors) -> Option<String> {
 fn description(v: &Value, errors: &mut FieldErrors) -> Option<Option<String>> {
     match v {
         Value::Null => Some(None),
+        Value::String(s) if s.contains('\0') => {
+            errors.add("description", "must not contain NUL characters");
+            None
+        }
         Value::String(s) if s.chars().count() > DESCRIPTION_MAX => {
             errors.add(
                 "description",
@@ -421,7 +429,12 @@ impl ListQuery {
         let mut q = ListQuery::default();
         let mut errors = FieldErrors::default();
         for (key, value) in pairs {
+            // NUL can never match stored text (and PostgreSQL refuses it outright).
             let value = value.trim();
+            if value.contains('\0') {
+                errors.add(key, "must not contain NUL characters");
+                continue;
+            }
             match key {
                 "status" => match value {
                     "all" | "" => q.status = StatusFilter::All,

@@ -28,8 +28,32 @@ pub struct UiContext {
     pub db: Database,
 }
 
+/// The server context, after Better Auth's origin check: every server function is a
+/// POST, and one that carries cookies must come from a trusted origin (CSRF).
 fn ctx() -> Result<UiContext, ServerFnError> {
-    use_context::<UiContext>().ok_or_else(|| ServerFnError::new("server context missing"))
+    let ctx =
+        use_context::<UiContext>().ok_or_else(|| ServerFnError::new("server context missing"))?;
+    let headers = headers();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let request = RequestOrigin {
+        method: "POST",
+        path: "/ui",
+        has_cookie: headers.contains_key(header::COOKIE),
+        origin: text(header::ORIGIN),
+        referer: text(header::REFERER),
+        sec_fetch_site: None,
+        sec_fetch_mode: None,
+    };
+    if let Err(error) = check_request(&request, &ctx.auth.trusted) {
+        if let Some(response) = use_context::<ResponseOptions>() {
+            response.set_status(StatusCode::FORBIDDEN);
+        }
+        return Err(ServerFnError::new(format!(
+            "{}: {error}",
+            auth_code(&error)
+        )));
+    }
+    Ok(ctx)
 }
 
 fn headers() -> HeaderMap {

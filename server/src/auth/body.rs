@@ -38,7 +38,7 @@ impl<S: Send + Sync> FromRequest<S> for AuthBody {
         let path = req.uri().path().to_string();
         let bytes = Bytes::from_request(req, state)
             .await
-            .map_err(|_| ApiError::from(AuthError::validation("Request body could not be read")))?;
+            .map_err(|e| read_error(e.status().as_u16(), e.body_text()))?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(Map::new()));
         }
@@ -66,6 +66,15 @@ impl<S: Send + Sync> FromRequest<S> for AuthBody {
                 Err(AuthError::api(400, "BODY_MUST_BE_AN_OBJECT", "Body must be an object").into())
             }
         }
+    }
+}
+
+/// A body that could not be read: too large (413, e.g. chunked past the limit) or broken.
+fn read_error(status: u16, detail: String) -> ApiError {
+    if status == 413 {
+        AuthError::api(413, "PAYLOAD_TOO_LARGE", "Request body is too large").into()
+    } else {
+        AuthError::validation(format!("Request body could not be read: {detail}")).into()
     }
 }
 

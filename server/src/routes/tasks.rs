@@ -62,9 +62,14 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
                 "Send the body as application/json",
             ));
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "INVALID_BODY", e.body_text()))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            // Past the size limit (e.g. a chunked body) is a 413, like Content-Length.
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(e.status(), "PAYLOAD_TOO_LARGE", "Request body is too large")
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "INVALID_BODY", e.body_text())
+            }
+        })?;
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(map)) => Ok(Self(map)),
             Ok(_) => Err(ApiError::new(
