@@ -33,10 +33,17 @@ pub struct UiContext {
 fn ctx() -> Result<UiContext, ServerFnError> {
     let ctx =
         use_context::<UiContext>().ok_or_else(|| ServerFnError::new("server context missing"))?;
+    // Server-side rendering calls server functions in-process while answering a GET
+    // (no Origin on navigations, and nothing to forge); only real calls are POSTs.
+    let parts = use_context::<Parts>();
+    let method = parts
+        .as_ref()
+        .map_or("POST", |p| p.method.as_str())
+        .to_string();
     let headers = headers();
     let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     let request = RequestOrigin {
-        method: "POST",
+        method: &method,
         path: "/ui",
         has_cookie: headers.contains_key(header::COOKIE),
         origin: text(header::ORIGIN),
