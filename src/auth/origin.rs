@@ -85,6 +85,26 @@ pub struct RequestOrigin<'a> {
     pub sec_fetch_mode: Option<&'a str>,
 }
 
+impl<'a> RequestOrigin<'a> {
+    /// Reads the headers the check needs through `header` (a name → value lookup), so
+    /// every HTTP layer builds it the same way.
+    pub fn from_headers(
+        method: &'a str,
+        path: &'a str,
+        header: impl Fn(&str) -> Option<&'a str>,
+    ) -> Self {
+        Self {
+            method,
+            path,
+            has_cookie: header("cookie").is_some_and(|c| !c.is_empty()),
+            origin: header("origin"),
+            referer: header("referer"),
+            sec_fetch_site: header("sec-fetch-site"),
+            sec_fetch_mode: header("sec-fetch-mode"),
+        }
+    }
+}
+
 /// Better Auth's `originCheck` middleware, request part (redirect targets are checked
 /// by [`check_redirect`]).
 pub fn check_request(req: &RequestOrigin<'_>, trusted: &TrustedOrigins) -> Result<(), AuthError> {

@@ -41,16 +41,7 @@ fn ctx() -> Result<UiContext, ServerFnError> {
         .map_or("POST", |p| p.method.as_str())
         .to_string();
     let headers = headers();
-    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    let request = RequestOrigin {
-        method: &method,
-        path: "/ui",
-        has_cookie: headers.contains_key(header::COOKIE),
-        origin: text(header::ORIGIN),
-        referer: text(header::REFERER),
-        sec_fetch_site: None,
-        sec_fetch_mode: None,
-    };
+    let request = RequestOrigin::from_headers(&method, "/ui", |name| header_text(&headers, name));
     if let Err(error) = check_request(&request, &ctx.auth.trusted) {
         if let Some(response) = use_context::<ResponseOptions>() {
             response.set_status(StatusCode::FORBIDDEN);
@@ -61,6 +52,10 @@ fn ctx() -> Result<UiContext, ServerFnError> {
         )));
     }
     Ok(ctx)
+}
+
+fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 fn headers() -> HeaderMap {
@@ -102,29 +97,25 @@ fn set_cookies(cookies: impl IntoIterator<Item = String>) {
     }
 }
 
-fn jwt_cookie(auth: &AuthService, jwt: &str) -> String {
-    let max_age = auth.config().auth.jwt_expires_in.as_secs();
+/// The HttpOnly cookie carrying the UI's JWT (`max_age` 0 deletes it).
+fn jwt_cookie_line(auth: &AuthService, value: &str, max_age: u64) -> String {
     let secure = if auth.config().auth.secure_cookies {
         "; Secure"
     } else {
         ""
     };
     format!(
-        "{}={jwt}; Max-Age={max_age}; Path=/; HttpOnly{secure}; SameSite=Lax",
+        "{}={value}; Max-Age={max_age}; Path=/; HttpOnly{secure}; SameSite=Lax",
         jwt_cookie_name(auth)
     )
 }
 
+fn jwt_cookie(auth: &AuthService, jwt: &str) -> String {
+    jwt_cookie_line(auth, jwt, auth.config().auth.jwt_expires_in.as_secs())
+}
+
 fn expired_jwt_cookie(auth: &AuthService) -> String {
-    let secure = if auth.config().auth.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!(
-        "{}=; Max-Age=0; Path=/; HttpOnly{secure}; SameSite=Lax",
-        jwt_cookie_name(auth)
-    )
+    jwt_cookie_line(auth, "", 0)
 }
 
 /// A plain browser form post (no JavaScript): answer with redirects, not data.
@@ -213,16 +204,7 @@ fn client_info(headers: &HeaderMap, auth: &AuthService) -> ClientInfo {
 
 /// Better Auth's origin / CSRF check and rate limit, as the REST auth routes have them.
 async fn guard(auth: &AuthService, headers: &HeaderMap, path: &str) -> Result<(), ServerFnError> {
-    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    let request = RequestOrigin {
-        method: "POST",
-        path,
-        has_cookie: headers.contains_key(header::COOKIE),
-        origin: text(header::ORIGIN),
-        referer: text(header::REFERER),
-        sec_fetch_site: headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
-        sec_fetch_mode: headers.get("sec-fetch-mode").and_then(|v| v.to_str().ok()),
-    };
+    let request = RequestOrigin::from_headers("POST", path, |name| header_text(headers, name));
     if let Err(error) = check_request(&request, &auth.trusted) {
         return Err(fail(None, auth_code(&error), error.to_string()));
     }

@@ -36,12 +36,6 @@ pub fn dont_remember(state: &AppState, headers: &HeaderMap) -> bool {
     settings(state).dont_remember(cookie_headers(headers))
 }
 
-pub fn has_any_cookie(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::COOKIE)
-        .is_some_and(|v| !v.as_bytes().is_empty())
-}
-
 pub fn header_values(cookies: Vec<String>) -> impl Iterator<Item = HeaderValue> {
     cookies
         .into_iter()

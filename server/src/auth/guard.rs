@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use axum::{
     extract::{ConnectInfo, Request, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{HeaderMap, HeaderValue, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
     Json,
@@ -14,8 +14,6 @@ use serde_json::json;
 use taskdeck::auth::origin::{check_request, RequestOrigin};
 
 use crate::{error::ApiError, state::AppState};
-
-use super::cookies;
 
 /// The client's IP: the first `X-Forwarded-For` entry when proxies are trusted (as
 /// Better Auth takes it), else the socket's peer address.
@@ -72,16 +70,9 @@ pub async fn auth_guard(State(state): State<AppState>, request: Request, next: N
         }
     }
 
-    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    let origin = RequestOrigin {
-        method: request.method().as_str(),
-        path: &path,
-        has_cookie: cookies::has_any_cookie(headers),
-        origin: text(header::ORIGIN),
-        referer: text(header::REFERER),
-        sec_fetch_site: headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
-        sec_fetch_mode: headers.get("sec-fetch-mode").and_then(|v| v.to_str().ok()),
-    };
+    let origin = RequestOrigin::from_headers(request.method().as_str(), &path, |name| {
+        headers.get(name).and_then(|v| v.to_str().ok())
+    });
     if let Err(error) = check_request(&origin, &state.auth.trusted) {
         return ApiError::from(error).into_response();
     }
