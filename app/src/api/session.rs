@@ -423,6 +423,15 @@ fn task_error(error: TaskError) -> ServerFnError {
     }
 }
 
+/// A form field left empty means "none" (`null`) to the core's validators.
+fn blank_to_null(value: String) -> Value {
+    if value.trim().is_empty() {
+        Value::Null
+    } else {
+        Value::String(value)
+    }
+}
+
 /// Builds the JSON object the core validates from form fields (empty means absent).
 fn form_fields(
     title: Option<String>,
@@ -436,14 +445,7 @@ fn form_fields(
         map.insert("title".into(), Value::String(t));
     }
     if let Some(d) = description {
-        map.insert(
-            "description".into(),
-            if d.trim().is_empty() {
-                Value::Null
-            } else {
-                Value::String(d)
-            },
-        );
+        map.insert("description".into(), blank_to_null(d));
     }
     if let Some(p) = priority.filter(|p| !p.is_empty()) {
         map.insert("priority".into(), Value::String(p));
@@ -458,14 +460,7 @@ fn form_fields(
         map.insert("tags".into(), Value::Array(list));
     }
     if let Some(d) = due_date {
-        map.insert(
-            "due_date".into(),
-            if d.trim().is_empty() {
-                Value::Null
-            } else {
-                Value::String(d)
-            },
-        );
+        map.insert("due_date".into(), blank_to_null(d));
     }
     map
 }
