@@ -5,7 +5,7 @@
 //! failures are logged with their cause and shown only as a generic message.
 
 use axum::{
-    http::StatusCode,
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -51,6 +51,24 @@ pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response
     (status, Json(ErrorBody { code, message })).into_response()
 }
 
+/// A storage failure: 503 with `Retry-After` when the database is unreachable (it
+/// recovers by itself, and clients and load balancers should retry), 500 otherwise.
+fn storage(error: &taskdeck::StorageError) -> Response {
+    if !error.is_unavailable() {
+        return internal(error);
+    }
+    tracing::warn!(error = %error, "database unavailable");
+    let mut response = error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "SERVICE_UNAVAILABLE",
+        "The service is temporarily unavailable. Please try again shortly.",
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
 /// Logs the cause; the client sees only a generic message.
 fn internal(error: &dyn std::error::Error) -> Response {
     tracing::error!(error = %error, "internal error");
@@ -70,7 +88,9 @@ impl IntoResponse for ApiError {
                 code,
                 message,
             } => error_response(status, code, &message),
-            ApiError::Storage(error) => internal(&error),
+            ApiError::Storage(error)
+            | ApiError::Auth(AuthError::Storage(error))
+            | ApiError::Task(TaskError::Storage(error)) => storage(&error),
             ApiError::Auth(AuthError::Api {
                 status,
                 code,
@@ -104,7 +124,6 @@ impl IntoResponse for ApiError {
                 "INVALID_TOKEN",
                 "The account behind this token no longer exists",
             ),
-            ApiError::Task(error) => internal(&error),
         }
     }
 }

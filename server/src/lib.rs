@@ -5,9 +5,11 @@
 pub mod auth;
 pub mod error;
 pub mod routes;
+pub mod serve;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod unread_body;
 
 pub use startup::Application;
 pub use state::AppState;

@@ -9,7 +9,7 @@ use axum::{
     extract::{Request, State},
     http::Uri,
     http::{header, HeaderName, HeaderValue, Method, StatusCode},
-    middleware::map_response,
+    middleware::{self, map_response},
     response::{IntoResponse, Response},
     Router,
 };
@@ -92,12 +92,8 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let header_timeout = self.state.config.request_timeout;
+        crate::serve::serve(self.listener, self.router, header_timeout, shutdown).await;
         self.state.db.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -136,6 +132,10 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
+        ))
+        // Outside the size limit and the timeout, so that their early answers count.
+        .layer(middleware::from_fn(
+            crate::unread_body::close_if_body_unread,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -1626,10 +1626,9 @@ mod modes {
     }
 }
 
-/// Server bugs found by these tests and reported, not fixed here (the server and UI
-/// code are owned elsewhere). Ignored so that CI stays green; run them with
-/// `cargo test -p server --test attacks -- --ignored`, and un-ignore each with its fix.
-mod known_issues {
+/// Defects these tests found, kept as regression tests: server functions once took
+/// state-changing calls from any origin.
+mod regressions {
     use super::*;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

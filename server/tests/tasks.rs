@@ -445,6 +445,107 @@ async fn deleting_the_account_deletes_its_tasks(app: &TestApp) {
     assert_eq!(res.status(), 401);
 }
 
+/// The list is JSON the database builds; a single read is serialised by the server.
+/// Both must describe every task identically, whatever its fields hold, and the
+/// totals (kept by triggers in `task_count`) must follow every kind of write.
+async fn list_items_match_single_reads_and_totals_follow_writes(app: &TestApp) {
+    let fay = app.api_user("fay@example.com").await;
+    let bodies = [
+        json!({ "title": "Plain" }),
+        json!({ "title": "Quote \" back\\slash ✓ 🎉 <b>", "description": "line one\nline two\ttab \u{1}", "priority": "high", "tags": ["a\"b", "ünï"], "due_date": "2026-02-28", "completed": true }),
+        json!({ "title": "Low one", "priority": "low", "tags": [], "description": "  ", "due_date": null }),
+        json!({ "title": "日本語のタスク", "priority": "medium", "tags": ["x", "y", "z"], "completed": false, "due_date": "2030-12-31" }),
+    ];
+    let mut created = Vec::new();
+    for body in &bodies {
+        created.push(app.create_task(&fay, body.clone()).await);
+    }
+    let tasks = format!("/api/{}/tasks", fay.id);
+    let fay = &fay; // shared by the helper closures below
+    let check_items = |items: Vec<Value>| async move {
+        for item in items {
+            let id = item["id"].as_i64().unwrap();
+            let res = app
+                .api(fay, Method::GET, &format!("/api/{}/tasks/{id}", fay.id))
+                .send()
+                .await
+                .unwrap();
+            let single: Value = res.json().await.unwrap();
+            assert_eq!(item, single, "list item vs single read");
+        }
+    };
+    for sort in ["created", "updated", "title", "due_date", "priority"] {
+        for order in ["asc", "desc"] {
+            let (items, total) = list(app, fay, &format!("sort={sort}&order={order}")).await;
+            assert_eq!((items.len(), total), (4, 4), "{sort} {order}");
+            check_items(items).await;
+        }
+    }
+    let (items, _) = list(app, fay, "").await;
+    assert_eq!(items.iter().rev().cloned().collect::<Vec<_>>(), created);
+
+    // Totals after every kind of write, against a recount of the full list.
+    let expect = |done: usize, all: usize| async move {
+        let (_, total) = list(app, fay, "").await;
+        let (_, completed) = list(app, fay, "status=completed").await;
+        let (_, pending) = list(app, fay, "status=pending").await;
+        let (everything, _) = list(app, fay, "limit=200").await;
+        let really_done = everything.iter().filter(|t| t["completed"] == true).count();
+        assert_eq!((really_done, everything.len()), (done, all));
+        assert_eq!(
+            (total, completed, pending),
+            (all as i64, done as i64, (all - done) as i64)
+        );
+    };
+    expect(1, 4).await;
+    let id = |n: usize| created[n]["id"].as_i64().unwrap();
+    let send = |method: Method, path: String, body: Option<Value>| async move {
+        let mut req = app.api(fay, method, &path);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.unwrap().status()
+    };
+    assert_eq!(
+        send(Method::PATCH, format!("{tasks}/{}/complete", id(0)), None).await,
+        200
+    );
+    expect(2, 4).await;
+    assert_eq!(
+        send(
+            Method::PUT,
+            format!("{tasks}/{}", id(1)),
+            Some(json!({"completed": true}))
+        )
+        .await,
+        200
+    );
+    expect(2, 4).await;
+    assert_eq!(
+        send(
+            Method::PUT,
+            format!("{tasks}/{}", id(1)),
+            Some(json!({"completed": false}))
+        )
+        .await,
+        200
+    );
+    expect(1, 4).await;
+    assert_eq!(
+        send(Method::DELETE, format!("{tasks}/{}", id(0)), None).await,
+        204
+    );
+    expect(0, 3).await;
+    assert_eq!(
+        send(Method::DELETE, format!("{tasks}/{}", id(0)), None).await,
+        404
+    );
+    expect(0, 3).await;
+    // Past the end: an empty page, the same total.
+    let (empty, total) = list(app, fay, "offset=50").await;
+    assert_eq!((empty.len(), total), (0, 3));
+}
+
 db_tests!(
     crud_round_trip,
     validation_and_bad_input,
@@ -452,4 +553,5 @@ db_tests!(
     isolation_matrix,
     concurrent_creates_are_all_kept,
     deleting_the_account_deletes_its_tasks,
+    list_items_match_single_reads_and_totals_follow_writes,
 );

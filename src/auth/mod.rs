@@ -6,10 +6,11 @@
 //! and build on these functions, so the wire formats are pinned down (and tested against
 //! the contract's vectors) in exactly one place.
 //!
-//! Password hashing is CPU-heavy; async callers should run it on a blocking thread
-//! (`tokio::task::spawn_blocking`).
+//! Password hashing is CPU-heavy; async callers run it on the low-priority threads of
+//! [`hashing::HashPool`].
 
 pub mod cookie;
+pub mod hashing;
 pub mod ids;
 pub mod jwt;
 mod mac;

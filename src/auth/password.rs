@@ -6,8 +6,8 @@
 //! same password typed on different platforms (composed vs decomposed accents, ligatures,
 //! full-width digits) always matches.
 //!
-//! All functions here are deliberately slow; call them via `spawn_blocking` from async
-//! code.
+//! All functions here are deliberately slow; async code runs them on the hashing threads
+//! ([`super::hashing::HashPool`]).
 
 use std::hint::black_box;
 

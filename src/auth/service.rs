@@ -9,7 +9,6 @@ use std::{sync::Arc, time::Duration};
 
 use chrono::Utc;
 use serde_json::{json, Value};
-use tokio::sync::Semaphore;
 
 use crate::{
     config::{Config, JwtAlgorithm},
@@ -19,6 +18,7 @@ use crate::{
 
 use super::{
     error::AuthError,
+    hashing::HashPool,
     ids::{generate_id, DEFAULT_ID_LEN, RESET_TOKEN_LEN},
     jwt::{self, JwtError, Validation},
     keys::KeyStore,
@@ -88,7 +88,7 @@ pub struct AuthService {
     mailer: Arc<dyn Mailer>,
     /// Bounds concurrent password hashes to the cores we have, so that a sign-in storm
     /// queues instead of starving every other request.
-    hashing: Semaphore,
+    hashing: HashPool,
     pub trusted: TrustedOrigins,
     pub rate_limiter: Option<RateLimiter>,
 }
@@ -182,14 +182,14 @@ impl AuthService {
         // for its turn while the other half keeps serving everything else (bench/
         // measured the list's p99 at 8.5x idle during a storm with all cores hashing).
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let hashers = (cores / 2).max(1);
+        let hashers = HashPool::new((cores / 2).max(1));
         Ok(Self {
             trusted: TrustedOrigins::new(&config.base_origin(), &trusted_extra(&config)),
             db,
             schema,
             keys,
             mailer,
-            hashing: Semaphore::new(hashers),
+            hashing: hashers,
             rate_limiter,
             config,
         })
@@ -203,20 +203,15 @@ impl AuthService {
         self.schema
     }
 
-    /// Runs CPU-heavy work (password hashing) on the blocking pool, bounded.
+    /// Runs CPU-heavy work (password hashing) on the low-priority hashing threads.
     async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AuthError> {
-        let _permit = self
-            .hashing
-            .acquire()
+        self.hashing
+            .run(work)
             .await
-            .map_err(|e| AuthError::Internal(e.to_string()))?;
-        let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || span.in_scope(work))
-            .await
-            .map_err(|e| AuthError::Internal(format!("hashing task failed: {e}")))
+            .ok_or_else(|| AuthError::Internal("hashing task failed".into()))
     }
 
     async fn hash(&self, password: String) -> Result<String, AuthError> {

@@ -57,6 +57,35 @@ impl StorageError {
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, Self::Query(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
+
+    /// True when the database could not be reached or is shutting down or overloaded
+    /// (no connection within the pool's timeout, a dropped socket, PostgreSQL's
+    /// connection-exception and shutdown codes, SQLite still busy after its timeout):
+    /// a temporary condition that the HTTP layer answers with 503, not 500.
+    pub fn is_unavailable(&self) -> bool {
+        let Self::Query(error) = self else {
+            return matches!(self, Self::Connect { .. });
+        };
+        match error {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(e) => e.code().is_some_and(|code| {
+                // 08xxx connection exception, 57P0x shutdown / cannot connect now,
+                // 53300 too many connections, 55000 on connect: the database does not
+                // accept connections (ALLOW_CONNECTIONS false); SQLite 5/6 busy / locked.
+                code.starts_with("08")
+                    || code.starts_with("57P0")
+                    || code == "53300"
+                    || code == "55000"
+                    || code == "5"
+                    || code == "6"
+            }),
+            _ => false,
+        }
+    }
 }
 
 /// A connection pool to one of the two backends. Cheap to clone (pools are `Arc`s).

@@ -494,10 +494,11 @@ pub struct Summary {
     pub completed: i64,
 }
 
-/// One page of a list, with the total for the UI.
+/// One page of a list, with the total for the UI. `T` is the tasks: decoded, or the
+/// JSON array text the database built (see `tasks::list_json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TaskPage {
-    pub tasks: Vec<Task>,
+pub struct TaskPage<T = Vec<Task>> {
+    pub tasks: T,
     pub total: i64,
     pub limit: i64,
     pub offset: i64,

@@ -127,13 +127,17 @@ async fn list(
         .collect();
     let query = ListQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(TaskError::Invalid)?;
-    let page = tasks::list(&state.db, &user.id, &query).await?;
+    let page = tasks::list_json(&state.db, &user.id, &query).await?;
     let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     headers.insert("x-total-count", HeaderValue::from(page.total));
     headers.insert("x-limit", HeaderValue::from(page.limit));
     headers.insert("x-offset", HeaderValue::from(page.offset));
     // The body stays a bare array, as the original API returned.
-    Ok((headers, Json(page.tasks)).into_response())
+    Ok((headers, page.tasks).into_response())
 }
 
 /// Create a task

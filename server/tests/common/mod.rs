@@ -148,6 +148,11 @@ impl TestApp {
         }
     }
 
+    /// The PostgreSQL database created for this app, if any.
+    pub fn pg_database(&self) -> Option<&str> {
+        self.pg_database.as_deref()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
