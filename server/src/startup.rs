@@ -9,7 +9,7 @@ use axum::{
     extract::{Request, State},
     http::Uri,
     http::{header, HeaderName, HeaderValue, Method, StatusCode},
-    middleware::{self, map_response},
+    middleware::{self, map_response, Next},
     response::{IntoResponse, Response},
     Router,
 };
@@ -117,13 +117,17 @@ pub fn router(state: AppState) -> Router {
         None => api,
     };
 
-    Router::new()
-        .merge(routes::health::router())
-        .merge(api)
+    let pages = Router::new()
         .leptos_routes_with_context(&state, routes, ui_context(&state), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
+        .route_layer(middleware::from_fn(run_to_completion));
+
+    Router::new()
+        .merge(routes::health::router())
+        .merge(api)
+        .merge(pages)
         .fallback(fallback)
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit))
@@ -249,6 +253,20 @@ async fn fallback(uri: Uri, state: State<AppState>, request: Request) -> Respons
     let files =
         leptos_axum::file_and_error_handler_with_context::<AppState, _>(ui_context(&state), shell);
     files(uri, state, request).await
+}
+
+/// Runs a page render (or server function) on its own task, so that a client hanging
+/// up mid-render does not drop it halfway: dropping the handler disposed the page's
+/// reactive owner while Leptos' spawned render tasks still read its signals, which
+/// panicked ("reactive value already disposed", seen under load at wrk's cut-off).
+async fn run_to_completion(request: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::error!(%error, "page render failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// What server functions and SSR get through Leptos context.

@@ -88,22 +88,24 @@ fn order_keys(query: &ListQuery) -> Vec<(&'static str, &'static str)> {
     }
 }
 
-/// How each backend spells the few things portable SQL cannot: building a task's JSON
-/// object and aggregating a page of them into one array.
+/// How each backend spells the few things portable SQL cannot: a task as a JSON
+/// object (over the columns of the page subquery) and the aggregate that collects the
+/// page into one array (`{object}` and `{order}` are filled in).
 struct JsonDialect {
     object: &'static str,
-    /// `{}` is replaced by the aggregate's `ORDER BY` list.
     array: &'static str,
 }
 
+/// Dates are stored as `toISOString()` text on SQLite (see `storage::Ts`), already the
+/// form the API sends.
 const SQLITE_JSON: JsonDialect = JsonDialect {
-    object: r#"json_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', CASE WHEN "completed" THEN json('true') ELSE json('false') END, 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', json("tags"), 'due_date', "due_date", 'created_at', strftime('%Y-%m-%dT%H:%M:%fZ', "created_at"), 'updated_at', strftime('%Y-%m-%dT%H:%M:%fZ', "updated_at"))"#,
-    array: r#"COALESCE(json_group_array(json("j") ORDER BY {}), '[]')"#,
+    object: r#"json_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', CASE WHEN "completed" THEN json('true') ELSE json('false') END, 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', json("tags"), 'due_date', "due_date", 'created_at', "created_at", 'updated_at', "updated_at")"#,
+    array: r#"COALESCE(json_group_array({object} ORDER BY {order}), '[]')"#,
 };
 
 const POSTGRES_JSON: JsonDialect = JsonDialect {
     object: r#"json_build_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', "completed", 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', "tags"::json, 'due_date', "due_date", 'created_at', to_char("created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'updated_at', to_char("updated_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))"#,
-    array: r#"COALESCE(json_agg("j" ORDER BY {}), '[]'::json)::text"#,
+    array: r#"COALESCE(json_agg({object} ORDER BY {order}), '[]'::json)::text"#,
 };
 
 /// Binds a list of [`Param`]s in order (a macro: the query type differs per backend).
@@ -176,10 +178,12 @@ pub async fn list_json(
         .map(|(i, (_, dir))| format!(r#""k{i}" {dir}"#))
         .collect::<Vec<_>>()
         .join(", ");
+    let array = dialect
+        .array
+        .replace("{object}", dialect.object)
+        .replace("{order}", &outer_order);
     let page = format!(
-        r#"SELECT {} FROM (SELECT {} AS "j"{key_columns} FROM "task"{filter} ORDER BY {inner_order} LIMIT ${n} OFFSET ${}) AS "page""#,
-        dialect.array.replace("{}", &outer_order),
-        dialect.object,
+        r#"SELECT {array} FROM (SELECT {COLUMNS}{key_columns} FROM "task"{filter} ORDER BY {inner_order} LIMIT ${n} OFFSET ${}) AS "page""#,
         n + 1
     );
     let total = match counter_column(query) {
