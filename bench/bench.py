@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
 from http.client import HTTPConnection
 import json
+import math
 import os
 import platform
 import random
@@ -215,11 +217,13 @@ class Wrk:
         self.script = bench_dir / "wrk.lua"
 
     def start(self, port: int, path: str, *, method="GET", body=None, token=None,
-              threads=None, connections=None, duration=None) -> subprocess.Popen:
+              headers=None, threads=None, connections=None,
+              duration=None) -> subprocess.Popen:
         env = dict(os.environ)
         env["BENCH_METHOD"] = method
         env["BENCH_BODY"] = json.dumps(body) if body is not None else ""
         env["BENCH_TOKEN"] = token or ""
+        env["BENCH_HEADERS"] = "\n".join(f"{k}: {v}" for k, v in (headers or {}).items())
         argv = ["wrk", f"-t{threads or self.args.threads}", f"-c{connections or self.args.connections}",
                 f"-d{duration or self.args.duration}s", "--timeout", "10s", "-s", str(self.script),
                 f"http://127.0.0.1:{port}{path}"]
@@ -399,6 +403,379 @@ def count_rows(db: Path, table: str) -> int:
 
 
 # ---------------------------------------------------------------------------------------
+# Page figures: the signed-in board (SSR), first-load bytes, time to hydrated
+
+BOARD_SIZES = (50, 1_000)
+BOARD_LIMIT_MAX = 200  # the largest page the board renders (?limit=, LIMIT_MAX)
+BROWSER_ENCODING = "gzip, deflate, br, zstd"  # what Chromium offers
+CHORES = ["renew the passport", "call the plumber", "review the quarterly report",
+          "buy a birthday present", "book the dentist", "water the plants",
+          "file the expenses", "plan the team offsite"]
+
+
+def find_site_root(args) -> Path | None:
+    """The built site (pkg/taskdeck.wasm …): --site-root, else target/site in the checkout
+    (where `cargo leptos build` writes it, even with CARGO_TARGET_DIR elsewhere), else
+    a site/ next to the binary's target directory."""
+    candidates = [args.site_root] if args.site_root else []
+    candidates += [args.repo.resolve() / "target" / "site",
+                   args.server_bin.resolve().parent.parent / "site"]
+    for c in candidates:
+        if (c / "pkg").is_dir():
+            return c
+    return None
+
+
+def start_taskdeck(name: str, args, site_root: Path, data_dir: Path, tmp: Path,
+                   logdir: Path, extra: dict | None = None) -> Server:
+    port = free_port()
+    env = {
+        "LEPTOS_SITE_ADDR": f"127.0.0.1:{port}",
+        "LEPTOS_SITE_ROOT": str(site_root),
+        "LEPTOS_OUTPUT_NAME": "taskdeck",
+        "LEPTOS_SITE_PKG_DIR": "pkg",
+        "DATA_DIR": str(data_dir),
+        "BETTER_AUTH_SECRET": SECRET,
+        "RUST_LOG": "warn",
+        **(extra or {}),
+    }
+    return start_server(name, [str(args.server_bin)], env, tmp, logdir, port, "/healthz")
+
+
+def board_task(i: int, today: dt.date) -> dict:
+    """A task as a user would have it: most with a description, three priorities, some
+    tags, some due dates (a few overdue), a quarter completed."""
+    task = {"title": f"{CHORES[i % len(CHORES)].capitalize()} ({i + 1})",
+            "priority": ("low", "medium", "high")[i % 3]}
+    if i % 3:
+        task["description"] = (f"Benchmark task number {i + 1}: a note of a typical length "
+                               f"that says what needs doing and why.")
+    tags = ([], ["home"], ["work", "urgent"], ["errands"])[i % 4]
+    if tags:
+        task["tags"] = tags
+    if i % 5 == 0:
+        task["due_date"] = (today + dt.timedelta(days=i % 30 - 7)).isoformat()
+    if i % 4 == 3:
+        task["completed"] = True
+    return task
+
+
+def seed_board(port: int, uid: str, token: str, n: int) -> float:
+    """Creates n varied tasks through the API on one keep-alive connection."""
+    t0 = time.time()
+    today = dt.date.today()
+    conn = HTTPConnection("127.0.0.1", port, timeout=30)
+    for i in range(n):
+        conn.request("POST", f"/api/{uid}/tasks", body=json.dumps(board_task(i, today)),
+                     headers={**bearer(token), "Content-Type": "application/json"})
+        res = conn.getresponse()
+        raw = res.read()
+        if res.status != 201:
+            raise SystemExit(f"seeding the board on :{port} failed: {res.status} {raw[:200]!r}")
+    conn.close()
+    return time.time() - t0
+
+
+def get_raw(port: int, path: str, headers: dict | None = None):
+    """GET without decoding: (status, body bytes as sent, lower-case headers, seconds)."""
+    conn = HTTPConnection("127.0.0.1", port, timeout=60)
+    t0 = time.perf_counter()
+    conn.request("GET", path, headers=dict(headers or {}))
+    res = conn.getresponse()
+    body = res.read()
+    secs = time.perf_counter() - t0
+    hdrs = {k.lower(): v for k, v in res.getheaders()}
+    conn.close()
+    return res.status, body, hdrs, secs
+
+
+HTML_FETCHES = 6  # the same page, fetched this many times: its size can vary (see below)
+
+
+def resolved_resources(html: str) -> int:
+    """How many resources the SSR page serialized for hydration."""
+    return len(re.findall(r"__RESOLVED_RESOURCES\[\d+\]\s*=", html))
+
+
+def check_board(port: int, path: str, cookie: str, expect_total: int) -> dict:
+    """Fetches the board HTML_FETCHES times, plain and with Accept-Encoding: gzip: what it
+    renders ("Showing X of Y", one <li data-task-id> per task), how big it is, and how
+    many resources it serialized (the size of one and the same page can vary)."""
+    html_bytes, gzip_bytes, resources = [], [], []
+    for _ in range(HTML_FETCHES):
+        status, body, _, _ = get_raw(port, path, {"Cookie": cookie})
+        html = body.decode(errors="replace")
+        if status != 200 or "data-task-id=" not in html:
+            raise SystemExit(f"board {path}: status {status}, no tasks in the page "
+                             f"(signed in?): {html[:300]}")
+        m = re.search(r"Showing (\d+) of (\d+)", html)
+        rendered = len(re.findall(r"<li[^>]*\sdata-task-id=", html))
+        if not m or int(m.group(1)) != rendered or int(m.group(2)) != expect_total:
+            raise SystemExit(f"board {path}: rendered {rendered} tasks, footer "
+                             f"{m.group(0) if m else 'missing'}, expected a total of "
+                             f"{expect_total}")
+        html_bytes.append(len(body))
+        resources.append(resolved_resources(html))
+        _, gz, _, _ = get_raw(port, path, {"Cookie": cookie, "Accept-Encoding": "gzip"})
+        gzip_bytes.append(len(gz))
+    return {"rendered": rendered, "total": expect_total, "html_bytes": html_bytes,
+            "gzip_bytes": gzip_bytes, "resources": resources}
+
+
+def first_load_bytes(port: int, cookie: str) -> list[dict]:
+    """`/` and every /pkg/ file its HTML references (stylesheet, JS, WASM), each fetched
+    three ways: no Accept-Encoding (the file itself), `gzip`, and Chromium's list. The
+    HTML HTML_FETCHES times (lists of sizes), the files once."""
+    _, body, _, _ = get_raw(port, "/", {"Cookie": cookie})
+    html = body.decode(errors="replace")
+    assets = list(dict.fromkeys(re.findall(r"/pkg/[A-Za-z0-9_./-]+", html)))
+    rows = []
+    for path in ["/", *assets]:
+        base = {"Cookie": cookie} if path == "/" else {}
+        row = {"path": path, "status": 200, "raw": [], "gzip_served": [], "gzip9": [],
+               "browser_served": []}
+        for _ in range(HTML_FETCHES if path == "/" else 1):
+            status, raw, rh, _ = get_raw(port, path, base)
+            if status != 200:
+                row.update(status=status, type=rh.get("content-type", "?").split(";")[0])
+                break
+            _, gz, gh, gz_secs = get_raw(port, path, {**base, "Accept-Encoding": "gzip"})
+            _, br, bh, _ = get_raw(port, path, {**base, "Accept-Encoding": BROWSER_ENCODING})
+            enc = gh.get("content-encoding", "identity")
+            if path != "/" and enc == "gzip" and gzip.decompress(gz) != raw:
+                raise SystemExit(f"first load: {path} gzip body does not decode to the file")
+            row["raw"].append(len(raw))
+            row["gzip_served"].append(len(gz))
+            row["gzip9"].append(len(gzip.compress(raw, 9, mtime=0)))
+            row["browser_served"].append(len(br))
+            row.update({
+                "type": rh.get("content-type", "?").split(";")[0],
+                "gzip_encoding": enc, "gzip_ms": gz_secs * 1000,
+                "browser_encoding": bh.get("content-encoding", "identity"),
+                "cache_control": rh.get("cache-control", "—"),
+            })
+        rows.append(row)
+        if row["status"] != 200:
+            log(f"!! first load: {path} (referenced by the HTML) answered {row['status']}")
+            continue
+        log(f"first load: {path:<24} {row['type']:<24} {span(row['raw'])} B, served "
+            f"{span(row['gzip_served'])} B ({row['gzip_encoding']}, {row['gzip_ms']:.0f} ms), "
+            f"gzip -9 {span(row['gzip9'])} B, to Chromium {span(row['browser_served'])} B "
+            f"({row['browser_encoding']})")
+    return rows
+
+
+def span(values: list[float], scale: float = 1, digits: int = 0) -> str:
+    """"v" when all values are equal, else "min–max"."""
+    lo, hi = min(values) / scale, max(values) / scale
+    return fmt(lo, digits) if fmt(lo, digits) == fmt(hi, digits) else \
+        f"{fmt(lo, digits)}–{fmt(hi, digits)}"
+
+
+def run_hydrate(args, repo: Path, url: str, cookie: str) -> dict | str:
+    """bench/hydrate.mjs in Debian's Chromium, through end2end's Playwright; a sentence
+    instead of figures when something it needs is missing."""
+    node = shutil.which("node")
+    chromium = str(args.chromium or os.environ.get("CHROMIUM_PATH")
+                   or shutil.which("chromium") or "/usr/bin/chromium")
+    e2e = repo / "end2end"
+    if not node:
+        return "skipped: no `node` on PATH"
+    if not Path(chromium).exists():
+        return f"skipped: no Chromium at {chromium} (`apt-get install chromium`)"
+    if not any((e2e / "node_modules" / m / "package.json").exists()
+               for m in ("playwright-core", "@playwright/test")):
+        return ("skipped: no Playwright in end2end/node_modules "
+                "(`cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci`)")
+    argv = [node, str(repo / "bench" / "hydrate.mjs"), "--url", url, "--cookie", cookie,
+            "--runs", str(args.hydrate_runs), "--chromium", chromium, "--end2end", str(e2e)]
+    log(f"time to hydrated: {args.hydrate_runs} cold loads of {url} in {chromium}")
+    try:
+        proc = subprocess.run(argv, stdout=subprocess.PIPE, text=True, timeout=900)
+    except subprocess.TimeoutExpired:
+        return "failed: hydrate.mjs timed out"
+    for line in proc.stdout.splitlines():
+        if line.startswith("HYDRATEJSON "):
+            return json.loads(line[len("HYDRATEJSON "):])
+    return f"failed: hydrate.mjs exited with {proc.returncode} (its errors are above)"
+
+
+def pct(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    s = sorted(values)
+    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
+
+
+def page_figures(args, repo: Path, tmp: Path, logdir: Path, wrk: Wrk,
+                 servers: list[Server]) -> dict:
+    """The signed-in board on its own instance and database: SSR latency and throughput,
+    first-load bytes, time to hydrated. The instance is appended to `servers` (so its
+    log is checked with the others) and stopped by the caller."""
+    site_root = find_site_root(args)
+    if site_root is None:
+        return {"skipped": "no built site (target/site/pkg): `make build`, or pass "
+                           "--site-root"}
+    duration = max(3, args.duration // 2)
+    data_dir = tmp / "pages"
+    # Sign-ups (argon2id) on a throw-away instance, as above: not in the measured peak RSS.
+    setup = start_taskdeck("pages-setup", args, site_root, data_dir, tmp, logdir)
+    try:
+        users = {n: sign_up(setup.port, f"board{n}@example.com", f"Board {n}")
+                 for n in BOARD_SIZES}
+    finally:
+        setup.stop()
+    srv = start_taskdeck("taskdeck-pages", args, site_root, data_dir, tmp, logdir)
+    servers.append(srv)
+    cookies = {}
+    for n, (uid, cookie) in users.items():
+        secs = seed_board(srv.port, uid, get_token(srv.port, cookie), n)
+        log(f"pages: {n:,} tasks created through the API in {secs:.1f} s")
+        cookies[n] = cookie
+
+    small, big = BOARD_SIZES
+    cases = [
+        (f"`/`, user with {small:,} tasks", small, "/", {}),
+        (f"`/`, user with {small:,} tasks, `Accept-Encoding: gzip`", small, "/",
+         {"Accept-Encoding": "gzip"}),
+        (f"`/`, user with {big:,} tasks (default page)", big, "/", {}),
+        (f"`/?limit={BOARD_LIMIT_MAX}`, user with {big:,} tasks (largest page)", big,
+         f"/?limit={BOARD_LIMIT_MAX}", {}),
+    ]
+    board = []
+    for label, n, path, extra in cases:
+        info = check_board(srv.port, path, cookies[n], n)
+        headers = {"Cookie": cookies[n], **extra}
+        one = wrk.run(f"board {path} {n} tasks {'gzip ' if extra else ''}(-c1)", srv, path,
+                      headers=headers, threads=1, connections=1, duration=duration)
+        time.sleep(1)
+        load = wrk.run(f"board {path} {n} tasks {'gzip ' if extra else ''}"
+                       f"(-c{args.connections})", srv, path, headers=headers,
+                       duration=duration)
+        time.sleep(1)
+        board.append((label, info, one, load))
+
+    first = first_load_bytes(srv.port, cookies[small])
+    missing = [f"`{r['path']}` answered {r['status']}" for r in first if r["status"] != 200]
+    if missing:
+        # A binary built by plain `cargo build` (not cargo leptos) lacks the compile-time
+        # LEPTOS_OUTPUT_NAME, and its pages then ask for `<name>_bg.wasm`.
+        hydrate = (f"skipped: {', '.join(missing)}, so the page cannot hydrate (a server "
+                   f"binary built without `cargo leptos` refers to `*_bg.wasm`)")
+    else:
+        hydrate = run_hydrate(args, repo, f"http://127.0.0.1:{srv.port}/", cookies[small])
+    return {"site_root": site_root, "duration": duration, "board": board, "first": first,
+            "hydrate": hydrate}
+
+
+def page_report(p: dict, args) -> list[str]:
+    out = []
+    w = out.append
+    w("## Page figures (Taskdeck)")
+    w("")
+    if "skipped" in p:
+        w(f"Skipped: {p['skipped']}.")
+        w("")
+        return out
+    w(f"The signed-in task board at `/`, rendered on the server with its data "
+      f"(`SsrMode::Async`), on a separate instance with its own SQLite database and the "
+      f"site in `{p['site_root']}`. Two users, with {BOARD_SIZES[0]:,} and "
+      f"{BOARD_SIZES[1]:,} tasks created through the API (most with a description, some "
+      f"with tags and due dates, a quarter completed), signed in with their session "
+      f"cookie. The board renders 50 tasks per page, newest first (\"Load more\" links "
+      f"to `?limit=100`, … up to {BOARD_LIMIT_MAX}), so the default page of the 1,000-task "
+      f"user renders 50 of them.")
+    w("")
+    w("### Server time to render the board")
+    w("")
+    w(f"`wrk -t1 -c1` (one request at a time: the server's time per page plus loopback) "
+      f"and `wrk -t{args.threads} -c{args.connections}` (throughput, on the same cores), "
+      f"{p['duration']} s each; no `Accept-Encoding` (uncompressed HTML) unless said. "
+      f"HTML size: uncompressed, and as served with `Accept-Encoding: gzip`, over "
+      f"{HTML_FETCHES} fetches (min–max when it varied).")
+    w("")
+    w(f"| page | tasks rendered | HTML KiB | gzip KiB | -c1 p50 ms | -c1 p99 ms | -c1 req/s | "
+      f"-c{args.connections} req/s | -c{args.connections} p50 ms | "
+      f"-c{args.connections} p99 ms | peak RSS MiB | unexpected |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, info, one, load in p["board"]:
+        probs = ", ".join(x for x in (one.problems(), load.problems()) if x != "0") or "0"
+        w(f"| {label} | {info['rendered']} of {info['total']:,} | "
+          f"{span(info['html_bytes'], 1024, 1)} | {span(info['gzip_bytes'], 1024, 1)} | "
+          f"{fmt(one.p50_ms)} | {fmt(one.p99_ms)} | {fmt(one.rps, 0)} | {fmt(load.rps, 0)} | "
+          f"{fmt(load.p50_ms)} | {fmt(load.p99_ms)} | "
+          f"{fmt(max(one.rss_mib, load.rss_mib), 1)} | {probs} |")
+    w("")
+    if any(len(set(info["html_bytes"])) > 1 for _, info, _, _ in p["board"]):
+        counts = [n for _, info, _, _ in p["board"] for n in info["resources"]]
+        w(f"The same page is not always the same HTML: over {HTML_FETCHES} fetches it "
+          f"carried {span(counts)} resources serialized for hydration "
+          f"(`__RESOLVED_RESOURCES[…]`), hence the size ranges.")
+        w("")
+    w("### First-load bytes")
+    w("")
+    w(f"What a browser downloads on a first visit to `/` (the {BOARD_SIZES[0]}-task user): "
+      f"the HTML and every `/pkg/` file it references, fetched from the running server. "
+      f"*Served, gzip*: the bytes sent for `Accept-Encoding: gzip` (the server's "
+      f"compression layer, on the fly, default level); *gzip -9*: the file compressed "
+      f"offline at the best level, for comparison; *served to Chromium*: the bytes sent "
+      f"for `Accept-Encoding: {BROWSER_ENCODING}`. The HTML was fetched {HTML_FETCHES} "
+      f"times each way (min–max when it varied).")
+    w("")
+    w("| file | type | uncompressed B | served, gzip B | gzip -9 B | served to Chromium B | "
+      "Cache-Control |")
+    w("|---|---|---:|---:|---:|---:|---|")
+    keys = ("raw", "gzip_served", "gzip9", "browser_served")
+    found = [r for r in p["first"] if r["status"] == 200]
+    lo = {k: sum(min(r[k]) for r in found) for k in keys}
+    hi = {k: sum(max(r[k]) for r in found) for k in keys}
+    for r in p["first"]:
+        if r["status"] != 200:
+            w(f"| `{r['path']}` | {r['type']} | **{r['status']}** (not in the site) | | | | |")
+            continue
+        w(f"| `{r['path']}` | {r['type']} | {span(r['raw'])} | {span(r['gzip_served'])} "
+          f"({r['gzip_encoding']}) | {span(r['gzip9'])} | {span(r['browser_served'])} "
+          f"({r['browser_encoding']}) | {r['cache_control']} |")
+    w("| **total** | | " + " | ".join(f"**{span([lo[k], hi[k]])}**" for k in keys) + " | |")
+    w("")
+    w("### Time to hydrated (headless Chromium)")
+    w("")
+    h = p["hydrate"]
+    if isinstance(h, str):
+        w(f"Not measured ({h}).")
+        w("")
+        return out
+    w(f"Chromium {h['chromium']} (Debian's, headless) on the same cores as the server, "
+      f"driven by `bench/hydrate.mjs` (Playwright from `end2end/`). `/` signed in "
+      f"({BOARD_SIZES[0]} tasks), {h['runs']} loads, each in a fresh browser context "
+      f"(empty HTTP and compiled-code caches) after one discarded warm-up load; then one "
+      f"reload in the same context (a repeat visit). Times from navigation start, in the "
+      f"page (`performance.now()` when `<body data-hydrated=\"true\">` appears; the other "
+      f"columns from Navigation and Resource Timing; bytes transferred = the sum of "
+      f"`transferSize`, headers included, 0 for what came from the HTTP cache).")
+    w("")
+    w("| load | runs | hydrated p50 ms | hydrated p90 ms | min–max ms | TTFB p50 ms | "
+      "HTML received p50 ms | DOMContentLoaded p50 ms | wasm received p50 ms | "
+      "bytes transferred |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, runs in (("cold (fresh context)", h["cold"]),
+                       ("repeat (reload, same context)", h["warm"])):
+        if not runs:
+            continue
+        col = lambda k: [r[k] for r in runs if r.get(k) is not None]  # noqa: E731
+        hyd = col("hydrated")
+        wasm = col("wasm_done")
+        w(f"| {name} | {len(runs)} | **{fmt(statistics.median(hyd), 0)}** | "
+          f"{fmt(pct(hyd, 90), 0)} | {fmt(min(hyd), 0)}–{fmt(max(hyd), 0)} | "
+          f"{fmt(statistics.median(col('ttfb')), 0)} | "
+          f"{fmt(statistics.median(col('html_done')), 0)} | "
+          f"{fmt(statistics.median(col('dom_content_loaded')), 0)} | "
+          f"{fmt(statistics.median(wasm), 0) if wasm else '—'} | "
+          f"{statistics.median(col('transfer_bytes')):,.0f} |")
+    w("")
+    return out
+
+
+# ---------------------------------------------------------------------------------------
 # Report
 
 
@@ -457,9 +834,9 @@ def ratio(a: float, b: float) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repo", type=Path, required=True)
-    ap.add_argument("--peer", type=Path, required=True)
+    ap.add_argument("--peer", type=Path, help="the FastAPI peer (not with --pages-only)")
     ap.add_argument("--server-bin", type=Path, required=True)
-    ap.add_argument("--python", type=Path, required=True, help="the peer venv's python")
+    ap.add_argument("--python", type=Path, help="the peer venv's python (not with --pages-only)")
     ap.add_argument("--big", action="store_true", help="add the 1,000,000-task scaling step")
     ap.add_argument("--quick", action="store_true", help="3 s per run (smoke test)")
     ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run (10)")
@@ -468,9 +845,21 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1,
                     help="repeat each side-by-side pair N times, report medians (1)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    ap.add_argument("--pages-only", action="store_true",
+                    help="only the page figures (no peer; report in results/pages.md)")
+    ap.add_argument("--no-pages", action="store_true", help="skip the page figures")
+    ap.add_argument("--hydrate-runs", type=int, default=10,
+                    help="cold Chromium loads for time to hydrated (10; 5 with --quick)")
+    ap.add_argument("--site-root", type=Path,
+                    help="the built site (default: target/site in the checkout)")
+    ap.add_argument("--chromium", type=Path, help="Chromium binary (default /usr/bin/chromium)")
     args = ap.parse_args()
     if args.quick:
         args.duration = 3
+        if args.hydrate_runs == 10:
+            args.hydrate_runs = 5
+    if not args.pages_only and (args.peer is None or args.python is None):
+        ap.error("--peer and --python are required (except with --pages-only)")
     scale_duration = max(3, args.duration // 2)
 
     repo: Path = args.repo.resolve()
@@ -485,6 +874,11 @@ def main() -> None:
 
     servers: list[Server] = []
     wrk = Wrk(args, bench_dir)
+    if args.pages_only:
+        pages_only(args, repo, bench_dir, tmp, logdir, wrk, info, built, started_at)
+        return
+    site_root = find_site_root(args) or repo / "target/site"
+    pages = None
     try:
         # --- Taskdeck, HS256 and EdDSA: two processes on the same SQLite file -----------
         td_dir = tmp / "taskdeck"
@@ -494,7 +888,7 @@ def main() -> None:
             port = free_port()
             env = {
                 "LEPTOS_SITE_ADDR": f"127.0.0.1:{port}",
-                "LEPTOS_SITE_ROOT": str(repo / "target/site"),
+                "LEPTOS_SITE_ROOT": str(site_root),
                 "LEPTOS_OUTPUT_NAME": "taskdeck",
                 "LEPTOS_SITE_PKG_DIR": "pkg",
                 "DATA_DIR": str(td_dir),
@@ -643,18 +1037,12 @@ def main() -> None:
         storm = to_result("POST sign-in/email storm (-c16)", td_hs, storm_data, (200,))
         time.sleep(1)
 
+        # --- page figures: SSR board, first-load bytes, time to hydrated ---------------
+        if not args.no_pages:
+            pages = page_figures(args, repo, tmp, logdir, wrk, servers)
+
         # --- server health after the run ---------------------------------------------
-        health = []
-        for s in servers:
-            text = s.log_path.read_text(errors="replace")
-            lines = [l for l in text.splitlines() if l.strip()]
-            bad = [l for l in lines if any(w in l for w in ("ERROR", "WARN", "panicked",
-                                                            "Traceback", "Exception"))]
-            # Python tracebacks: the exception lines say what happened.
-            causes = [l.strip() for l in lines
-                      if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Warning)\b.*:", l)]
-            sample = list(dict.fromkeys(causes or bad))[:3]
-            health.append((s, s.alive(), len(bad), len(causes), sample))
+        health = server_health(servers)
     finally:
         for s in servers:
             s.stop()
@@ -721,26 +1109,71 @@ def main() -> None:
         w(f"| {n:,} | {total:,} | {secs:.1f} | {fmt(r.rps, 0)} | {fmt(r.p50_ms)} | "
           f"{fmt(r.p99_ms)} | {fmt(r.rss_mib, 1)} | {r.problems()} |")
     w("")
-    w("## Server logs")
-    w("")
+    if pages is not None:
+        out.extend(page_report(pages, args))
+    out.extend(health_report(health))
+    write_report(out, bench_dir / "results" / "latest.md", tmp, args)
+
+
+def server_health(servers: list[Server]) -> list[tuple]:
+    health = []
+    for s in servers:
+        text = s.log_path.read_text(errors="replace")
+        lines = [l for l in text.splitlines() if l.strip()]
+        bad = [l for l in lines if any(w in l for w in ("ERROR", "WARN", "panicked",
+                                                        "Traceback", "Exception"))]
+        # Python tracebacks: the exception lines say what happened.
+        causes = [l.strip() for l in lines
+                  if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Warning)\b.*:", l)]
+        sample = list(dict.fromkeys(causes or bad))[:3]
+        health.append((s, s.alive(), len(bad), len(causes), sample))
+    return health
+
+
+def health_report(health: list[tuple]) -> list[str]:
+    out = ["## Server logs", ""]
     for s, alive, nbad, ncauses, sample in health:
         state = "running to the end" if alive else "**exited early**"
         what = f"{nbad} warning/error lines"
         if ncauses:
             what += f", {ncauses} exceptions"
-        w(f"- {s.name}: {state}; {what}" +
-          ("" if not sample else ": `" + "` / `".join(x[:200] for x in sample) + "`"))
-    report = "\n".join(out) + "\n"
+        out.append(f"- {s.name}: {state}; {what}" +
+                   ("" if not sample else ": `" + "` / `".join(x[:200] for x in sample) + "`"))
+    return out
 
+
+def write_report(out: list[str], path: Path, tmp: Path, args) -> None:
+    report = "\n".join(out) + "\n"
     print(report)
-    results = bench_dir / "results"
-    results.mkdir(exist_ok=True)
-    (results / "latest.md").write_text(report)
-    log(f"written to {results / 'latest.md'}")
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(report)
+    log(f"written to {path}")
     if args.keep:
         log(f"data kept in {tmp}")
     else:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def pages_only(args, repo: Path, bench_dir: Path, tmp: Path, logdir: Path, wrk: Wrk,
+               info: dict, built: str, started_at: float) -> None:
+    """--pages-only: the page figures alone, without the FastAPI peer. Written to
+    results/pages.md, so that a full report in results/latest.md is not overwritten."""
+    servers: list[Server] = []
+    try:
+        pages = page_figures(args, repo, tmp, logdir, wrk, servers)
+        health = server_health(servers)
+    finally:
+        for s in servers:
+            s.stop()
+    date = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    out = [f"# Taskdeck page figures ({date})", "",
+           f"Machine: `nproc` = {info['nproc']}, {info['cpu']}, {info['mem']}, Linux "
+           f"{info['kernel']}; 1-min load average {info['load']} at the start, {load_avg()} "
+           f"at the end. Taskdeck: {built}. Run took "
+           f"{(time.time() - started_at) / 60:.1f} min (`bench/run.sh --pages-only`).", ""]
+    out.extend(page_report(pages, args))
+    out.extend(health_report(health))
+    write_report(out, bench_dir / "results" / "pages.md", tmp, args)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,11 @@
 #   bash bench/run.sh            # default run (about 4-5 minutes)
 #   bash bench/run.sh --big      # adds the 1,000,000-task scaling step
 #   bash bench/run.sh --quick    # 3 s per load run, for a smoke test
+#   bash bench/run.sh --pages-only [--quick]   # only the page figures (no peer)
 #
-# Set-up is idempotent and only uses Debian's packages (wrk) and PyPI (the peer's
-# virtualenv in bench/.venv); a second run starts measuring within seconds.
+# Set-up is idempotent and only uses Debian's packages (wrk, chromium), PyPI (the peer's
+# virtualenv in bench/.venv) and npm (end2end's Playwright, without a browser download);
+# a second run starts measuring within seconds.
 # The table goes to stdout and to bench/results/latest.md (see bench/README.md).
 set -euo pipefail
 BENCH="$(cd "$(dirname "$0")" && pwd)"
@@ -16,24 +18,37 @@ cd "$REPO"
 
 say() { printf '==> %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_install() {
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" \
+    || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@"; }
+}
+pages_only=0 pages=1 site_given=0
+for arg in "$@"; do
+  case "$arg" in
+    --pages-only) pages_only=1 ;;
+    --no-pages) pages=0 ;;
+    --site-root|--site-root=*) site_given=1 ;;
+  esac
+done
 
 # 1. wrk, from Debian.
 if ! command -v wrk >/dev/null; then
   say "installing wrk (Debian package)"
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk \
-    || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk; }
+  apt_install wrk
 fi
 command -v sqlite3 >/dev/null || say "note: sqlite3 CLI not found (not needed: python's sqlite3 is used)"
 
 # 2. The FastAPI peer's virtualenv, from PyPI; re-installed only when requirements change.
-[ -f "$PEER/main.py" ] || { echo "FastAPI peer not found at $PEER (set PEER_DIR)" >&2; exit 1; }
-want="$(sha256sum "$PEER/requirements.txt" | cut -d' ' -f1)"
-if [ ! -x "$BENCH/.venv/bin/uvicorn" ] || [ "$(cat "$BENCH/.venv/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
-  say "creating the peer's virtualenv in bench/.venv (PyPI)"
-  python3 -m venv "$BENCH/.venv"
-  "$BENCH/.venv/bin/pip" install -q --upgrade pip >/dev/null 2>&1 || true
-  "$BENCH/.venv/bin/pip" install -q -r "$PEER/requirements.txt"
-  echo "$want" > "$BENCH/.venv/.requirements.sha256"
+if [ "$pages_only" = 0 ]; then
+  [ -f "$PEER/main.py" ] || { echo "FastAPI peer not found at $PEER (set PEER_DIR)" >&2; exit 1; }
+  want="$(sha256sum "$PEER/requirements.txt" | cut -d' ' -f1)"
+  if [ ! -x "$BENCH/.venv/bin/uvicorn" ] || [ "$(cat "$BENCH/.venv/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
+    say "creating the peer's virtualenv in bench/.venv (PyPI)"
+    python3 -m venv "$BENCH/.venv"
+    "$BENCH/.venv/bin/pip" install -q --upgrade pip >/dev/null 2>&1 || true
+    "$BENCH/.venv/bin/pip" install -q -r "$PEER/requirements.txt"
+    echo "$want" > "$BENCH/.venv/.requirements.sha256"
+  fi
 fi
 
 # 3. Taskdeck's release binary (built by `make build`; built here only if missing).
@@ -42,8 +57,25 @@ SERVER_BIN="${SERVER_BIN:-$CARGO_TARGET_DIR/release/server}"
 if [ ! -x "$SERVER_BIN" ]; then
   say "no release binary at $SERVER_BIN: running make build (several minutes, once)"
   make build
+elif [ "$pages" = 1 ] && [ "$site_given" = 0 ] && [ ! -f target/site/pkg/taskdeck.wasm ]; then
+  say "no built site in target/site (the page figures need it): running make build"
+  make build
 fi
 
-# 4. Measure.
+# 4. For the time to hydrated: Debian's Chromium and end2end's Playwright (npm, no
+#    browser download; `make build` installs it already). Without Node the script says so
+#    in the report and skips that table.
+if [ "$pages" = 1 ]; then
+  if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null; then
+    say "installing chromium (Debian package)"
+    apt_install chromium
+  fi
+  if command -v npm >/dev/null && [ ! -f end2end/node_modules/@playwright/test/package.json ]; then
+    say "installing end2end's npm packages (no browser download)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+fi
+
+# 5. Measure.
 exec python3 "$BENCH/bench.py" --repo "$REPO" --peer "$PEER" --server-bin "$SERVER_BIN" \
   --python "$BENCH/.venv/bin/python" "$@"

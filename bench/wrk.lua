@@ -1,10 +1,12 @@
 -- One wrk script for every run; the request comes from the environment:
---   BENCH_METHOD (GET), BENCH_BODY (JSON, optional), BENCH_TOKEN (bearer, optional).
+--   BENCH_METHOD (GET), BENCH_BODY (JSON, optional), BENCH_TOKEN (bearer, optional),
+--   BENCH_HEADERS (optional extra headers, one "Name: value" per line, e.g. a Cookie).
 -- done() prints one line, "BENCHJSON {...}", that bench.py parses: requests, duration,
 -- req/s, latency percentiles (microseconds), socket errors and a status-code histogram.
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY") or ""
 local token = os.getenv("BENCH_TOKEN") or ""
+local extra = os.getenv("BENCH_HEADERS") or ""
 
 wrk.method = method
 if body ~= "" then
@@ -13,6 +15,12 @@ if body ~= "" then
 end
 if token ~= "" then
   wrk.headers["Authorization"] = "Bearer " .. token
+end
+for line in extra:gmatch("[^\n]+") do
+  local name, value = line:match("^%s*([^:]+):%s*(.-)%s*$")
+  if name then
+    wrk.headers[name] = value
+  end
 end
 
 local threads = {}

@@ -1,0 +1,111 @@
+// Time to hydrated: loads a page in headless Chromium N times and measures, inside the
+// page, the time from navigation start (performance.timeOrigin) until <body> gets
+// data-hydrated="true" (set by the app's first effect once hydration has run).
+//
+//   node bench/hydrate.mjs --url http://127.0.0.1:3000/ [--cookie 'name=value'] [--runs 10]
+//        [--chromium /usr/bin/chromium] [--end2end end2end] [--warmup 1]
+//
+// Each run uses a fresh browser context (empty HTTP cache, empty compiled-code cache,
+// cookie added): a cold first visit. The same context then reloads the page once: a
+// repeat visit, with whatever the server's cache headers let Chromium keep.
+// Playwright comes from end2end/node_modules (no browser download: Debian's Chromium).
+// Prints progress on stderr and one line "HYDRATEJSON {...}" on stdout (raw samples in
+// milliseconds; bench.py computes the percentiles).
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const opts = { runs: '10', warmup: '1', chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  end2end: join(here, '..', 'end2end'), cookie: '', url: '' };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i += 1) {
+  const key = argv[i].replace(/^--/, '');
+  if (!(key in opts)) throw new Error(`unknown option ${argv[i]}`);
+  opts[key] = argv[++i];
+}
+if (!opts.url) throw new Error('--url is required');
+
+const require = createRequire(join(resolve(opts.end2end), 'package.json'));
+let pw;
+for (const name of ['playwright-core', '@playwright/test', 'playwright']) {
+  try { pw = require(name); break; } catch { /* next */ }
+}
+if (!pw?.chromium) throw new Error(`no Playwright in ${opts.end2end}/node_modules (npm ci there)`);
+
+const url = new URL(opts.url);
+const cookies = [];
+if (opts.cookie) {
+  const eq = opts.cookie.indexOf('=');
+  cookies.push({ name: opts.cookie.slice(0, eq), value: opts.cookie.slice(eq + 1), url: url.origin });
+}
+
+// Runs before any of the page's scripts, in every document of the context.
+function recordHydrated() {
+  const mark = () => {
+    if (window.__hydratedAt === undefined && document.body?.getAttribute('data-hydrated') === 'true') {
+      window.__hydratedAt = performance.now();
+    }
+  };
+  new MutationObserver(mark).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-hydrated'] });
+}
+
+async function load(page, how) {
+  const response = how === 'goto' ? await page.goto(opts.url, { waitUntil: 'commit' }) : await page.reload({ waitUntil: 'commit' });
+  if (!response || response.status() !== 200) throw new Error(`${opts.url}: status ${response?.status()}`);
+  await page.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 30_000 });
+  return page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const resources = performance.getEntriesByType('resource');
+    const wasm = resources.find((r) => r.name.endsWith('.wasm'));
+    const all = [nav, ...resources];
+    return {
+      path: location.pathname + location.search,
+      hydrated: window.__hydratedAt,
+      ttfb: nav.responseStart,
+      html_done: nav.responseEnd,
+      dom_content_loaded: nav.domContentLoadedEventEnd,
+      wasm_done: wasm ? wasm.responseEnd : null,
+      tasks_rendered: document.querySelectorAll('li.task').length,
+      // transferSize: what came over the network, headers included (0 for a cache hit,
+      // headers only for a 304); encodedBodySize: the compressed body, wherever from.
+      transfer_bytes: all.reduce((n, r) => n + (r.transferSize || 0), 0),
+      encoded_bytes: all.reduce((n, r) => n + (r.encodedBodySize || 0), 0),
+      decoded_bytes: all.reduce((n, r) => n + (r.decodedBodySize || 0), 0),
+      files: all.map((r) => ({ name: new URL(r.name).pathname, transfer: r.transferSize, encoded: r.encodedBodySize, decoded: r.decodedBodySize })),
+    };
+  });
+}
+
+const browser = await pw.chromium.launch({
+  executablePath: opts.chromium,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const out = { chromium: browser.version(), url: opts.url, runs: Number(opts.runs), cold: [], warm: [] };
+try {
+  const total = Number(opts.warmup) + Number(opts.runs);
+  for (let i = 0; i < total; i += 1) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      if (cookies.length) await context.addCookies(cookies);
+      await context.addInitScript(recordHydrated);
+      const page = await context.newPage();
+      const cold = await load(page, 'goto');
+      if (!cold.path.startsWith(url.pathname)) throw new Error(`redirected to ${cold.path} (not signed in?)`);
+      const warm = await load(page, 'reload');
+      const tag = i < Number(opts.warmup) ? 'warm-up (discarded)' : `run ${i - Number(opts.warmup) + 1}`;
+      process.stderr.write(`    ${tag}: hydrated ${cold.hydrated.toFixed(0)} ms cold (${cold.transfer_bytes} B transferred), `
+        + `${warm.hydrated.toFixed(0)} ms on reload (${warm.transfer_bytes} B); ${cold.tasks_rendered} tasks\n`);
+      if (i >= Number(opts.warmup)) {
+        out.cold.push(cold);
+        out.warm.push(warm);
+      }
+    } finally {
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+}
+process.stdout.write(`HYDRATEJSON ${JSON.stringify(out)}\n`);
