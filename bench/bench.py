@@ -885,21 +885,10 @@ def main() -> None:
         td_db = td_dir / "app.db"
 
         def taskdeck(name: str, extra: dict) -> Server:
-            port = free_port()
-            env = {
-                "LEPTOS_SITE_ADDR": f"127.0.0.1:{port}",
-                "LEPTOS_SITE_ROOT": str(site_root),
-                "LEPTOS_OUTPUT_NAME": "taskdeck",
-                "LEPTOS_SITE_PKG_DIR": "pkg",
-                "DATA_DIR": str(td_dir),
-                "BETTER_AUTH_SECRET": SECRET,
-                "RUST_LOG": "warn",
-                # Tokens are fetched once at the start; a long run (--big --repeat 3) must
-                # not outlive them. The lifetime does not change what verification costs.
-                "JWT_EXPIRES_IN_SECS": "10800",
-                **extra,
-            }
-            s = start_server(name, [str(args.server_bin)], env, tmp, logdir, port, "/healthz")
+            # Tokens are fetched once at the start; a long run (--big --repeat 3) must
+            # not outlive them. The lifetime does not change what verification costs.
+            s = start_taskdeck(name, args, site_root, td_dir, tmp, logdir,
+                               {"JWT_EXPIRES_IN_SECS": "10800", **extra})
             servers.append(s)
             return s
 

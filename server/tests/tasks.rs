@@ -506,41 +506,49 @@ async fn list_items_match_single_reads_and_totals_follow_writes(app: &TestApp) {
         }
         req.send().await.unwrap().status()
     };
-    assert_eq!(
-        send(Method::PATCH, format!("{tasks}/{}/complete", id(0)), None).await,
-        200
-    );
-    expect(2, 4).await;
-    assert_eq!(
-        send(
+    // Each write, its expected status, then (completed, all) afterwards.
+    let steps = [
+        (
+            Method::PATCH,
+            format!("{tasks}/{}/complete", id(0)),
+            None,
+            200,
+            (2, 4),
+        ),
+        (
             Method::PUT,
             format!("{tasks}/{}", id(1)),
-            Some(json!({"completed": true}))
-        )
-        .await,
-        200
-    );
-    expect(2, 4).await;
-    assert_eq!(
-        send(
+            Some(json!({"completed": true})),
+            200,
+            (2, 4),
+        ),
+        (
             Method::PUT,
             format!("{tasks}/{}", id(1)),
-            Some(json!({"completed": false}))
-        )
-        .await,
-        200
-    );
-    expect(1, 4).await;
-    assert_eq!(
-        send(Method::DELETE, format!("{tasks}/{}", id(0)), None).await,
-        204
-    );
-    expect(0, 3).await;
-    assert_eq!(
-        send(Method::DELETE, format!("{tasks}/{}", id(0)), None).await,
-        404
-    );
-    expect(0, 3).await;
+            Some(json!({"completed": false})),
+            200,
+            (1, 4),
+        ),
+        (
+            Method::DELETE,
+            format!("{tasks}/{}", id(0)),
+            None,
+            204,
+            (0, 3),
+        ),
+        (
+            Method::DELETE,
+            format!("{tasks}/{}", id(0)),
+            None,
+            404,
+            (0, 3),
+        ),
+    ];
+    for (method, path, body, status, (done, all)) in steps {
+        let what = format!("{method} {path} {body:?}");
+        assert_eq!(send(method, path, body).await, status, "{what}");
+        expect(done, all).await;
+    }
     // Past the end: an empty page, the same total.
     let (empty, total) = list(app, fay, "offset=50").await;
     assert_eq!((empty.len(), total), (0, 3));
