@@ -252,7 +252,8 @@ async fn fallback(uri: Uri, state: State<AppState>, request: Request) -> Respons
     }
     let files =
         leptos_axum::file_and_error_handler_with_context::<AppState, _>(ui_context(&state), shell);
-    files(uri, state, request).await
+    // Error pages are rendered by Leptos too: the same care as `run_to_completion`.
+    detached(files(uri, state, request)).await
 }
 
 /// Runs a page render (or server function) on its own task, so that a client hanging
@@ -260,7 +261,12 @@ async fn fallback(uri: Uri, state: State<AppState>, request: Request) -> Respons
 /// reactive owner while Leptos' spawned render tasks still read its signals, which
 /// panicked ("reactive value already disposed", seen under load at wrk's cut-off).
 async fn run_to_completion(request: Request, next: Next) -> Response {
-    match tokio::spawn(next.run(request)).await {
+    detached(next.run(request)).await
+}
+
+/// Runs a response future on its own task: dropping the caller no longer drops it.
+async fn detached(render: impl Future<Output = Response> + Send + 'static) -> Response {
+    match tokio::spawn(render).await {
         Ok(response) => response,
         Err(error) => {
             tracing::error!(%error, "page render failed");
