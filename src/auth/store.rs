@@ -11,6 +11,18 @@ use crate::{
 
 use super::model::{JwkRow, Session, User, Verification};
 
+/// Runs one statement with its binds on whichever pool, discarding the result:
+/// `exec!(db, sql, a, b)?` for `with_pool!(db, |pool| sqlx::query(sql).bind(a).bind(b)…)`.
+macro_rules! exec {
+    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        with_pool!($db, |pool| sqlx::query($sql)
+            $(.bind($bind))*
+            .execute(pool)
+            .await
+            .map(|_| ()))
+    };
+}
+
 /// The issuer Better Auth 1.7 writes on credential accounts.
 pub const CREDENTIAL_ISSUER: &str = "local:credential";
 pub const CREDENTIAL_PROVIDER: &str = "credential";
@@ -152,15 +164,13 @@ pub async fn set_account_password(
     account_row_id: &str,
     hash: &str,
 ) -> Result<(), StorageError> {
-    with_pool!(db, |pool| sqlx::query(
-        r#"UPDATE "account" SET "password" = $1, "updatedAt" = $2 WHERE "id" = $3"#
-    )
-    .bind(hash)
-    .bind(Ts::now())
-    .bind(account_row_id)
-    .execute(pool)
-    .await
-    .map(|_| ()))?;
+    exec!(
+        db,
+        r#"UPDATE "account" SET "password" = $1, "updatedAt" = $2 WHERE "id" = $3"#,
+        hash,
+        Ts::now(),
+        account_row_id
+    )?;
     Ok(())
 }
 
@@ -175,17 +185,17 @@ pub async fn insert_credential_account(
 ) -> Result<(), StorageError> {
     let sql = account_insert_sql(schema);
     let now = Ts::now();
-    with_pool!(db, |pool| sqlx::query(&sql)
-        .bind(account_id)
-        .bind(user_id)
-        .bind(CREDENTIAL_PROVIDER)
-        .bind(user_id)
-        .bind(hash)
-        .bind(now)
-        .bind(now)
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
+    exec!(
+        db,
+        &sql,
+        account_id,
+        user_id,
+        CREDENTIAL_PROVIDER,
+        user_id,
+        hash,
+        now,
+        now
+    )?;
     Ok(())
 }
 
@@ -220,15 +230,13 @@ pub async fn update_user_profile(
 }
 
 pub async fn mark_email_verified(db: &Database, user_id: &str) -> Result<(), StorageError> {
-    with_pool!(db, |pool| sqlx::query(
-        r#"UPDATE "user" SET "emailVerified" = $1, "updatedAt" = $2 WHERE "id" = $3"#
-    )
-    .bind(true)
-    .bind(Ts::now())
-    .bind(user_id)
-    .execute(pool)
-    .await
-    .map(|_| ()))?;
+    exec!(
+        db,
+        r#"UPDATE "user" SET "emailVerified" = $1, "updatedAt" = $2 WHERE "id" = $3"#,
+        true,
+        Ts::now(),
+        user_id
+    )?;
     Ok(())
 }
 
@@ -264,18 +272,18 @@ pub async fn insert_session(db: &Database, s: &Session) -> Result<(), StorageErr
     let sql = format!(
         r#"INSERT INTO "session" ({SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"#
     );
-    with_pool!(db, |pool| sqlx::query(&sql)
-        .bind(&s.id)
-        .bind(s.expires_at)
-        .bind(&s.token)
-        .bind(s.created_at)
-        .bind(s.updated_at)
-        .bind(&s.ip_address)
-        .bind(&s.user_agent)
-        .bind(&s.user_id)
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
+    exec!(
+        db,
+        &sql,
+        &s.id,
+        s.expires_at,
+        &s.token,
+        s.created_at,
+        s.updated_at,
+        &s.ip_address,
+        &s.user_agent,
+        &s.user_id
+    )?;
     Ok(())
 }
 
@@ -293,15 +301,13 @@ pub async fn extend_session(
     expires_at: Ts,
     now: Ts,
 ) -> Result<(), StorageError> {
-    with_pool!(db, |pool| sqlx::query(
-        r#"UPDATE "session" SET "expiresAt" = $1, "updatedAt" = $2 WHERE "id" = $3"#
-    )
-    .bind(expires_at)
-    .bind(now)
-    .bind(id)
-    .execute(pool)
-    .await
-    .map(|_| ()))?;
+    exec!(
+        db,
+        r#"UPDATE "session" SET "expiresAt" = $1, "updatedAt" = $2 WHERE "id" = $3"#,
+        expires_at,
+        now,
+        id
+    )?;
     Ok(())
 }
 
@@ -322,13 +328,7 @@ pub async fn list_sessions(
 }
 
 pub async fn delete_session_by_token(db: &Database, token: &str) -> Result<(), StorageError> {
-    with_pool!(db, |pool| sqlx::query(
-        r#"DELETE FROM "session" WHERE "token" = $1"#
-    )
-    .bind(token)
-    .execute(pool)
-    .await
-    .map(|_| ()))?;
+    exec!(db, r#"DELETE FROM "session" WHERE "token" = $1"#, token)?;
     Ok(())
 }
 
@@ -338,14 +338,12 @@ pub async fn delete_user_session(
     user_id: &str,
     token: &str,
 ) -> Result<(), StorageError> {
-    with_pool!(db, |pool| sqlx::query(
-        r#"DELETE FROM "session" WHERE "token" = $1 AND "userId" = $2"#
-    )
-    .bind(token)
-    .bind(user_id)
-    .execute(pool)
-    .await
-    .map(|_| ()))?;
+    exec!(
+        db,
+        r#"DELETE FROM "session" WHERE "token" = $1 AND "userId" = $2"#,
+        token,
+        user_id
+    )?;
     Ok(())
 }
 
@@ -355,14 +353,12 @@ pub async fn delete_user_session_by_id(
     user_id: &str,
     id: &str,
 ) -> Result<(), StorageError> {
-    with_pool!(db, |pool| sqlx::query(
-        r#"DELETE FROM "session" WHERE "id" = $1 AND "userId" = $2"#
-    )
-    .bind(id)
-    .bind(user_id)
-    .execute(pool)
-    .await
-    .map(|_| ()))?;
+    exec!(
+        db,
+        r#"DELETE FROM "session" WHERE "id" = $1 AND "userId" = $2"#,
+        id,
+        user_id
+    )?;
     Ok(())
 }
 
@@ -372,14 +368,12 @@ pub async fn delete_user_sessions(
     user_id: &str,
     keep: Option<&str>,
 ) -> Result<(), StorageError> {
-    with_pool!(db, |pool| sqlx::query(
-        r#"DELETE FROM "session" WHERE "userId" = $1 AND "token" <> $2"#
-    )
-    .bind(user_id)
-    .bind(keep.unwrap_or(""))
-    .execute(pool)
-    .await
-    .map(|_| ()))?;
+    exec!(
+        db,
+        r#"DELETE FROM "session" WHERE "userId" = $1 AND "token" <> $2"#,
+        user_id,
+        keep.unwrap_or("")
+    )?;
     Ok(())
 }
 
