@@ -48,3 +48,15 @@ test('unknown pages get the 404 page with status 404', async ({ page }) => {
   await page.getByRole('link', { name: 'Go to the home page' }).click();
   await expect(page).toHaveURL(/\/$/);
 });
+
+test('the bundle is revalidated, not cached blindly, so a release never runs stale WASM', async ({ request }) => {
+  for (const file of ['/pkg/taskdeck.wasm', '/pkg/taskdeck.js', '/pkg/taskdeck.css']) {
+    const first = await request.get(file);
+    expect(first.status(), file).toBe(200);
+    expect(first.headers()['cache-control'], file).toBe('no-cache');
+    const lastModified = first.headers()['last-modified'];
+    expect(lastModified, file).toBeTruthy();
+    const again = await request.get(file, { headers: { 'if-modified-since': lastModified } });
+    expect(again.status(), `${file} revalidated`).toBe(304);
+  }
+});

@@ -21,6 +21,7 @@ use tower_http::{
     compression::CompressionLayer,
     cors::{AllowOrigin, CorsLayer},
     limit::RequestBodyLimitLayer,
+    services::ServeDir,
     set_header::SetResponseHeaderLayer,
     timeout::TimeoutLayer,
     trace::TraceLayer,
@@ -128,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::health::router())
         .merge(api)
         .merge(pages)
+        .merge(bundle(&leptos_options))
         .fallback(fallback)
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit))
@@ -238,6 +240,20 @@ async fn merge_expose_headers(mut response: Response) -> Response {
         headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, value);
     }
     response
+}
+
+/// The WASM, JS and CSS bundle (`/pkg/*`). Its file names do not change between
+/// releases, so browsers must revalidate (`no-cache`, answered with a 304 from
+/// `Last-Modified`) rather than run a cached WASM against a newer server. Leptos' own
+/// file handler drops the request headers, so it could never answer 304.
+fn bundle(options: &LeptosOptions) -> Router<AppState> {
+    let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    Router::new()
+        .nest_service(&format!("/{}", options.site_pkg_dir), ServeDir::new(dir))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
 }
 
 /// Unmatched requests: under `/api` a JSON 404 (Better Auth's empty one under
