@@ -11,6 +11,8 @@
 
 mod common;
 
+use common::list_tasks as list;
+
 use std::{
     collections::{BTreeMap, BTreeSet},
     time::{Duration, Instant},
@@ -33,22 +35,6 @@ use tokio::{
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
-
-/// Every task of `who` (up to 200) and `X-Total-Count`, for a query.
-async fn list(app: &TestApp, who: &ApiUser, query: &str) -> (Vec<Value>, i64) {
-    let res = app
-        .api(who, Method::GET, &format!("/api/{}/tasks?{query}", who.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "list ?{query}");
-    let total = res.headers()["x-total-count"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    (res.json().await.unwrap(), total)
-}
 
 fn ids(tasks: &[Value]) -> BTreeSet<i64> {
     tasks.iter().map(|t| t["id"].as_i64().unwrap()).collect()

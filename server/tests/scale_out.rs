@@ -11,12 +11,11 @@ mod common;
 
 use std::{collections::HashMap, net::SocketAddr, time::Duration};
 
-use common::{postgres_admin_url, postgres_available, session_cookie};
+use common::{postgres_available, session_cookie, PgTestDatabase};
 use leptos::config::LeptosOptions;
-use rand::{distributions::Alphanumeric, Rng};
 use serde_json::{json, Value};
 use server::Application;
-use sqlx::{Connection, Executor, PgConnection};
+use sqlx::{Connection, PgConnection};
 use taskdeck::Config;
 
 const SECRET: &str = "scale-out-secret-0123456789-abcdefghij";
@@ -70,55 +69,13 @@ fn start(app: Application, data_dir: tempfile::TempDir) -> Instance {
     }
 }
 
-/// A database of its own, created empty and dropped at the end.
-struct TestDatabase {
-    name: String,
-    url: String,
-}
-
-impl TestDatabase {
-    async fn create() -> Self {
-        let suffix: String = rand::thread_rng()
-            .sample_iter(&Alphanumeric)
-            .take(12)
-            .map(char::from)
-            .collect::<String>()
-            .to_lowercase();
-        let name = format!("taskdeck_scale_out_{suffix}");
-        let mut admin = PgConnection::connect(&postgres_admin_url())
-            .await
-            .expect("connect to PostgreSQL");
-        admin
-            .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
-            .await
-            .expect("create the test database");
-        let mut url = url::Url::parse(&postgres_admin_url()).expect("postgres url");
-        url.set_path(&name);
-        Self {
-            name,
-            url: url.to_string(),
-        }
-    }
-
-    async fn drop_database(self) {
-        // The aborted servers' pools may still hold connections: FORCE ends them.
-        if let Ok(mut admin) = PgConnection::connect(&postgres_admin_url()).await {
-            let _ = admin
-                .execute(
-                    format!(r#"DROP DATABASE IF EXISTS "{}" WITH (FORCE)"#, self.name).as_str(),
-                )
-                .await;
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_one_postgres_database() {
     if !postgres_available().await {
         eprintln!("note: scale-out test skipped (PostgreSQL unreachable, REQUIRE_POSTGRES unset)");
         return;
     }
-    let db = TestDatabase::create().await;
+    let db = PgTestDatabase::create("taskdeck_scale_out").await;
     // The scenario runs in its own task so that the database is dropped even when an
     // assertion fails; the panic is re-raised afterwards.
     let url = db.url.clone();

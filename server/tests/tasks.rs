@@ -3,24 +3,11 @@
 
 mod common;
 
-use common::{ApiUser, TestApp};
+use common::list_tasks as list;
+
+use common::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-async fn list(app: &TestApp, who: &ApiUser, query: &str) -> (Vec<Value>, i64) {
-    let res = app
-        .api(who, Method::GET, &format!("/api/{}/tasks?{query}", who.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "{query}");
-    let total: i64 = res.headers()["x-total-count"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    (res.json().await.unwrap(), total)
-}
 
 fn titles(tasks: &[Value]) -> Vec<&str> {
     tasks.iter().map(|t| t["title"].as_str().unwrap()).collect()

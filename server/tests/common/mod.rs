@@ -77,7 +77,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub config: Config,
     pub data_dir: tempfile::TempDir,
-    pg_database: Option<String>,
+    pg_database: Option<PgTestDatabase>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -100,18 +100,9 @@ impl TestApp {
         let pg_database = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => {
-                let name = format!("taskdeck_test_{}", random_suffix());
-                let mut admin = PgConnection::connect(&postgres_admin_url())
-                    .await
-                    .expect("connect to PostgreSQL");
-                admin
-                    .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
-                    .await
-                    .expect("create test database");
-                let mut url = url::Url::parse(&postgres_admin_url()).expect("postgres url");
-                url.set_path(&name);
-                env.insert("DATABASE_URL".into(), url.to_string());
-                Some(name)
+                let database = PgTestDatabase::create("taskdeck_test").await;
+                env.insert("DATABASE_URL".into(), database.url.clone());
+                Some(database)
             }
         };
         for (k, v) in extra {
@@ -150,7 +141,7 @@ impl TestApp {
 
     /// The PostgreSQL database created for this app, if any.
     pub fn pg_database(&self) -> Option<&str> {
-        self.pg_database.as_deref()
+        self.pg_database.as_ref().map(|d| d.name.as_str())
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -165,13 +156,44 @@ impl TestApp {
     pub async fn cleanup(self) {
         self.server.abort();
         let _ = self.server.await;
-        if let Some(name) = &self.pg_database {
-            // Pools in the aborted server may still hold connections: FORCE ends them.
-            if let Ok(mut admin) = PgConnection::connect(&postgres_admin_url()).await {
-                let _ = admin
-                    .execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
-                    .await;
-            }
+        if let Some(database) = self.pg_database {
+            database.drop_database().await;
+        }
+    }
+}
+
+/// A PostgreSQL database made for one test (`<prefix>_<random>`), dropped afterwards.
+pub struct PgTestDatabase {
+    pub name: String,
+    pub url: String,
+}
+
+impl PgTestDatabase {
+    pub async fn create(prefix: &str) -> Self {
+        let name = format!("{prefix}_{}", random_suffix());
+        let mut admin = PgConnection::connect(&postgres_admin_url())
+            .await
+            .expect("connect to PostgreSQL");
+        admin
+            .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+            .await
+            .expect("create test database");
+        let mut url = url::Url::parse(&postgres_admin_url()).expect("postgres url");
+        url.set_path(&name);
+        Self {
+            name,
+            url: url.to_string(),
+        }
+    }
+
+    pub async fn drop_database(self) {
+        // Pools of aborted servers may still hold connections: FORCE ends them.
+        if let Ok(mut admin) = PgConnection::connect(&postgres_admin_url()).await {
+            let _ = admin
+                .execute(
+                    format!(r#"DROP DATABASE IF EXISTS "{}" WITH (FORCE)"#, self.name).as_str(),
+                )
+                .await;
         }
     }
 }
@@ -337,4 +359,28 @@ impl TestApp {
         assert_eq!(res.status(), 201, "create {body}");
         res.json().await.unwrap()
     }
+}
+
+/// A page of `who`'s tasks for a query string, and its `X-Total-Count`.
+pub async fn list_tasks(
+    app: &TestApp,
+    who: &ApiUser,
+    query: &str,
+) -> (Vec<serde_json::Value>, i64) {
+    let res = app
+        .api(
+            who,
+            reqwest::Method::GET,
+            &format!("/api/{}/tasks?{query}", who.id),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "list ?{query}");
+    let total = res.headers()["x-total-count"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    (res.json().await.unwrap(), total)
 }
