@@ -22,7 +22,8 @@ type Job = Box<dyn FnOnce() + Send>;
 const NICENESS: i32 = 19;
 
 pub struct HashPool {
-    jobs: Mutex<mpsc::Sender<Job>>,
+    /// `Sender` is `Sync`: callers on any runtime thread send without a lock.
+    jobs: mpsc::Sender<Job>,
 }
 
 impl HashPool {
@@ -50,9 +51,7 @@ impl HashPool {
                 tracing::error!(error = %e, "could not start a hashing thread");
             }
         }
-        Self {
-            jobs: Mutex::new(jobs),
-        }
+        Self { jobs }
     }
 
     /// Runs `work` on a hashing thread; `None` if it panicked or no thread is running.
@@ -65,7 +64,7 @@ impl HashPool {
         let job: Job = Box::new(move || {
             let _ = reply.send(span.in_scope(work));
         });
-        self.jobs.lock().ok()?.send(job).ok()?;
+        self.jobs.send(job).ok()?;
         answer.await.ok()
     }
 }
