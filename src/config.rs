@@ -9,6 +9,8 @@ use rand::{distributions::Alphanumeric, Rng};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use crate::auth::client_ip::TrustedProxies;
+
 /// Shortest secret accepted in production; the same floor Better Auth warns below.
 pub const MIN_SECRET_LEN: usize = 32;
 
@@ -108,8 +110,9 @@ pub struct AuthConfig {
     pub rate_limit_enabled: bool,
     /// Keep rate-limit counters in the database (several instances) or in memory.
     pub rate_limit_in_database: bool,
-    /// Take the client IP from `X-Forwarded-For` (only behind a proxy that sets it).
-    pub trust_forwarded_for: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`;
+    /// default the loopback addresses, i.e. a proxy on the same host).
+    pub trusted_proxies: TrustedProxies,
     pub smtp_url: Option<String>,
     pub mail_from: String,
 }
@@ -220,8 +223,15 @@ impl Config {
                     })
                 }
             },
-            trust_forwarded_for: parse_bool(get("TRUST_FORWARDED_FOR"), "TRUST_FORWARDED_FOR")?
-                .unwrap_or(true),
+            trusted_proxies: match get("TRUSTED_PROXIES") {
+                None => TrustedProxies::default(),
+                Some(list) => {
+                    TrustedProxies::parse(&list).map_err(|reason| ConfigError::Invalid {
+                        name: "TRUSTED_PROXIES",
+                        reason,
+                    })?
+                }
+            },
             smtp_url: get("SMTP_URL"),
             mail_from: get("MAIL_FROM").unwrap_or_else(|| "Taskdeck <no-reply@localhost>".into()),
         };

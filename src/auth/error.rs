@@ -13,6 +13,12 @@ pub enum AuthError {
         code: Option<&'static str>,
         message: String,
     },
+    /// Refused by the rate limiter: retry after this many seconds (429).
+    #[error("too many requests; retry after {retry_after} s")]
+    RateLimited { retry_after: u64 },
+    /// The password-hashing queue is full: try again shortly (503 + `Retry-After`).
+    #[error("the service is busy")]
+    Overloaded,
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error("internal error: {0}")]
@@ -76,6 +82,8 @@ impl AuthError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Api { status, .. } => *status,
+            Self::RateLimited { .. } => 429,
+            Self::Overloaded => 503,
             Self::Storage(_) | Self::Internal(_) => 500,
         }
     }

@@ -9,6 +9,7 @@
 //! Password hashing is CPU-heavy; async callers run it on the low-priority threads of
 //! [`hashing::HashPool`].
 
+pub mod client_ip;
 pub mod cookie;
 pub mod hashing;
 pub mod ids;
