@@ -38,6 +38,9 @@ assert len(SECRET) == 40
 PASSWORD = "bench password 0123"
 BENCH_EMAIL = "bench@example.com"
 SEED_TASKS = 50
+# OWASP's argon2id settings of equal strength, from most memory to least (the 46 MiB,
+# t = 1 row is left out: it only adds memory, the cost this sweep is about).
+SWEEP_PARAMS = ("m=19456,t=2,p=1", "m=12288,t=3,p=1", "m=9216,t=4,p=1", "m=7168,t=5,p=1")
 
 
 def log(msg: str) -> None:
@@ -288,6 +291,32 @@ def median_result(results: list[Result]) -> Result:
         socket_errors=sum(r.socket_errors for r in results),
         expected=base.expected,
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Sign-in storm
+
+
+def sign_in_storm(args, wrk: Wrk, server: Server, list_path: str,
+                  token: str) -> tuple[Result, Result, Result]:
+    """The task list's latency alone, then during a sign-in storm: a light probe
+    (`-t1 -c2`) lists tasks while a second wrk posts `sign-in/email` with 16 connections.
+    Returns (idle probe, probe during the storm, the storm itself)."""
+    probe = {"threads": 1, "connections": 2}
+    idle = wrk.run("GET list, alone (probe -c2)", server, list_path, token=token, **probe)
+    time.sleep(1)
+    server.reset_peak_rss()
+    storm_proc = wrk.start(server.port, "/api/auth/sign-in/email", method="POST",
+                           body={"email": BENCH_EMAIL, "password": PASSWORD},
+                           threads=1, connections=16)
+    time.sleep(0.5)
+    probe_proc = wrk.start(server.port, list_path, token=token,
+                           duration=max(1, args.duration - 1), **probe)
+    probe_data = Wrk.finish(probe_proc)
+    storm_data = Wrk.finish(storm_proc)
+    during = to_result("GET list, during sign-in storm (probe -c2)", server, probe_data, (200,))
+    storm = to_result("POST sign-in/email storm (-c16)", server, storm_data, (200,))
+    return idle, during, storm
 
 
 # ---------------------------------------------------------------------------------------
@@ -853,12 +882,21 @@ def main() -> None:
     ap.add_argument("--site-root", type=Path,
                     help="the built site (default: target/site in the checkout)")
     ap.add_argument("--chromium", type=Path, help="Chromium binary (default /usr/bin/chromium)")
+    ap.add_argument("--argon2-sweep", action="store_true",
+                    help="only the sign-in storm, once per PASSWORD_HASH_PARAMS setting "
+                         "(no peer; report in results/argon2.md)")
+    ap.add_argument("--sweep-params", default=";".join(SWEEP_PARAMS),
+                    help="the settings to compare, separated by ';' (OWASP's four lightest)")
+    ap.add_argument("--sweep-rounds", type=int, default=2,
+                    help="rounds over all settings, interleaved; medians reported (2)")
+    ap.add_argument("--sweep-sign-ins", type=int, default=20,
+                    help="sequential sign-ins timed per setting and round (20)")
     args = ap.parse_args()
     if args.quick:
         args.duration = 3
         if args.hydrate_runs == 10:
             args.hydrate_runs = 5
-    if not args.pages_only and (args.peer is None or args.python is None):
+    if not (args.pages_only or args.argon2_sweep) and (args.peer is None or args.python is None):
         ap.error("--peer and --python are required (except with --pages-only)")
     scale_duration = max(3, args.duration // 2)
 
@@ -876,6 +914,9 @@ def main() -> None:
     wrk = Wrk(args, bench_dir)
     if args.pages_only:
         pages_only(args, repo, bench_dir, tmp, logdir, wrk, info, built, started_at)
+        return
+    if args.argon2_sweep:
+        argon2_sweep(args, bench_dir, tmp, logdir, wrk, info, built, started_at)
         return
     site_root = find_site_root(args) or repo / "target/site"
     pages = None
@@ -1008,22 +1049,7 @@ def main() -> None:
             time.sleep(1)
 
         # --- sign-in storm: the list's latency with and without it (Taskdeck) ---------
-        probe = {"threads": 1, "connections": 2}
-        storm_idle = wrk.run("GET list, alone (probe -c2)", td_hs, list_path, token=token_hs,
-                             **probe)
-        time.sleep(1)
-        td_hs.reset_peak_rss()
-        storm_proc = wrk.start(td_hs.port, "/api/auth/sign-in/email", method="POST",
-                               body={"email": BENCH_EMAIL, "password": PASSWORD},
-                               threads=1, connections=16)
-        time.sleep(0.5)
-        probe_proc = wrk.start(td_hs.port, list_path, token=token_hs,
-                               duration=max(1, args.duration - 1), **probe)
-        probe_data = Wrk.finish(probe_proc)
-        storm_data = Wrk.finish(storm_proc)
-        storm_probe = to_result("GET list, during sign-in storm (probe -c2)", td_hs, probe_data,
-                                (200,))
-        storm = to_result("POST sign-in/email storm (-c16)", td_hs, storm_data, (200,))
+        storm_idle, storm_probe, storm = sign_in_storm(args, wrk, td_hs, list_path, token_hs)
         time.sleep(1)
 
         # --- page figures: SSR board, first-load bytes, time to hydrated ---------------
@@ -1163,6 +1189,124 @@ def pages_only(args, repo: Path, bench_dir: Path, tmp: Path, logdir: Path, wrk: 
     out.extend(page_report(pages, args))
     out.extend(health_report(health))
     write_report(out, bench_dir / "results" / "pages.md", tmp, args)
+
+
+# ---------------------------------------------------------------------------------------
+# --argon2-sweep: the sign-in storm once per argon2id setting
+
+
+def timed_sign_ins(port: int, n: int) -> list[float]:
+    """Milliseconds of `n` sign-ins, one at a time (each verifies one argon2id hash)."""
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        status, body, _, _ = http("POST", port, "/api/auth/sign-in/email",
+                                  {"email": BENCH_EMAIL, "password": PASSWORD})
+        times.append((time.perf_counter() - t0) * 1000)
+        if status != 200:
+            raise SystemExit(f"sign-in on :{port} failed: {status} {body}")
+    return times
+
+
+def timed_gets(port: int, path: str, token: str, n: int) -> list[float]:
+    """Milliseconds of `n` GETs one at a time: the HTTP and database part of a request,
+    to subtract from a sign-in."""
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        status, _, _, _ = http("GET", port, path, headers=bearer(token))
+        times.append((time.perf_counter() - t0) * 1000)
+        if status != 200:
+            raise SystemExit(f"GET {path} on :{port} failed: {status}")
+    return times
+
+
+def sweep_once(args, params: str, site_root: Path, tmp: Path, logdir: Path, wrk: Wrk,
+               n: int) -> dict:
+    """One fresh server with `PASSWORD_HASH_PARAMS=params`: sign-in time alone, then the
+    storm. The user is signed up on this server, so its hash has these parameters."""
+    data_dir = tmp / f"sweep-{n}"
+    server = start_taskdeck(f"taskdeck-{params.replace(',', '-')}-{n}", args, site_root,
+                            data_dir, tmp, logdir,
+                            {"JWT_ALGORITHM": "HS256", "PASSWORD_HASH_PARAMS": params})
+    try:
+        uid, cookie = sign_up(server.port, BENCH_EMAIL, "Bench User")
+        token = get_token(server.port, cookie)
+        seed_via_api(server.port, uid, token, SEED_TASKS)
+        list_path = f"/api/{uid}/tasks"
+        timed_sign_ins(server.port, 2)  # warm-up: the hashing thread keeps its memory
+        sign_in = timed_sign_ins(server.port, args.sweep_sign_ins)
+        base = timed_gets(server.port, list_path, token, args.sweep_sign_ins)
+        idle, during, storm = sign_in_storm(args, wrk, server, list_path, token)
+        healthy = server.alive()
+    finally:
+        server.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
+    row = {"params": params, "sign_in_ms": statistics.median(sign_in),
+           "base_ms": statistics.median(base), "idle": idle, "during": during, "storm": storm,
+           "healthy": healthy}
+    log(f"{params}: sign-in alone {row['sign_in_ms']:.1f} ms (list alone {row['base_ms']:.2f}"
+        f" ms), {storm.rps:.1f} sign-ins/s, list p99 {idle.p99_ms:.2f} -> {during.p99_ms:.2f}"
+        f" ms ({during.p99_ms / idle.p99_ms:.2f}x)")
+    return row
+
+
+def argon2_sweep(args, bench_dir: Path, tmp: Path, logdir: Path, wrk: Wrk, info: dict,
+                 built: str, started_at: float) -> None:
+    """--argon2-sweep: per setting, the time of a sign-in alone and the sign-in storm's
+    effect on the task list. Rounds are interleaved (each round rotates the order), so
+    the machine's drift spreads over all settings; medians and min-max are reported."""
+    settings = [p.strip() for p in args.sweep_params.split(";") if p.strip()]
+    site_root = find_site_root(args) or args.repo.resolve() / "target/site"
+    runs: dict[str, list[dict]] = {p: [] for p in settings}
+    n = 0
+    for r in range(args.sweep_rounds):
+        order = settings[r % len(settings):] + settings[:r % len(settings)]
+        for params in order:
+            log(f"round {r + 1}/{args.sweep_rounds}: PASSWORD_HASH_PARAMS={params}")
+            runs[params].append(sweep_once(args, params, site_root, tmp, logdir, wrk, n))
+            n += 1
+            time.sleep(1)
+
+    def med_span(values: list[float], digits: int) -> str:
+        med = fmt(statistics.median(values), digits)
+        return med if len(values) == 1 else f"{med} ({span(values, 1, digits)})"
+
+    date = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    out = [f"# Argon2id settings under a sign-in storm ({date})", "",
+           f"Machine: `nproc` = {info['nproc']}, {info['cpu']}, {info['mem']}, Linux "
+           f"{info['kernel']}; 1-min load average {info['load']} at the start, {load_avg()} "
+           f"at the end. Taskdeck: {built}. {args.sweep_rounds} interleaved rounds of "
+           f"{len(settings)} settings; each cell is the median over the rounds, (min–max) "
+           f"after it. Run took {(time.time() - started_at) / 60:.1f} min "
+           f"(`bench/run.sh --argon2-sweep`).", "",
+           f"Per setting and round: a fresh release server (SQLite, HS256) whose user was "
+           f"signed up with that setting; {args.sweep_sign_ins} sign-ins one at a time "
+           f"(median; *≈ hash* subtracts the median of as many task-list GETs, the HTTP and "
+           f"database part); then the task list alone and during a sign-in storm "
+           f"(`wrk -t1 -c2` probe, `-t1 -c16` sign-ins, {args.duration} s).", "",
+           "| PASSWORD_HASH_PARAMS | memory MiB | sign-in alone ms | ≈ hash ms | "
+           "sign-ins/s in the storm | list p99 idle ms | list p99 in the storm ms | "
+           "storm / idle p99 | unexpected |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for params in settings:
+        rows = runs[params]
+        m_kib = int(re.search(r"m=(\d+)", params).group(1))
+        ratios = [r["during"].p99_ms / r["idle"].p99_ms for r in rows]
+        problems = sum(r["during"].unexpected + r["idle"].unexpected + r["storm"].unexpected
+                       for r in rows)
+        out.append(
+            f"| `{params}` | {m_kib / 1024:.1f} | "
+            f"{med_span([r['sign_in_ms'] for r in rows], 1)} | "
+            f"{med_span([r['sign_in_ms'] - r['base_ms'] for r in rows], 1)} | "
+            f"{med_span([r['storm'].rps for r in rows], 1)} | "
+            f"{med_span([r['idle'].p99_ms for r in rows], 2)} | "
+            f"{med_span([r['during'].p99_ms for r in rows], 2)} | "
+            f"**{med_span(ratios, 2)}** | {problems} |")
+    dead = [r["params"] for rows in runs.values() for r in rows if not r["healthy"]]
+    if dead:
+        out += ["", f"**Servers that exited early:** {', '.join(dead)}."]
+    write_report(out, bench_dir / "results" / "argon2.md", tmp, args)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 #   bash bench/run.sh --big      # adds the 1,000,000-task scaling step
 #   bash bench/run.sh --quick    # 3 s per load run, for a smoke test
 #   bash bench/run.sh --pages-only [--quick]   # only the page figures (no peer)
+#   bash bench/run.sh --argon2-sweep           # only the sign-in storm, per argon2id setting
 #
 # Set-up is idempotent and only uses Debian's packages (wrk, chromium), PyPI (the peer's
 # virtualenv in bench/.venv) and npm (end2end's Playwright, without a browser download);
@@ -22,10 +23,11 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" \
     || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@"; }
 }
-pages_only=0 pages=1 site_given=0
+pages_only=0 pages=1 site_given=0 sweep=0
 for arg in "$@"; do
   case "$arg" in
     --pages-only) pages_only=1 ;;
+    --argon2-sweep) sweep=1 pages=0 ;;
     --no-pages) pages=0 ;;
     --site-root|--site-root=*) site_given=1 ;;
   esac
@@ -39,7 +41,7 @@ fi
 command -v sqlite3 >/dev/null || say "note: sqlite3 CLI not found (not needed: python's sqlite3 is used)"
 
 # 2. The FastAPI peer's virtualenv, from PyPI; re-installed only when requirements change.
-if [ "$pages_only" = 0 ]; then
+if [ "$pages_only" = 0 ] && [ "$sweep" = 0 ]; then
   [ -f "$PEER/main.py" ] || { echo "FastAPI peer not found at $PEER (set PEER_DIR)" >&2; exit 1; }
   want="$(sha256sum "$PEER/requirements.txt" | cut -d' ' -f1)"
   if [ ! -x "$BENCH/.venv/bin/uvicorn" ] || [ "$(cat "$BENCH/.venv/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
@@ -54,7 +56,11 @@ fi
 # 3. Taskdeck's release binary (built by `make build`; built here only if missing).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/taskdeck/target}"
 SERVER_BIN="${SERVER_BIN:-$CARGO_TARGET_DIR/release/server}"
-if [ ! -x "$SERVER_BIN" ]; then
+if [ ! -x "$SERVER_BIN" ] && [ "$sweep" = 1 ]; then
+  # The sweep only calls the API: the server binary is enough, no site or WASM.
+  say "no release binary at $SERVER_BIN: cargo build --release -p server (several minutes)"
+  cargo build --release -p server
+elif [ ! -x "$SERVER_BIN" ]; then
   say "no release binary at $SERVER_BIN: running make build (several minutes, once)"
   make build
 elif [ "$pages" = 1 ] && [ "$site_given" = 0 ] && [ ! -f target/site/pkg/taskdeck.wasm ]; then

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod config;
 pub mod mail;
+pub mod problem;
 pub mod storage;
 pub mod tasks;
 

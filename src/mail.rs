@@ -1,8 +1,13 @@
 //! Outgoing mail (password-reset and verification links) behind one trait.
 //!
-//! Development and tests use [`DevMailer`]: each mail goes to the log and is appended
-//! as a JSON line to `<data dir>/mail/outbox.jsonl`, where a tester (or a local user
-//! without SMTP) reads the link. Production sets `SMTP_URL` to use [`SmtpMailer`].
+//! Production sends through [`SmtpMailer`] (`SMTP_URL`). Development and tests use
+//! [`DevMailer`], which appends each mail as a JSON line to `<data dir>/mail/outbox.jsonl`,
+//! where a tester (or a local user without SMTP) reads the link; production uses it only
+//! when told to (`MAIL_OUTBOX=true`).
+//!
+//! A link in a mail signs its reader in, and logs are read by more people (and systems)
+//! than a mailbox: no mailer ever logs a link or a mail's text, and the outbox file is
+//! readable by its owner only (0600, in a 0700 directory, on unix).
 
 use std::path::PathBuf;
 
@@ -37,7 +42,7 @@ pub trait Mailer: Send + Sync {
     async fn send(&self, mail: Mail) -> Result<(), MailError>;
 }
 
-/// Writes mails to the log and to `<dir>/outbox.jsonl`.
+/// Writes mails to `<dir>/outbox.jsonl`, one JSON object per line.
 pub struct DevMailer {
     dir: PathBuf,
     lock: tokio::sync::Mutex<()>,
@@ -66,24 +71,52 @@ struct OutboxLine<'a> {
 #[async_trait]
 impl Mailer for DevMailer {
     async fn send(&self, mail: Mail) -> Result<(), MailError> {
-        tracing::info!(to = %mail.to, subject = %mail.subject, link = ?mail.link, "mail (dev mailer)");
         let line = serde_json::to_string(&OutboxLine {
             mail: &mail,
             sent_at: Ts::now(),
         })
         .map_err(|e| MailError::Io(std::io::Error::other(e)))?;
-        // One writer at a time so concurrent mails never interleave within a line.
-        let _guard = self.lock.lock().await;
-        tokio::fs::create_dir_all(&self.dir).await?;
-        let mut file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.outbox_path())
-            .await?;
-        file.write_all(format!("{line}\n").as_bytes()).await?;
-        file.flush().await?;
+        let path = self.outbox_path();
+        {
+            // One writer at a time so concurrent mails never interleave within a line.
+            let _guard = self.lock.lock().await;
+            let mut file = open_private_append(&self.dir, &path).await?;
+            file.write_all(format!("{line}\n").as_bytes()).await?;
+            file.flush().await?;
+        }
+        tracing::info!(to = %mail.to, subject = %mail.subject, outbox = %path.display(),
+            "mail written to the outbox");
         Ok(())
     }
+}
+
+/// Opens `path` for appending, creating it (and `dir`) readable by the owner only.
+async fn open_private_append(
+    dir: &std::path::Path,
+    path: &std::path::Path,
+) -> std::io::Result<tokio::fs::File> {
+    let mut dirs = tokio::fs::DirBuilder::new();
+    dirs.recursive(true);
+    let mut options = tokio::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        dirs.mode(0o700);
+        options.mode(0o600);
+    }
+    dirs.create(dir).await?;
+    let file = options.open(path).await?;
+    // `mode` applies only when the file is created: tighten one left by an older version.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let permissions = file.metadata().await?.permissions();
+        if permissions.mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .await?;
+        }
+    }
+    Ok(file)
 }
 
 /// Sends through an SMTP server (`SMTP_URL`, e.g. `smtps://user:pass@smtp.example.com`).
@@ -152,5 +185,77 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[1]["link"], "http://x/1");
         assert_eq!(lines[0]["to"], "u0@example.com");
+    }
+
+    /// Collects every field of every event as text.
+    #[derive(Clone, Default)]
+    struct Capture(std::sync::Arc<std::sync::Mutex<String>>);
+
+    impl tracing::field::Visit for Capture {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            let text = format!("{}={value:?} ", field.name());
+            self.0.lock().unwrap().push_str(&text);
+        }
+    }
+
+    impl tracing::Subscriber for Capture {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            event.record(&mut self.clone());
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    #[tokio::test]
+    async fn the_log_names_the_mail_but_not_its_link_or_text() {
+        let logged = Capture::default();
+        let _default = tracing::subscriber::set_default(logged.clone());
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = DevMailer::new(dir.path().join("mail"));
+        mailer
+            .send(Mail {
+                to: "u@example.com".into(),
+                subject: "Reset your password".into(),
+                text: "Open http://x/reset/SECRET-TOKEN".into(),
+                link: Some("http://x/reset/SECRET-TOKEN".into()),
+            })
+            .await
+            .unwrap();
+        let logged = logged.0.lock().unwrap().clone();
+        assert!(logged.contains("u@example.com"), "{logged}");
+        assert!(logged.contains("Reset your password"), "{logged}");
+        assert!(!logged.contains("SECRET-TOKEN"), "{logged}");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn outbox_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mail_dir = dir.path().join("mail");
+        let mailer = DevMailer::new(&mail_dir);
+        let mail = Mail {
+            to: "u@example.com".into(),
+            subject: "Reset".into(),
+            text: "Go".into(),
+            link: Some("http://x/secret".into()),
+        };
+        mailer.send(mail.clone()).await.unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&mailer.outbox_path()), 0o600);
+        assert_eq!(mode(&mail_dir), 0o700);
+        // An outbox left readable by others is tightened on the next mail.
+        std::fs::set_permissions(mailer.outbox_path(), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        mailer.send(mail).await.unwrap();
+        assert_eq!(mode(&mailer.outbox_path()), 0o600);
     }
 }

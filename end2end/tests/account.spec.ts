@@ -1,14 +1,20 @@
 // Account journeys: settings, password reset by mail, rate limits, expired sessions.
 import { test, expect } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PASSWORD, addTask, hydrated, signIn, signUp, uniqueEmail } from './helpers';
 
-function lastMailTo(email: string): { link: string; subject: string } {
+/** The newest mail to `email` whose subject matches; mail is sent after the reply,
+ *  so it may land a moment after the page says so. */
+async function lastMailTo(email: string, subject: RegExp): Promise<{ link: string; subject: string }> {
   const outbox = join(process.env.E2E_DATA_DIR!, 'mail', 'outbox.jsonl');
-  const mails = readFileSync(outbox, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  const mine = mails.filter((m) => m.to === email);
-  expect(mine.length).toBeGreaterThan(0);
+  const read = () => {
+    const text = existsSync(outbox) ? readFileSync(outbox, 'utf8').trim() : '';
+    const mails = text ? text.split('\n').map((l) => JSON.parse(l)) : [];
+    return mails.filter((m) => m.to === email && subject.test(m.subject));
+  };
+  await expect.poll(() => read().length, { timeout: 5000 }).toBeGreaterThan(0);
+  const mine = read();
   return mine[mine.length - 1];
 }
 
@@ -104,8 +110,7 @@ test('password reset end to end, with the link from the dev mailbox', async ({ p
   await page.getByRole('button', { name: 'Send reset link' }).click();
   await expect(page.getByRole('status')).toHaveText(/reset link is on its way/);
 
-  const mail = lastMailTo(email);
-  expect(mail.subject).toMatch(/Reset/);
+  const mail = await lastMailTo(email, /Reset/);
   await page.goto(mail.link);
   await expect(page).toHaveURL(/\/reset-password\?token=/);
   await page.getByLabel('New password').fill('reset to this one');
@@ -123,8 +128,7 @@ test('password reset end to end, with the link from the dev mailbox', async ({ p
 test('e-mail verification link from the mailbox', async ({ page }) => {
   const email = uniqueEmail('verify');
   await signUp(page, 'Vic', email);
-  const mail = lastMailTo(email);
-  expect(mail.subject).toMatch(/Verify/);
+  const mail = await lastMailTo(email, /Verify/);
   await page.goto(mail.link);
   await expect(page).toHaveURL(/\/verify-email/);
   await expect(page.getByRole('status')).toHaveText(/verified/);

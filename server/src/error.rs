@@ -1,129 +1,85 @@
 //! The HTTP layer's one error type, and the one place it becomes a response.
 //!
-//! Bodies are `{ "code": "UPPER_SNAKE", "message": "..." }`, the shape Better Auth uses,
-//! so that the REST API and the auth endpoints speak the same error language. Internal
-//! failures are logged with their cause and shown only as a generic message.
+//! Every error is first turned into the core's [`Problem`] (status, code, message,
+//! retry hint: one table for both doors), then rendered here as
+//! `{ "code": "UPPER_SNAKE", "message": "..." }`, the shape Better Auth uses, so that
+//! the REST API and the auth endpoints speak the same error language.
 
 use axum::{
-    http::{header, HeaderValue, StatusCode},
+    http::{header, HeaderName, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
-use serde::Serialize;
-use taskdeck::{auth::AuthError, tasks::TaskError};
+use taskdeck::{
+    auth::{AuthError, CallerError},
+    problem::{Code, Problem},
+    tasks::TaskError,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("not found")]
-    NotFound,
-    #[error("{message}")]
-    Status {
-        status: StatusCode,
-        code: &'static str,
-        message: String,
-    },
+    /// An entry of the core's table, with its words.
+    #[error("{}", .0.message())]
+    Code(Code),
+    /// An entry of the core's table, with words of its own.
+    #[error("{1}")]
+    Detailed(Code, String),
     #[error(transparent)]
     Storage(#[from] taskdeck::StorageError),
     #[error(transparent)]
-    Auth(#[from] taskdeck::auth::AuthError),
+    Auth(#[from] AuthError),
     #[error(transparent)]
     Task(#[from] TaskError),
-}
-
-#[derive(Serialize)]
-pub struct ErrorBody<'a> {
-    pub code: &'a str,
-    pub message: &'a str,
+    #[error(transparent)]
+    Caller(#[from] CallerError),
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self::Status {
-            status,
-            code,
-            message: message.into(),
+    fn problem(&self) -> Problem {
+        match self {
+            ApiError::Code(code) => (*code).into(),
+            ApiError::Detailed(code, message) => Problem::detailed(*code, message.clone()),
+            ApiError::Storage(e) => Problem::storage(e),
+            ApiError::Auth(e) => e.into(),
+            ApiError::Task(e) => e.into(),
+            ApiError::Caller(e) => e.into(),
         }
     }
 }
 
-/// A JSON error response with the given status, code and message.
-pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(ErrorBody { code, message })).into_response()
-}
-
-/// A storage failure: 503 with `Retry-After` when the database is unreachable (it
-/// recovers by itself, and clients and load balancers should retry), 500 otherwise.
-fn storage(error: &taskdeck::StorageError) -> Response {
-    if !error.is_unavailable() {
-        return internal(error);
+/// Renders a problem: Better Auth's body, and the headers that go with its status.
+pub fn render(problem: Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut body = serde_json::Map::new();
+    if let Some(code) = problem.code {
+        body.insert("code".into(), code.into());
     }
-    tracing::warn!(error = %error, "database unavailable");
-    let mut response = error_response(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "SERVICE_UNAVAILABLE",
-        "The service is temporarily unavailable. Please try again shortly.",
-    );
+    body.insert("message".into(), problem.message.into());
+    if let Some(errors) = problem.errors {
+        body.insert("errors".into(), errors);
+    }
+    let mut response = (status, Json(body)).into_response();
+    let headers = response.headers_mut();
+    if let Some(secs) = problem.retry_after {
+        // Better Auth's limiter says `X-Retry-After`; HTTP's own header is for 503s.
+        let name = if status == StatusCode::TOO_MANY_REQUESTS {
+            HeaderName::from_static("x-retry-after")
+        } else {
+            header::RETRY_AFTER
+        };
+        headers.insert(name, HeaderValue::from(secs));
+    }
+    if let Some(challenge) = problem.challenge {
+        headers.insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(challenge),
+        );
+    }
     response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    response
-}
-
-/// Logs the cause; the client sees only a generic message.
-fn internal(error: &dyn std::error::Error) -> Response {
-    tracing::error!(error = %error, "internal error");
-    error_response(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "INTERNAL_SERVER_ERROR",
-        "Something went wrong on our side. Please try again.",
-    )
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        match self {
-            ApiError::NotFound => error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found"),
-            ApiError::Status {
-                status,
-                code,
-                message,
-            } => error_response(status, code, &message),
-            ApiError::Storage(error)
-            | ApiError::Auth(AuthError::Storage(error))
-            | ApiError::Task(TaskError::Storage(error)) => storage(&error),
-            ApiError::Auth(AuthError::Api {
-                status,
-                code,
-                message,
-            }) => {
-                let status =
-                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                match code {
-                    Some(code) => error_response(status, code, &message),
-                    // Better Auth sends a few errors as `{message}` only.
-                    None => {
-                        (status, Json(serde_json::json!({ "message": message }))).into_response()
-                    }
-                }
-            }
-            ApiError::Auth(error) => internal(&error),
-            ApiError::Task(TaskError::NotFound) => {
-                error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "Task not found")
-            }
-            ApiError::Task(TaskError::Invalid(fields)) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(serde_json::json!({
-                    "code": "VALIDATION_ERROR",
-                    "message": fields.summary(),
-                    "errors": fields,
-                })),
-            )
-                .into_response(),
-            ApiError::Task(TaskError::UnknownUser) => error_response(
-                StatusCode::UNAUTHORIZED,
-                "INVALID_TOKEN",
-                "The account behind this token no longer exists",
-            ),
-        }
+        render(self.problem())
     }
 }

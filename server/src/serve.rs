@@ -15,6 +15,7 @@ use hyper_util::{
     rt::{TokioIo, TokioTimer},
     server::graceful::GracefulShutdown,
 };
+use taskdeck::auth::Peer;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
@@ -48,6 +49,8 @@ pub async fn serve(
         let router = router.clone();
         let service = service_fn(move |mut request: Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
+            // The same address as a core type, for the auth layer and server functions.
+            request.extensions_mut().insert(Peer(peer));
             router.clone().oneshot(request.map(Body::new))
         });
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));

@@ -15,7 +15,7 @@ use axum::{
 };
 use leptos::config::{get_configuration, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use taskdeck::{auth::AuthService, Config, Database, StorageError};
+use taskdeck::{auth::AuthService, problem::Code, Config, Database, StorageError};
 use tokio::net::TcpListener;
 use tower_http::{
     compression::CompressionLayer,
@@ -27,7 +27,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{error::error_response, routes, state::AppState};
+use crate::{error::ApiError, routes, state::AppState};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -151,7 +151,29 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
+        // No page of ours may be framed (clickjacking on settings: revoke, sign out),
+        // forms post only here, and no `<base>` or plugin can redirect anything.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            hsts(&config),
+        ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// HSTS for an https site (a year); nothing over plain http, where a browser ignores
+/// it and a local `make run` must keep working.
+fn hsts(config: &taskdeck::Config) -> Option<HeaderValue> {
+    (config.base_url.scheme() == "https").then(|| HeaderValue::from_static("max-age=31536000"))
 }
 
 /// CORS for the API (`CORS_ALLOWED_ORIGINS`): exactly those origins, with credentials (Better
@@ -264,7 +286,7 @@ async fn fallback(uri: Uri, state: State<AppState>, request: Request) -> Respons
         return StatusCode::NOT_FOUND.into_response();
     }
     if path == "/api" || path.starts_with("/api/") {
-        return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "No such API endpoint");
+        return ApiError::Code(Code::NoSuchEndpoint).into_response();
     }
     let files =
         leptos_axum::file_and_error_handler_with_context::<AppState, _>(ui_context(&state), shell);

@@ -1525,6 +1525,7 @@ async fn enumeration_by_status_and_body(app: &TestApp) {
     assert_eq!(known, unknown, "request-password-reset reveals the account");
     assert_eq!(known.0, 200);
     // Only the real account got a mail.
+    app.wait_for_mail("known@example.com", "Reset").await;
     let mails: Vec<Value> = app.outbox();
     assert!(mails.iter().all(|m| m["to"] != "unknown@example.com"));
     // The server-function twin of the reset form.

@@ -70,19 +70,26 @@ async fn session_cookie_is_exchanged_for_a_jwt_cookie(app: &TestApp) {
         serde_json::json!({ "all": 0, "pending": 0, "completed": 0 })
     );
 
-    // The JWT cookie alone (no session cookie) is enough: that is what is verified.
+    // With the JWT cookie beside its session cookie, the JWT is what is verified: no
+    // new one is minted.
+    let both = format!("{jwt}; {}", who.signed.cookie);
     let task = {
         let res = call(
             app,
             "create_task",
-            Some(&jwt),
+            Some(&both),
             None,
             &[("title", "via jwt cookie"), ("tags", "x")],
         )
         .await;
         assert_eq!(res.status(), 200);
+        assert_eq!(jwt_cookie(&res), None, "a JWT was minted again");
         res.json::<Value>().await.unwrap()
     };
+    // The JWT cookie alone acts for nobody: it belongs to a session, which is gone
+    // from this browser (signed out).
+    let res = call(app, "task_summary", Some(&jwt), None, &[]).await;
+    assert_eq!(res.status(), 401);
     assert_eq!(task["title"], "via jwt cookie");
     assert_eq!(task["tags"], serde_json::json!(["x"]));
 
@@ -187,9 +194,18 @@ async fn every_task_function_round_trips(app: &TestApp) {
         serde_json::json!({ "all": 2, "pending": 1, "completed": 1 })
     );
 
-    // Validation comes back as an error, not a 500.
+    // Validation comes back as the REST API's 422, typed, not a 500.
     let res = call(app, "create_task", c, None, &[("title", "   ")]).await;
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 422);
+    let error: Value = res.json().await.unwrap();
+    assert_eq!(
+        (error["status"].as_u64(), error["code"].as_str()),
+        (Some(422), Some("VALIDATION_ERROR"))
+    );
+    assert!(
+        error["message"].as_str().unwrap().contains("title"),
+        "{error}"
+    );
     let res = call(
         app,
         "update_task",
@@ -198,7 +214,7 @@ async fn every_task_function_round_trips(app: &TestApp) {
         &[("id", &id), ("title", "ok"), ("due_date", "someday")],
     )
     .await;
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 422);
 
     assert_eq!(
         call(app, "delete_task", c, None, &[("id", &id)])

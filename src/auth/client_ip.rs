@@ -25,7 +25,9 @@ impl IpNet {
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, canonical(ip)) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
@@ -162,9 +164,7 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 /// the IPv4 address.
 pub fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map_or(IpAddr::V6(v6), IpAddr::V4),
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
         v4 => v4,
     }
 }
@@ -221,10 +221,7 @@ mod tests {
             ip("198.51.100.7")
         );
         // Nothing forwarded: the proxy itself.
-        assert_eq!(
-            proxies.client_ip(peer("127.0.0.1"), []),
-            ip("127.0.0.1")
-        );
+        assert_eq!(proxies.client_ip(peer("127.0.0.1"), []), ip("127.0.0.1"));
         // Garbage stops the walk at the last hop a trusted proxy wrote.
         assert_eq!(
             proxies.client_ip(peer("127.0.0.1"), ["junk, 10.0.0.9"]),
@@ -271,8 +268,13 @@ mod tests {
         assert!(p.contains("2001:db8:ffff::1".parse().unwrap()));
         assert!(p.contains("::1".parse().unwrap()));
         assert!(!p.contains("127.0.0.1".parse().unwrap()));
-        assert_eq!(TrustedProxies::parse("none").unwrap(), TrustedProxies::none());
-        assert!(TrustedProxies::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
+        assert_eq!(
+            TrustedProxies::parse("none").unwrap(),
+            TrustedProxies::none()
+        );
+        assert!(TrustedProxies::parse("0.0.0.0/0")
+            .unwrap()
+            .contains("8.8.8.8".parse().unwrap()));
         for bad in ["10.0.0.0/33", "nonsense", "::1/129", "1.2.3.4/x"] {
             assert!(TrustedProxies::parse(bad).is_err(), "{bad}");
         }

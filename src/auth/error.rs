@@ -1,18 +1,14 @@
-//! The auth layer's error: Better Auth's `APIError`, a status plus `{code, message}`.
-//! The server turns it into a response in one place; the codes are the wire contract.
+//! The auth layer's error: Better Auth's `APIError`, named by a [`Code`] from the one
+//! table in `crate::problem` (status, wire code, default words), with an optional
+//! message of its own (validation details). The codes are the wire contract.
 
-use crate::storage::StorageError;
+use crate::{problem::Code, storage::StorageError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
-    /// A client-facing error with Better Auth's status, code and message. A `None` code
-    /// is a body with only `{message}` (Better Auth sends a few of those).
-    #[error("{message}")]
-    Api {
-        status: u16,
-        code: Option<&'static str>,
-        message: String,
-    },
+    /// A client-facing error; `message` replaces the table's words when set.
+    #[error("{}", message.as_deref().unwrap_or(code.message()))]
+    Api { code: Code, message: Option<String> },
     /// Refused by the rate limiter: retry after this many seconds (429).
     #[error("too many requests; retry after {retry_after} s")]
     RateLimited { retry_after: u64 },
@@ -25,63 +21,65 @@ pub enum AuthError {
     Internal(String),
 }
 
-impl AuthError {
-    pub fn api(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+impl From<Code> for AuthError {
+    fn from(code: Code) -> Self {
         Self::Api {
-            status,
-            code: Some(code),
-            message: message.into(),
+            code,
+            message: None,
+        }
+    }
+}
+
+impl AuthError {
+    /// `code` with words of its own (the table's status and wire code).
+    pub fn detailed(code: Code, message: impl Into<String>) -> Self {
+        Self::Api {
+            code,
+            message: Some(message.into()),
         }
     }
 
-    pub fn message_only(status: u16, message: impl Into<String>) -> Self {
-        Self::Api {
-            status,
-            code: None,
-            message: message.into(),
+    /// The table entry, for callers that branch on what happened.
+    pub fn code(&self) -> Option<Code> {
+        match self {
+            Self::Api { code, .. } => Some(*code),
+            _ => None,
         }
     }
 
     pub fn unauthorized() -> Self {
-        Self::api(401, "UNAUTHORIZED", "Unauthorized")
+        Code::Unauthorized.into()
     }
     pub fn invalid_credentials() -> Self {
-        Self::api(
-            401,
-            "INVALID_EMAIL_OR_PASSWORD",
-            "Invalid email or password",
-        )
+        Code::InvalidCredentials.into()
     }
     pub fn invalid_email() -> Self {
-        Self::api(400, "INVALID_EMAIL", "Invalid email")
+        Code::InvalidEmail.into()
     }
     pub fn invalid_password() -> Self {
-        Self::api(400, "INVALID_PASSWORD", "Invalid password")
+        Code::InvalidPassword.into()
     }
     pub fn password_too_short() -> Self {
-        Self::api(400, "PASSWORD_TOO_SHORT", "Password too short")
+        Code::PasswordTooShort.into()
     }
     pub fn password_too_long() -> Self {
-        Self::api(400, "PASSWORD_TOO_LONG", "Password too long")
+        Code::PasswordTooLong.into()
     }
     pub fn user_exists() -> Self {
-        Self::api(
-            422,
-            "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
-            "User already exists. Use another email.",
-        )
+        Code::UserExists.into()
     }
     pub fn invalid_token() -> Self {
-        Self::api(400, "INVALID_TOKEN", "Invalid token")
+        Code::InvalidResetToken.into()
     }
+    /// Better Auth's schema failure: 400 `VALIDATION_ERROR`, `[body.field] reason`.
     pub fn validation(message: impl Into<String>) -> Self {
-        Self::api(400, "VALIDATION_ERROR", message)
+        Self::detailed(Code::InvalidBody, message)
     }
 
     /// Status code to send.
     pub fn status(&self) -> u16 {
         match self {
-            Self::Api { status, .. } => *status,
+            Self::Api { code, .. } => code.status(),
             Self::RateLimited { .. } => 429,
             Self::Overloaded => 503,
             Self::Storage(_) | Self::Internal(_) => 500,

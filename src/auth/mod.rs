@@ -34,10 +34,12 @@ pub mod keys;
 pub mod model;
 pub mod origin;
 pub mod rate_limit;
+pub mod request;
 pub mod service;
 pub mod session_cookie;
 pub mod store;
 
 pub use error::AuthError;
 pub use model::{Session, SessionWithUser, User};
+pub use request::{bearer_token, Caller, CallerError, CookieSession, Incoming, Peer};
 pub use service::{AuthService, ClientInfo, SessionLookup};

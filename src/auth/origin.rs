@@ -8,6 +8,7 @@
 use url::Url;
 
 use super::error::AuthError;
+use crate::problem::Code;
 
 /// Trusted origin patterns: the base URL's origin plus configured ones. A pattern with
 /// `://` is matched against the whole origin, one without against the host; `*` and `?`
@@ -46,16 +47,40 @@ impl TrustedOrigins {
         })
     }
 
-    /// A redirect target is fine when it is a trusted absolute URL or a relative path
-    /// that cannot be read as another host (`/tasks?x=1` yes, `//evil.com` no).
+    /// A redirect target is fine when it is a trusted absolute URL or a local path
+    /// (see [`Self::local_path`]).
     pub fn is_safe_redirect(&self, target: &str) -> bool {
         if target.starts_with('/') {
-            return !target.starts_with("//")
-                && !target.starts_with("/\\")
-                && !target.contains(['\r', '\n'])
-                && target.chars().all(|c| !c.is_control());
+            return self.local_path(target).is_some();
         }
         self.is_trusted(target)
+    }
+
+    /// The one check for "go back to this page of ours": a path that, resolved against
+    /// the base URL the way a browser resolves it, stays on the base origin. Control
+    /// characters and `\` are refused outright, because browsers drop tabs and
+    /// newlines and read `\` as `/` (`/%09/evil.example` becomes `//evil.example`).
+    /// Returns the normalised path, query and fragment.
+    pub fn local_path(&self, target: &str) -> Option<String> {
+        if !target.starts_with('/') || target.chars().any(|c| c.is_control() || c == '\\') {
+            return None;
+        }
+        let base = Url::parse(&self.patterns[0]).ok()?;
+        let resolved = base.join(target).ok()?;
+        if resolved.origin() != base.origin() {
+            return None;
+        }
+        let mut local = resolved.path().to_string();
+        if let Some(query) = resolved.query() {
+            local.push('?');
+            local.push_str(query);
+        }
+        if let Some(fragment) = resolved.fragment() {
+            local.push('#');
+            local.push_str(fragment);
+        }
+        // `/.//evil.example` normalises to `//evil.example`: a scheme-relative URL.
+        (!local.starts_with("//")).then_some(local)
     }
 }
 
@@ -114,17 +139,11 @@ pub fn check_request(req: &RequestOrigin<'_>, trusted: &TrustedOrigins) -> Resul
     let claimed = req.origin.or(req.referer).filter(|o| !o.is_empty());
     if req.has_cookie {
         let origin = match claimed {
-            None | Some("null") => {
-                return Err(AuthError::api(
-                    403,
-                    "MISSING_OR_NULL_ORIGIN",
-                    "Missing or null Origin",
-                ))
-            }
+            None | Some("null") => return Err(Code::MissingOrNullOrigin.into()),
             Some(o) => o,
         };
         if !trusted.is_trusted(origin) {
-            return Err(AuthError::api(403, "INVALID_ORIGIN", "Invalid origin"));
+            return Err(Code::InvalidOrigin.into());
         }
         return Ok(());
     }
@@ -134,20 +153,13 @@ pub fn check_request(req: &RequestOrigin<'_>, trusted: &TrustedOrigins) -> Resul
     }
     let has_metadata = req.sec_fetch_site.is_some() || req.sec_fetch_mode.is_some();
     if req.sec_fetch_site == Some("cross-site") && req.sec_fetch_mode == Some("navigate") {
-        return Err(AuthError::api(
-            403,
-            "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED",
-            "Cross-site navigation login blocked. This request appears to be a CSRF attack.",
-        ));
+        return Err(Code::CrossSiteLogin.into());
     }
     match claimed {
-        Some(o) if o != "null" && trusted.is_trusted(o) => Ok(()),
-        Some(_) => Err(AuthError::api(403, "INVALID_ORIGIN", "Invalid origin")),
-        None if has_metadata => Err(AuthError::api(
-            403,
-            "MISSING_OR_NULL_ORIGIN",
-            "Missing or null Origin",
-        )),
+        Some("null") => Err(Code::MissingOrNullOrigin.into()),
+        Some(o) if trusted.is_trusted(o) => Ok(()),
+        Some(_) => Err(Code::InvalidOrigin.into()),
+        None if has_metadata => Err(Code::MissingOrNullOrigin.into()),
         None => Ok(()),
     }
 }
@@ -164,16 +176,13 @@ pub fn check_redirect(
     if trusted.is_safe_redirect(value) {
         return Ok(());
     }
-    let (code, message) = match field {
-        "redirectTo" => ("INVALID_REDIRECT_URL", "Invalid redirect URL"),
-        "errorCallbackURL" => ("INVALID_ERROR_CALLBACK_URL", "Invalid error callback URL"),
-        "newUserCallbackURL" => (
-            "INVALID_NEW_USER_CALLBACK_URL",
-            "Invalid new user callback URL",
-        ),
-        _ => ("INVALID_CALLBACK_URL", "Invalid callback URL"),
-    };
-    Err(AuthError::api(403, code, message))
+    Err(match field {
+        "redirectTo" => Code::InvalidRedirectUrl,
+        "errorCallbackURL" => Code::InvalidErrorCallbackUrl,
+        "newUserCallbackURL" => Code::InvalidNewUserCallbackUrl,
+        _ => Code::InvalidCallbackUrl,
+    }
+    .into())
 }
 
 #[cfg(test)]
@@ -210,6 +219,25 @@ mod tests {
         assert!(t.is_safe_redirect("/tasks?x=1"));
         assert!(!t.is_safe_redirect("//evil.com"));
         assert!(!t.is_safe_redirect("/\\evil.com"));
+        for bad in [
+            "/\t/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/a\\b",
+            "/\u{7f}x",
+            "/.//evil.example",
+            "/..//evil.example",
+            "https://evil.example",
+            "evil",
+            "",
+        ] {
+            assert_eq!(t.local_path(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            t.local_path("/tasks?x=1#a").as_deref(),
+            Some("/tasks?x=1#a")
+        );
+        assert_eq!(t.local_path("/a/../b").as_deref(), Some("/b"));
+        assert_eq!(t.local_path("/sp ace").as_deref(), Some("/sp%20ace"));
         assert!(!t.is_safe_redirect("https://evil.com/"));
         assert!(check_redirect("redirectTo", Some("https://evil.com"), &t).is_err());
     }
@@ -226,7 +254,7 @@ mod tests {
         assert!(matches!(
             check_request(&r, &t),
             Err(AuthError::Api {
-                code: Some("MISSING_OR_NULL_ORIGIN"),
+                code: Code::MissingOrNullOrigin,
                 ..
             })
         ));
@@ -234,7 +262,7 @@ mod tests {
         assert!(matches!(
             check_request(&r, &t),
             Err(AuthError::Api {
-                code: Some("MISSING_OR_NULL_ORIGIN"),
+                code: Code::MissingOrNullOrigin,
                 ..
             })
         ));
@@ -242,7 +270,7 @@ mod tests {
         assert!(matches!(
             check_request(&r, &t),
             Err(AuthError::Api {
-                code: Some("INVALID_ORIGIN"),
+                code: Code::InvalidOrigin,
                 ..
             })
         ));
@@ -267,7 +295,7 @@ mod tests {
         assert!(matches!(
             check_request(&r, &t),
             Err(AuthError::Api {
-                code: Some("CROSS_SITE_NAVIGATION_LOGIN_BLOCKED"),
+                code: Code::CrossSiteLogin,
                 ..
             })
         ));

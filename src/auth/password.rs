@@ -2,6 +2,12 @@
 //! hashes Better Auth wrote (contract §5), so existing accounts keep working and are
 //! upgraded to argon2id on their next successful sign-in (`needs_rehash`).
 //!
+//! The argon2id cost is a setting ([`HashParams`], `PASSWORD_HASH_PARAMS`): OWASP lists
+//! several equally strong trades of memory for iterations, and the memory one hash
+//! touches is what slows every other request during a sign-in storm (`bench/`).
+//! Stored hashes are always verified with the parameters written in them; a hash made
+//! with other parameters than the configured ones reports `needs_rehash`.
+//!
 //! Passwords are NFKC-normalised before hashing or verifying, as Better Auth does, so the
 //! same password typed on different platforms (composed vs decomposed accents, ligatures,
 //! full-width digits) always matches.
@@ -9,7 +15,7 @@
 //! All functions here are deliberately slow; async code runs them on the hashing threads
 //! ([`super::hashing::HashPool`]).
 
-use std::{cell::RefCell, hint::black_box};
+use std::{cell::RefCell, fmt, hint::black_box, str::FromStr};
 
 use argon2::{
     password_hash, Algorithm, Argon2, Block, Params, PasswordHash, PasswordVerifier, Version,
@@ -19,29 +25,142 @@ use rand::{rngs::OsRng, RngCore};
 use subtle::ConstantTimeEq;
 use unicode_normalization::UnicodeNormalization;
 
-/// Argon2id memory cost in KiB (19 MiB), t = 2, p = 1: the first recommended
-/// configuration of the OWASP Password Storage Cheat Sheet ("Argon2id with a minimum
-/// configuration of 19 MiB of memory, an iteration count of 2, and 1 degree of
-/// parallelism"). Changing any of these makes `verify_password` report
-/// `needs_rehash: true` for hashes made with the old values.
-pub const ARGON2_M_COST_KIB: u32 = 19_456;
-/// Argon2id iteration count; see [`ARGON2_M_COST_KIB`].
-pub const ARGON2_T_COST: u32 = 2;
-/// Argon2id degree of parallelism; see [`ARGON2_M_COST_KIB`].
-pub const ARGON2_P_COST: u32 = 1;
 /// Argon2 output length in bytes (the `argon2` crate's default).
 const ARGON2_OUTPUT_LEN: usize = 32;
 
-/// Checked at compile time: invalid constants fail the build instead of a request.
-const ARGON2_PARAMS: Params = match Params::new(
-    ARGON2_M_COST_KIB,
-    ARGON2_T_COST,
-    ARGON2_P_COST,
-    Some(ARGON2_OUTPUT_LEN),
-) {
-    Ok(params) => params,
-    Err(_) => panic!("invalid argon2 parameters"),
-};
+/// Argon2id cost of new hashes: memory in KiB, iterations and lanes, written
+/// `m=19456,t=2,p=1` as in a PHC string. Only settings at least as strong as one of the
+/// OWASP Password Storage Cheat Sheet's argon2id rows can be built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashParams {
+    m_cost_kib: u32,
+    t_cost: u32,
+    p_cost: u32,
+}
+
+impl HashParams {
+    /// OWASP's argon2id rows, "an equal level of defense" that trades memory for
+    /// iterations, all with one lane.
+    pub const OWASP: [HashParams; 5] = [
+        Self::row(47_104, 1),
+        Self::row(19_456, 2),
+        Self::row(12_288, 3),
+        Self::row(9_216, 4),
+        Self::row(7_168, 5),
+    ];
+
+    /// The default (see `bench/README.md` for the figures behind the choice).
+    pub const DEFAULT: HashParams = Self::row(19_456, 2);
+
+    const fn row(m_cost_kib: u32, t_cost: u32) -> Self {
+        Self {
+            m_cost_kib,
+            t_cost,
+            p_cost: 1,
+        }
+    }
+
+    /// Refuses anything weaker than every OWASP row (less memory *and* fewer iterations
+    /// than each), and more than one lane: the hashing threads compute lanes one after
+    /// the other, so extra lanes would only cost time without adding strength.
+    pub fn new(m_cost_kib: u32, t_cost: u32, p_cost: u32) -> Result<Self, String> {
+        let params = Self {
+            m_cost_kib,
+            t_cost,
+            p_cost,
+        };
+        if p_cost != 1 {
+            return Err(format!("{params}: p must be 1"));
+        }
+        let strong = Self::OWASP
+            .iter()
+            .any(|row| m_cost_kib >= row.m_cost_kib && t_cost >= row.t_cost);
+        if !strong {
+            let rows: Vec<String> = Self::OWASP.iter().map(|r| r.to_string()).collect();
+            return Err(format!(
+                "{params} is weaker than every OWASP argon2id setting ({})",
+                rows.join("; ")
+            ));
+        }
+        params.argon2_params().map_err(|e| e.to_string())?;
+        Ok(params)
+    }
+
+    pub fn m_cost_kib(self) -> u32 {
+        self.m_cost_kib
+    }
+
+    pub fn t_cost(self) -> u32 {
+        self.t_cost
+    }
+
+    pub fn p_cost(self) -> u32 {
+        self.p_cost
+    }
+
+    fn argon2_params(self) -> Result<Params, argon2::Error> {
+        Params::new(
+            self.m_cost_kib,
+            self.t_cost,
+            self.p_cost,
+            Some(ARGON2_OUTPUT_LEN),
+        )
+    }
+
+    fn argon2(self) -> Result<Argon2<'static>, PasswordError> {
+        let params = self
+            .argon2_params()
+            .map_err(|e| PasswordError::Hashing(e.to_string()))?;
+        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    }
+}
+
+impl Default for HashParams {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+impl fmt::Display for HashParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "m={},t={},p={}",
+            self.m_cost_kib, self.t_cost, self.p_cost
+        )
+    }
+}
+
+/// Parses `m=<KiB>,t=<iterations>,p=<lanes>` (any order, each key once).
+impl FromStr for HashParams {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (mut m, mut t, mut p) = (None, None, None);
+        for part in text.split(',') {
+            let (key, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("{part:?} is not key=value"))?;
+            let slot = match key.trim() {
+                "m" => &mut m,
+                "t" => &mut t,
+                "p" => &mut p,
+                other => return Err(format!("unknown key {other:?} (use m, t and p)")),
+            };
+            let value = value
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| format!("{value:?} is not a whole number"))?;
+            if slot.replace(value).is_some() {
+                return Err(format!("{} is given twice", key.trim()));
+            }
+        }
+        match (m, t, p) {
+            (Some(m), Some(t), Some(p)) => Self::new(m, t, p),
+            _ => Err("expected m=<KiB>,t=<iterations>,p=1, e.g. m=19456,t=2,p=1".into()),
+        }
+    }
+}
 
 /// Better Auth's scrypt parameters: N = 2^14, r = 16, p = 1, 64-byte key.
 const SCRYPT_LOG_N: u8 = 14;
@@ -56,13 +175,8 @@ pub const MIN_PASSWORD_LEN: usize = 8;
 /// Better Auth's default `emailAndPassword.maxPasswordLength`, in UTF-16 code units.
 pub const MAX_PASSWORD_LEN: usize = 128;
 
-/// A valid argon2id hash with the current parameters (of the password
-/// `taskdeck-dummy-password`), verified against when the user is unknown so that sign-in
-/// takes as long as for a real account. Embedded rather than computed at start-up so the
-/// first unknown-user request is not slower either; a test keeps it in step with the
-/// parameters above.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$TVtO5SGgPOGi+XuwQYHWUQ$UeL+lX8zX/F3jjc3kPzTB6tK9MAIjsuIyYYR4hAnGX4";
+/// Salt of the dummy hash that unknown users are checked against; any value will do.
+const DUMMY_SALT: [u8; 16] = *b"taskdeck-dummy-s";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
@@ -79,7 +193,7 @@ pub enum PasswordError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verified {
     /// The password matches. When `needs_rehash` is true the caller should store
-    /// [`hash_password`]`(password)` in place of the old hash.
+    /// [`hash_password`]`(password, params)` in place of the old hash.
     Ok { needs_rehash: bool },
     /// Wrong password.
     Mismatch,
@@ -128,56 +242,63 @@ fn normalize(password: &str) -> String {
     password.nfkc().collect()
 }
 
-fn argon2() -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, ARGON2_PARAMS)
-}
-
 thread_local! {
-    /// Argon2's 19 MiB of working memory, kept by each hashing thread between hashes.
-    /// Allocated per hash, it cost an mmap, ~4,900 page faults and an munmap (a TLB
-    /// shootdown on every core running this process) for every sign-in.
+    /// Argon2's working memory, kept by each hashing thread between hashes. Allocated
+    /// per hash, 19 MiB cost an mmap, ~4,900 page faults and an munmap (a TLB shootdown
+    /// on every core running this process) for every sign-in.
     static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Argon2id with the current parameters, in this thread's kept memory.
-fn argon2id_current(
+/// Argon2id with `params`, in this thread's kept memory.
+fn argon2id_with(
+    params: HashParams,
     password: &[u8],
     salt: &[u8],
 ) -> Result<[u8; ARGON2_OUTPUT_LEN], PasswordError> {
+    let argon2 = params.argon2()?;
     let mut out = [0u8; ARGON2_OUTPUT_LEN];
     BLOCKS
         .with_borrow_mut(|blocks| {
-            blocks.resize(ARGON2_PARAMS.block_count(), Block::default());
-            argon2().hash_password_into_with_memory(password, salt, &mut out, &mut blocks[..])
+            blocks.resize(argon2.params().block_count(), Block::default());
+            argon2.hash_password_into_with_memory(password, salt, &mut out, &mut blocks[..])
         })
         .map_err(|e| PasswordError::Hashing(e.to_string()))?;
     Ok(out)
 }
 
-/// Hashes `password` with argon2id and the parameters above; returns a PHC string
+/// Hashes `password` with argon2id and `params`; returns a PHC string
 /// (`$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`) for the `account.password` column.
-pub fn hash_password(password: &str) -> Result<String, PasswordError> {
+pub fn hash_password(password: &str, params: HashParams) -> Result<String, PasswordError> {
     let mut salt = [0u8; 16];
     OsRng.fill_bytes(&mut salt);
-    let out = argon2id_current(normalize(password).as_bytes(), &salt)?;
-    // PHC strings use standard base64 without padding.
-    Ok(format!(
-        "$argon2id$v=19$m={ARGON2_M_COST_KIB},t={ARGON2_T_COST},p={ARGON2_P_COST}${}${}",
+    let out = argon2id_with(params, normalize(password).as_bytes(), &salt)?;
+    Ok(phc_string(params, &salt, &out))
+}
+
+/// PHC strings use standard base64 without padding.
+fn phc_string(params: HashParams, salt: &[u8], output: &[u8]) -> String {
+    format!(
+        "$argon2id$v=19${params}${}${}",
         STANDARD_NO_PAD.encode(salt),
-        STANDARD_NO_PAD.encode(out)
-    ))
+        STANDARD_NO_PAD.encode(output)
+    )
 }
 
 /// Verifies `password` against a stored hash in either format:
-/// - argon2 PHC (`$argon2id$…`, also `$argon2i$`/`$argon2d$`): our own hashes;
-///   `needs_rehash` is true when the algorithm or parameters differ from the current ones;
+/// - argon2 PHC (`$argon2id$…`, also `$argon2i$`/`$argon2d$`): our own hashes, checked
+///   with the parameters they carry; `needs_rehash` is true when the algorithm or
+///   parameters differ from `params`, the configured ones;
 /// - Better Auth scrypt (`<32 hex salt>:<128 hex key>`): a match always has
 ///   `needs_rehash: true`, to migrate the account to argon2id.
 ///
 /// Anything else is [`PasswordError::Malformed`].
-pub fn verify_password(password: &str, stored: &str) -> Result<Verified, PasswordError> {
+pub fn verify_password(
+    password: &str,
+    stored: &str,
+    params: HashParams,
+) -> Result<Verified, PasswordError> {
     if stored.starts_with('$') {
-        verify_argon2(password, stored)
+        verify_argon2(password, stored, params)
     } else if let Some((salt, key)) = parse_scrypt(stored) {
         verify_scrypt(password, salt, &key)
     } else {
@@ -185,11 +306,13 @@ pub fn verify_password(password: &str, stored: &str) -> Result<Verified, Passwor
     }
 }
 
-/// Does the work of a real argon2 verification and throws the result away. Call it when
-/// the user, the credential account or its password is missing, so that response times
-/// do not reveal which emails are registered.
-pub fn dummy_verify(password: &str) {
-    let _ = black_box(verify_password(black_box(password), DUMMY_HASH));
+/// Does the work of a real verification with `params` and throws the result away. Call
+/// it when the user, the credential account or its password is missing, so that
+/// response times do not reveal which emails are registered. It takes the same path as
+/// an account hashed with `params` (the output, all zeros, never matches).
+pub fn dummy_verify(password: &str, params: HashParams) {
+    let stored = phc_string(params, &DUMMY_SALT, &[0; ARGON2_OUTPUT_LEN]);
+    let _ = black_box(verify_password(black_box(password), &stored, params));
 }
 
 /// Hashes `password` exactly as Better Auth does (scrypt, random hex salt used as ASCII
@@ -202,24 +325,25 @@ pub fn better_auth_scrypt_hash(password: &str) -> Result<String, PasswordError> 
     Ok(format!("{salt}:{}", hex::encode(key)))
 }
 
-fn verify_argon2(password: &str, stored: &str) -> Result<Verified, PasswordError> {
+fn verify_argon2(
+    password: &str,
+    stored: &str,
+    params: HashParams,
+) -> Result<Verified, PasswordError> {
     let hash = PasswordHash::new(stored).map_err(|_| PasswordError::Malformed)?;
     // A PHC string without salt or output parses, but the verifier would report it as a
     // mismatch; it is a broken row, not a wrong password.
-    if hash.salt.is_none() || hash.hash.is_none() {
+    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
         return Err(PasswordError::Malformed);
-    }
-    let needs_rehash = argon2_needs_rehash(&hash);
+    };
+    let needs_rehash = argon2_needs_rehash(&hash, params);
     if !needs_rehash {
-        // Current parameters (nearly every account): in this thread's kept memory.
-        let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
-            return Err(PasswordError::Malformed);
-        };
+        // The configured parameters (nearly every account): in this thread's kept memory.
         let mut salt_bytes = [0u8; 64];
         let salt = salt
             .decode_b64(&mut salt_bytes)
             .map_err(|_| PasswordError::Malformed)?;
-        let out = argon2id_current(normalize(password).as_bytes(), salt)?;
+        let out = argon2id_with(params, normalize(password).as_bytes(), salt)?;
         return Ok(if bool::from(out.ct_eq(expected.as_bytes())) {
             Verified::Ok {
                 needs_rehash: false,
@@ -228,30 +352,33 @@ fn verify_argon2(password: &str, stored: &str) -> Result<Verified, PasswordError
             Verified::Mismatch
         });
     }
-    // Older parameters: `verify_password` takes algorithm, version and parameters from
-    // the stored hash and compares the outputs in constant time.
-    match argon2().verify_password(normalize(password).as_bytes(), &hash) {
+    // Other parameters: `verify_password` takes algorithm, version and parameters from
+    // the stored hash (not from `params`) and compares the outputs in constant time.
+    match params
+        .argon2()?
+        .verify_password(normalize(password).as_bytes(), &hash)
+    {
         Ok(()) => Ok(Verified::Ok { needs_rehash }),
         Err(password_hash::Error::Password) => Ok(Verified::Mismatch),
         Err(_) => Err(PasswordError::Malformed),
     }
 }
 
-fn argon2_needs_rehash(hash: &PasswordHash<'_>) -> bool {
-    let current_params = Params::try_from(hash).is_ok_and(|p| {
-        p.m_cost() == ARGON2_M_COST_KIB
-            && p.t_cost() == ARGON2_T_COST
-            && p.p_cost() == ARGON2_P_COST
+fn argon2_needs_rehash(hash: &PasswordHash<'_>, params: HashParams) -> bool {
+    let same_params = Params::try_from(hash).is_ok_and(|p| {
+        p.m_cost() == params.m_cost_kib
+            && p.t_cost() == params.t_cost
+            && p.p_cost() == params.p_cost
             && p.keyid().is_empty()
             && p.data().is_empty()
     });
-    let current_output = hash
+    let same_output = hash
         .hash
         .is_some_and(|output| output.len() == ARGON2_OUTPUT_LEN);
     !(hash.algorithm == Algorithm::Argon2id.ident()
         && hash.version == Some(Version::V0x13.into())
-        && current_params
-        && current_output)
+        && same_params
+        && same_output)
 }
 
 /// Splits Better Auth's `<salt>:<key>`; the salt stays a string because Better Auth feeds
@@ -299,6 +426,9 @@ mod tests {
     use super::*;
     use argon2::{password_hash::SaltString, PasswordHasher};
 
+    /// The configured parameters in these tests: the default.
+    const P: HashParams = HashParams::DEFAULT;
+
     /// Contract §5 test vector (Node `crypto.scryptSync`, cross-checked with Python).
     const VECTOR_PASSWORD: &str = "password123";
     const VECTOR_HASH: &str = "0123456789abcdef0123456789abcdef:e8b256b6f9f4b1641136a66d4a26ba41a47b6c8c9bad6aa4145559ffda45ece1f0f16dec8482a3e5545feada0ba62f2b05eeb943b750c9396874e1762c78d27d";
@@ -306,7 +436,7 @@ mod tests {
     #[test]
     fn better_auth_scrypt_vector_verifies() {
         assert_eq!(
-            verify_password(VECTOR_PASSWORD, VECTOR_HASH).expect("well-formed"),
+            verify_password(VECTOR_PASSWORD, VECTOR_HASH, P).expect("well-formed"),
             Verified::Ok { needs_rehash: true }
         );
     }
@@ -314,7 +444,7 @@ mod tests {
     #[test]
     fn better_auth_scrypt_vector_rejects_wrong_password() {
         assert_eq!(
-            verify_password("password124", VECTOR_HASH).expect("well-formed"),
+            verify_password("password124", VECTOR_HASH, P).expect("well-formed"),
             Verified::Mismatch
         );
     }
@@ -351,7 +481,7 @@ mod tests {
             .bytes()
             .all(|b| b == b':' || b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         assert_eq!(
-            verify_password("\u{00C5} file pass", &stored).expect("well-formed"),
+            verify_password("\u{00C5} file pass", &stored, P).expect("well-formed"),
             Verified::Ok { needs_rehash: true }
         );
     }
@@ -360,11 +490,16 @@ mod tests {
     fn phc_string_matches_the_argon2_crate() {
         let salt = [7u8; 16];
         let ours = format!(
-            "$argon2id$v=19$m={ARGON2_M_COST_KIB},t={ARGON2_T_COST},p={ARGON2_P_COST}${}${}",
+            "$argon2id$v=19$m={},t={},p={}${}${}",
+            P.m_cost_kib(),
+            P.t_cost(),
+            P.p_cost(),
             STANDARD_NO_PAD.encode(salt),
-            STANDARD_NO_PAD.encode(argon2id_current("pässword".as_bytes(), &salt).unwrap())
+            STANDARD_NO_PAD.encode(argon2id_with(P, "pässword".as_bytes(), &salt).unwrap())
         );
-        let theirs = argon2()
+        let theirs = P
+            .argon2()
+            .unwrap()
             .hash_password(
                 "pässword".as_bytes(),
                 &SaltString::encode_b64(&salt).unwrap(),
@@ -372,33 +507,33 @@ mod tests {
             .unwrap()
             .to_string();
         assert_eq!(ours, theirs);
-        assert!(verify_password("pässword", &theirs).unwrap().is_ok());
+        assert!(verify_password("pässword", &theirs, P).unwrap().is_ok());
         assert_eq!(
-            verify_password("passwörd", &theirs).unwrap(),
+            verify_password("passwörd", &theirs, P).unwrap(),
             Verified::Mismatch
         );
     }
 
     #[test]
     fn argon2_round_trip() {
-        let stored = hash_password("correct horse battery staple").expect("hash");
+        let stored = hash_password("correct horse battery staple", P).expect("hash");
         assert!(
-            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            stored.starts_with(&format!("$argon2id$v=19${P}$")),
             "{stored}"
         );
         assert_eq!(
-            verify_password("correct horse battery staple", &stored).expect("well-formed"),
+            verify_password("correct horse battery staple", &stored, P).expect("well-formed"),
             Verified::Ok {
                 needs_rehash: false
             }
         );
         assert_eq!(
-            verify_password("correct horse battery stapler", &stored).expect("well-formed"),
+            verify_password("correct horse battery stapler", &stored, P).expect("well-formed"),
             Verified::Mismatch
         );
         // Salted: hashing again gives a different string.
         assert_ne!(
-            hash_password("correct horse battery staple").expect("hash"),
+            hash_password("correct horse battery staple", P).expect("hash"),
             stored
         );
     }
@@ -406,8 +541,8 @@ mod tests {
     #[test]
     fn argon2_normalises_unicode() {
         // "é" precomposed when hashing, decomposed (e + U+0301) when verifying.
-        let stored = hash_password("caf\u{00E9} p\u{00E4}ssword").expect("hash");
-        assert!(verify_password("cafe\u{0301} pa\u{0308}ssword", &stored)
+        let stored = hash_password("caf\u{00E9} p\u{00E4}ssword", P).expect("hash");
+        assert!(verify_password("cafe\u{0301} pa\u{0308}ssword", &stored, P)
             .expect("well-formed")
             .is_ok());
     }
@@ -425,28 +560,97 @@ mod tests {
         for algorithm in [Algorithm::Argon2id, Algorithm::Argon2i, Algorithm::Argon2d] {
             let stored = weak(algorithm);
             assert_eq!(
-                verify_password("old password", &stored).expect("well-formed"),
+                verify_password("old password", &stored, P).expect("well-formed"),
                 Verified::Ok { needs_rehash: true },
                 "{stored}"
             );
             assert_eq!(
-                verify_password("old passwort", &stored).expect("well-formed"),
+                verify_password("old passwort", &stored, P).expect("well-formed"),
                 Verified::Mismatch
             );
         }
     }
 
     #[test]
-    fn dummy_hash_is_current_and_valid() {
+    fn dummy_takes_the_path_of_a_current_hash() {
+        for params in HashParams::OWASP {
+            let stored = phc_string(params, &DUMMY_SALT, &[0; ARGON2_OUTPUT_LEN]);
+            let hash = PasswordHash::new(&stored).expect("PHC string");
+            assert!(!argon2_needs_rehash(&hash, params), "{stored}");
+        }
+        let stored = phc_string(P, &DUMMY_SALT, &[0; ARGON2_OUTPUT_LEN]);
         assert_eq!(
-            verify_password("taskdeck-dummy-password", DUMMY_HASH).expect("well-formed"),
+            verify_password("taskdeck-dummy-password", &stored, P).expect("well-formed"),
+            Verified::Mismatch
+        );
+        // Must not panic for any input.
+        dummy_verify("", P);
+        dummy_verify("anything at all \u{1F600}", P);
+    }
+
+    #[test]
+    fn stored_parameters_verify_and_other_ones_need_rehash() {
+        let light = HashParams::OWASP[4];
+        let stored = hash_password("correct horse", light).expect("hash");
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"),
+            "{stored}"
+        );
+        assert_eq!(
+            verify_password("correct horse", &stored, light).expect("well-formed"),
             Verified::Ok {
                 needs_rehash: false
             }
         );
-        // Must not panic for any input.
-        dummy_verify("");
-        dummy_verify("anything at all \u{1F600}");
+        // Configured otherwise: still verifies (with the stored parameters), and asks
+        // for a rehash with the configured ones.
+        assert_eq!(
+            verify_password("correct horse", &stored, P).expect("well-formed"),
+            Verified::Ok { needs_rehash: true }
+        );
+        assert_eq!(
+            verify_password("correct horsf", &stored, P).expect("well-formed"),
+            Verified::Mismatch
+        );
+    }
+
+    #[test]
+    fn params_parse_and_refuse_weaker_than_owasp() {
+        assert_eq!("m=19456,t=2,p=1".parse(), Ok(HashParams::DEFAULT));
+        assert_eq!(
+            " t=3, m=12288 ,p=1"
+                .parse::<HashParams>()
+                .map(|p| p.to_string()),
+            Ok("m=12288,t=3,p=1".to_owned())
+        );
+        for row in HashParams::OWASP {
+            assert_eq!(row.to_string().parse(), Ok(row));
+        }
+        // Stronger than a row in both costs, or in one of them.
+        for ok in [
+            "m=65536,t=3,p=1",
+            "m=47104,t=1,p=1",
+            "m=8192,t=5,p=1",
+            "m=7168,t=9,p=1",
+        ] {
+            assert!(ok.parse::<HashParams>().is_ok(), "{ok}");
+        }
+        for bad in [
+            "m=19456,t=1,p=1",
+            "m=7168,t=4,p=1",
+            "m=47103,t=1,p=1",
+            "m=4096,t=10,p=1",
+            "m=19456,t=2,p=2",
+            "m=19456,t=2",
+            "m=19456,t=2,p=1,x=3",
+            "m=19456,t=2,t=3,p=1",
+            "m=19 MiB,t=2,p=1",
+            "m=-1,t=2,p=1",
+            "19456,2,1",
+            "",
+        ] {
+            assert!(bad.parse::<HashParams>().is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -471,7 +675,7 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    verify_password("password123", &stored),
+                    verify_password("password123", &stored, P),
                     Err(PasswordError::Malformed)
                 ),
                 "{stored:?}"

@@ -1,12 +1,20 @@
-//! Better Auth's rate limiter: per `<ip>|<path>` counters with a window and a maximum,
+//! Better Auth's rate limiter: per `<client>|<route>` counters with a window and a maximum,
 //! stricter rules for sign-in/sign-up and for mail-sending paths.
 //!
 //! The algorithm is Better Auth's: a request is blocked while `count >= max` and less
 //! than `window` has passed since the last *allowed* request; an allowed request bumps
 //! the count and the timestamp. Counters live in memory (one instance) or in the
 //! `rateLimit` table (instances sharing PostgreSQL), updated by one atomic upsert.
+//! Callers pass only known routes and canonical client keys, and idle counters are
+//! swept, so neither memory nor the table grows with what an attacker sends.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicI64, Ordering},
+        Mutex,
+    },
+};
 
 use crate::{storage::Database, with_pool};
 
@@ -25,13 +33,31 @@ pub fn rule_for(path: &str) -> (i64, i64) {
     }
 }
 
+/// The longest window of any rule: a counter idle for longer can block nothing.
+const LONGEST_WINDOW_MS: i64 = 60_000;
+/// Sweeps of idle counters (memory) and rows (database) run at most this often.
+const SWEEP_EVERY_MS: i64 = 60_000;
+/// Above this many counters in memory a sweep runs early (at most once a second).
+const MEMORY_SOFT_CAP: usize = 100_000;
+/// Keys are `<client>|<route>`; anything longer is cut (a bound on memory and rows).
+const MAX_KEY_LEN: usize = 128;
+
 enum Store {
-    Memory(Mutex<HashMap<String, (i64, i64)>>),
+    Memory(Mutex<MemoryCounters>),
     Database(Database),
+}
+
+#[derive(Default)]
+struct MemoryCounters {
+    /// `key → (count, last allowed request in ms)`.
+    counters: HashMap<String, (i64, i64)>,
+    last_sweep_ms: i64,
 }
 
 pub struct RateLimiter {
     store: Store,
+    /// When the `rateLimit` table was last swept (ms), shared by callers.
+    last_db_sweep_ms: AtomicI64,
 }
 
 /// A blocked request: retry after this many seconds.
@@ -41,43 +67,52 @@ pub struct RetryAfter(pub i64);
 impl RateLimiter {
     pub fn in_memory() -> Self {
         Self {
-            store: Store::Memory(Mutex::new(HashMap::new())),
+            store: Store::Memory(Mutex::new(MemoryCounters::default())),
+            last_db_sweep_ms: AtomicI64::new(0),
         }
     }
 
     pub fn in_database(db: Database) -> Self {
         Self {
             store: Store::Database(db),
+            last_db_sweep_ms: AtomicI64::new(0),
         }
     }
 
-    /// Counts a request from `ip` to `path` at `now_ms`; `Err` when it must be refused.
+    /// Counts a request from `client` (an address or /64, see `client_ip::rate_key`)
+    /// to the known route `path`; `Err` when it must be refused.
     pub async fn check(
         &self,
-        ip: &str,
+        client: &str,
         path: &str,
         now_ms: i64,
     ) -> Result<Result<(), RetryAfter>, AuthError> {
         let (window_s, max) = rule_for(path);
         let window_ms = window_s * 1000;
-        let key = format!("{ip}|{path}");
+        let mut key = format!("{client}|{path}");
+        if key.len() > MAX_KEY_LEN {
+            let mut end = MAX_KEY_LEN;
+            while !key.is_char_boundary(end) {
+                end -= 1;
+            }
+            key.truncate(end);
+        }
         let last_allowed = match &self.store {
-            Store::Memory(map) => {
-                let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
-                if map.len() > 50_000 {
-                    // Drop idle counters so memory stays bounded under a scan of many IPs.
-                    map.retain(|_, (_, last)| now_ms - *last < 60_000);
-                }
-                let entry = map.entry(key).or_insert((0, 0));
+            Store::Memory(counters) => {
+                let mut counters = counters.lock().unwrap_or_else(|p| p.into_inner());
+                counters.sweep_if_due(now_ms);
+                let entry = counters.counters.entry(key).or_insert((0, 0));
                 step(entry, now_ms, window_ms, max)
             }
             Store::Database(db) => {
+                self.sweep_table_if_due(db, now_ms).await;
+                // A blocked request still counts (count > max marks it), so "allowed"
+                // is exact even when several land in the same millisecond.
                 let (count, last): (i64, i64) = with_pool!(db, |pool| sqlx::query_as(
                     r#"INSERT INTO "rateLimit" ("id", "key", "count", "lastRequest") VALUES ($1, $2, 1, $3)
                        ON CONFLICT ("key") DO UPDATE SET
                          "count" = CASE
                            WHEN $3 - "rateLimit"."lastRequest" >= $4 THEN 1
-                           WHEN "rateLimit"."count" >= $5 THEN "rateLimit"."count"
                            ELSE "rateLimit"."count" + 1 END,
                          "lastRequest" = CASE
                            WHEN $3 - "rateLimit"."lastRequest" >= $4 THEN $3
@@ -93,12 +128,7 @@ impl RateLimiter {
                 .fetch_one(pool)
                 .await)
                 .map_err(crate::storage::StorageError::from)?;
-                let _ = count;
-                if last == now_ms {
-                    None
-                } else {
-                    Some(last)
-                }
+                (count > max).then_some(last)
             }
         };
         Ok(match last_allowed {
@@ -108,6 +138,49 @@ impl RateLimiter {
                 Err(RetryAfter((wait_ms + 999) / 1000))
             }
         })
+    }
+
+    /// Deletes rows idle for longer than the longest window, once a minute per
+    /// instance; a failure is logged and retried at the next sweep.
+    async fn sweep_table_if_due(&self, db: &Database, now_ms: i64) {
+        let last = self.last_db_sweep_ms.load(Ordering::Relaxed);
+        if now_ms - last < SWEEP_EVERY_MS
+            || self
+                .last_db_sweep_ms
+                .compare_exchange(last, now_ms, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return;
+        }
+        let swept = with_pool!(db, |pool| sqlx::query(
+            r#"DELETE FROM "rateLimit" WHERE "lastRequest" < $1"#
+        )
+        .bind(now_ms - LONGEST_WINDOW_MS)
+        .execute(pool)
+        .await
+        .map(|_| ()));
+        if let Err(error) = swept {
+            tracing::warn!(%error, "could not sweep the rateLimit table");
+        }
+    }
+}
+
+impl MemoryCounters {
+    /// Drops counters idle past the longest window: once a minute, or early (at most
+    /// once a second) when a scan of many addresses fills the map.
+    fn sweep_if_due(&mut self, now_ms: i64) {
+        let since = now_ms - self.last_sweep_ms;
+        let full = self.counters.len() >= MEMORY_SOFT_CAP;
+        if since >= SWEEP_EVERY_MS || (full && since >= 1_000) {
+            self.counters
+                .retain(|_, (_, last)| now_ms - *last < LONGEST_WINDOW_MS);
+            self.last_sweep_ms = now_ms;
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.counters.len()
     }
 }
 
@@ -166,11 +239,45 @@ mod tests {
             .await
             .unwrap()
             .is_ok());
+        // A long key (say an odd proxy's client string) is cut, not stored whole.
+        assert!(limiter
+            .check(&"x".repeat(10_000), "/get-session", t0)
+            .await
+            .unwrap()
+            .is_ok());
         // After the window, allowed again.
         assert!(limiter
             .check("1.2.3.4", "/sign-in/email", t0 + 2 + 10_000)
             .await
             .unwrap()
             .is_ok());
+    }
+
+    #[tokio::test]
+    async fn idle_counters_are_swept() {
+        let limiter = RateLimiter::in_memory();
+        let t0 = 10_000_000;
+        for i in 0..500 {
+            limiter
+                .check(
+                    &format!("10.0.{}.{}", i / 256, i % 256),
+                    "/sign-in/email",
+                    t0,
+                )
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        let Store::Memory(counters) = &limiter.store else {
+            unreachable!()
+        };
+        assert_eq!(counters.lock().unwrap().len(), 500);
+        // A minute later one request triggers the sweep; only its own counter is left.
+        limiter
+            .check("10.9.9.9", "/sign-in/email", t0 + 61_000)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(counters.lock().unwrap().len(), 1);
     }
 }

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use crate::{
     config::{Config, JwtAlgorithm},
     mail::{DevMailer, Mail, Mailer, SmtpMailer},
+    problem::Code,
     storage::{Database, Ts},
 };
 
@@ -132,17 +133,38 @@ fn trusted_extra(config: &Config) -> Vec<String> {
     extra
 }
 
-/// Names are free text, but not NUL (which PostgreSQL cannot store) or over 255 chars.
+/// Names are free text on one line: no control characters (NUL, which PostgreSQL
+/// cannot store; CR/LF, which would let a sign-up write lines into the mails we send),
+/// at most 255 characters.
 fn check_name(name: &str) -> Result<(), AuthError> {
-    if name.contains('\0') {
+    if name.chars().any(char::is_control) {
         return Err(AuthError::validation(
-            "[body.name] Invalid input: NUL characters are not allowed",
+            "[body.name] Invalid input: control characters are not allowed",
         ));
     }
     if name.chars().count() > 255 {
         return Err(AuthError::validation(
             "[body.name] Too big: expected at most 255 characters",
         ));
+    }
+    Ok(())
+}
+
+/// Longest `image` accepted: it is copied into every JWT and cookie-sized headers.
+const MAX_IMAGE_LEN: usize = 2048;
+
+/// A profile picture is an `https:` URL or a small `data:image/…` URL, nothing else.
+fn check_image(image: &str) -> Result<(), AuthError> {
+    let scheme_ok = image.starts_with("https://") || image.starts_with("data:image/");
+    if image.len() > MAX_IMAGE_LEN
+        || image.chars().any(char::is_control)
+        || !scheme_ok
+        || url::Url::parse(image).is_err()
+    {
+        return Err(AuthError::validation(format!(
+            "[body.image] Invalid input: expected an https: or data:image URL of at most \
+             {MAX_IMAGE_LEN} characters"
+        )));
     }
     Ok(())
 }
@@ -163,13 +185,19 @@ impl AuthService {
             schema,
             config.secret_bytes(),
             config.auth.jwks_url.clone(),
-        );
-        let mailer: Arc<dyn Mailer> = match &config.auth.smtp_url {
-            Some(url) => Arc::new(
-                SmtpMailer::new(url, &config.auth.mail_from)
-                    .map_err(|e| AuthError::Internal(e.to_string()))?,
+        )?;
+        // `Config` already refused production without SMTP unless MAIL_OUTBOX=true.
+        let mailer: Arc<dyn Mailer> = match &config.auth.mail {
+            crate::config::MailTransport::Smtp(url) => Arc::new(
+                SmtpMailer::new(
+                    secrecy::ExposeSecret::expose_secret(url),
+                    &config.auth.mail_from,
+                )
+                .map_err(|e| AuthError::Internal(e.to_string()))?,
             ),
-            None => Arc::new(DevMailer::new(config.data_dir.join("mail"))),
+            crate::config::MailTransport::Outbox => {
+                Arc::new(DevMailer::new(config.data_dir.join("mail")))
+            }
         };
         let rate_limiter = config.auth.rate_limit_enabled.then(|| {
             if config.auth.rate_limit_in_database {
@@ -182,6 +210,7 @@ impl AuthService {
         // for its turn while the other half keeps serving everything else (bench/
         // measured the list's p99 at 8.5x idle during a storm with all cores hashing).
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        // The queue is bounded too (`JOBS_PER_THREAD` each): beyond it, 503 at once.
         let hashers = HashPool::new((cores / 2).max(1));
         Ok(Self {
             trusted: TrustedOrigins::new(&config.base_origin(), &trusted_extra(&config)),
@@ -203,19 +232,22 @@ impl AuthService {
         self.schema
     }
 
-    /// Runs CPU-heavy work (password hashing) on the low-priority hashing threads.
+    /// Runs CPU-heavy work (password hashing) on the low-priority hashing threads;
+    /// [`AuthError::Overloaded`] at once when their queue is full.
     async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AuthError> {
-        self.hashing
-            .run(work)
-            .await
-            .ok_or_else(|| AuthError::Internal("hashing task failed".into()))
+        use super::hashing::PoolError;
+        self.hashing.run(work).await.map_err(|e| match e {
+            PoolError::Busy => AuthError::Overloaded,
+            PoolError::Failed => AuthError::Internal("hashing task failed".into()),
+        })
     }
 
     async fn hash(&self, password: String) -> Result<String, AuthError> {
-        self.blocking(move || password::hash_password(&password))
+        let params = self.config.auth.password_hash_params;
+        self.blocking(move || password::hash_password(&password, params))
             .await?
             .map_err(|e| AuthError::Internal(e.to_string()))
     }
@@ -227,13 +259,14 @@ impl AuthService {
         password: String,
         stored: Option<String>,
     ) -> Result<Verified, AuthError> {
+        let params = self.config.auth.password_hash_params;
         self.blocking(move || match stored {
-            Some(hash) => password::verify_password(&password, &hash).unwrap_or_else(|e| {
+            Some(hash) => password::verify_password(&password, &hash, params).unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "stored password hash is malformed");
                 Verified::Mismatch
             }),
             None => {
-                password::dummy_verify(&password);
+                password::dummy_verify(&password, params);
                 Verified::Mismatch
             }
         })
@@ -253,6 +286,9 @@ impl AuthService {
         }
         password::check_length(&input.password).map_err(length_error)?;
         check_name(&input.name)?;
+        if let Some(image) = &input.image {
+            check_image(image)?;
+        }
         if store::find_user_by_email(&self.db, &email).await?.is_some() {
             return Err(AuthError::user_exists());
         }
@@ -432,6 +468,9 @@ impl AuthService {
         if let Some(name) = name {
             check_name(name)?;
         }
+        if let Some(Some(image)) = image {
+            check_image(image)?;
+        }
         Ok(store::update_user_profile(&self.db, user_id, name, image).await?)
     }
 
@@ -441,11 +480,7 @@ impl AuthService {
         let Some((account_row, stored)) =
             store::credential_password(&self.db, self.schema, user_id).await?
         else {
-            return Err(AuthError::api(
-                400,
-                "CREDENTIAL_ACCOUNT_NOT_FOUND",
-                "Credential account not found",
-            ));
+            return Err(Code::CredentialAccountNotFound.into());
         };
         if !self.check_password(password, stored).await?.is_ok() {
             return Err(AuthError::invalid_password());
@@ -468,7 +503,11 @@ impl AuthService {
         let account_row = self.confirm_password(user_id, current_password).await?;
         let hash = self.hash(new_password).await?;
         store::set_account_password(&self.db, &account_row, &hash).await?;
+        // ASVS 3.3.3: whoever else held a session or a reset link is out. Better Auth
+        // keeps other sessions unless asked; we always end them.
+        store::delete_reset_tokens(&self.db, user_id).await?;
         if !revoke_others {
+            store::delete_user_sessions(&self.db, user_id, Some(&current.session.token)).await?;
             return Ok(None);
         }
         store::delete_user_sessions(&self.db, user_id, None).await?;
@@ -476,27 +515,19 @@ impl AuthService {
         Ok(Some(session))
     }
 
-    /// Deletes the account (and its tasks). A given password must verify; without one
-    /// the session must be fresh.
+    /// Deletes the account (and its tasks) after checking the password. Better Auth
+    /// also accepts a merely fresh session; a borrowed or stolen one must not be
+    /// enough for something that cannot be undone (ASVS 3.7.1).
     pub async fn delete_user(
         &self,
         current: &SessionWithUser,
         password: Option<String>,
     ) -> Result<(), AuthError> {
         let user_id = &current.user.id;
-        match password {
-            Some(password) => {
-                self.confirm_password(user_id, password).await?;
-            }
-            None if !Self::is_fresh(&current.session) => {
-                return Err(AuthError::api(
-                    400,
-                    "SESSION_EXPIRED",
-                    "Session expired. Re-authenticate to perform this action.",
-                ))
-            }
-            None => {}
-        }
+        let Some(password) = password.filter(|p| !p.is_empty()) else {
+            return Err(Code::PasswordRequired.into());
+        };
+        self.confirm_password(user_id, password).await?;
         Ok(store::delete_user(&self.db, user_id).await?)
     }
 
@@ -510,8 +541,6 @@ impl AuthService {
     ) -> Result<(), AuthError> {
         let email = email.trim().to_lowercase();
         let Some(user) = store::find_user_by_email(&self.db, &email).await? else {
-            // Same work as the real path, so timing does not reveal accounts.
-            let _ = generate_id(RESET_TOKEN_LEN);
             return Ok(());
         };
         let token = generate_id(RESET_TOKEN_LEN);
@@ -529,21 +558,31 @@ impl AuthService {
             self.config.base_origin(),
             super::cookie::encode_uri_component(callback)
         );
-        self.mailer
-            .send(Mail {
-                to: user.email.clone(),
-                subject: "Reset your Taskdeck password".into(),
-                text: format!(
-                    "Hello {},\n\nSomeone (hopefully you) asked to reset your password. \
+        self.send_later(Mail {
+            to: user.email.clone(),
+            subject: "Reset your Taskdeck password".into(),
+            text: format!(
+                "Hello {},\n\nSomeone (hopefully you) asked to reset your password. \
                      Open this link within an hour to choose a new one:\n\n{link}\n\n\
                      If it wasn't you, ignore this e-mail.",
-                    user.name
-                ),
-                link: Some(link),
-            })
-            .await
-            .map_err(|e| AuthError::Internal(e.to_string()))?;
+                user.name
+            ),
+            link: Some(link),
+        });
         Ok(())
+    }
+
+    /// Hands a mail to the mailer on its own task and returns at once: the reply never
+    /// waits for (or tells about) an SMTP round trip, so its timing and status say
+    /// nothing about whether the address has an account. Failures are logged.
+    fn send_later(&self, mail: Mail) {
+        let mailer = Arc::clone(&self.mailer);
+        tokio::spawn(async move {
+            let subject = mail.subject.clone();
+            if let Err(error) = mailer.send(mail).await {
+                tracing::warn!(%error, %subject, "could not send a mail");
+            }
+        });
     }
 
     /// Whether a reset token is currently valid (for the GET link's redirect).
@@ -580,6 +619,11 @@ impl AuthService {
                 .await?
             }
         }
+        // Reset is how a victim takes an account back: every session (the attacker's
+        // too) and every other reset link ends here (Better Auth's
+        // `revokeSessionsOnPasswordReset`, on).
+        store::delete_user_sessions(&self.db, &user_id, None).await?;
+        store::delete_reset_tokens(&self.db, &user_id).await?;
         Ok(())
     }
 
@@ -607,18 +651,16 @@ impl AuthService {
             self.config.base_origin(),
             super::cookie::encode_uri_component(callback)
         );
-        self.mailer
-            .send(Mail {
-                to: user.email.clone(),
-                subject: "Verify your e-mail address".into(),
-                text: format!(
-                    "Hello {},\n\nConfirm your e-mail address for Taskdeck by opening:\n\n{link}\n",
-                    user.name
-                ),
-                link: Some(link),
-            })
-            .await
-            .map_err(|e| AuthError::Internal(e.to_string()))
+        self.send_later(Mail {
+            to: user.email.clone(),
+            subject: "Verify your e-mail address".into(),
+            text: format!(
+                "Hello {},\n\nConfirm your e-mail address for Taskdeck by opening:\n\n{link}\n",
+                user.name
+            ),
+            link: Some(link),
+        });
+        Ok(())
     }
 
     pub async fn find_user_by_email(&self, email: &str) -> Result<Option<User>, AuthError> {
@@ -638,16 +680,23 @@ impl AuthService {
             Utc::now().timestamp(),
         )
         .map_err(|e| match e {
-            JwtError::Expired => AuthError::api(401, "TOKEN_EXPIRED", "Token expired"),
-            _ => AuthError::api(401, "INVALID_TOKEN", "Invalid token"),
+            JwtError::Expired => AuthError::from(Code::VerificationTokenExpired),
+            _ => AuthError::from(Code::InvalidVerificationToken),
         })?;
+        // Access JWTs are signed with the same secret in HS256 mode (the original
+        // design; Better Auth signs verification tokens with it too), so the kinds are
+        // told apart by their claims: an access token always names `sub`, `iss`, `aud`.
+        let is_access_token = ["sub", "iss", "aud"]
+            .iter()
+            .any(|claim| claims.get(*claim).is_some());
         let email = claims
             .get("email")
             .and_then(Value::as_str)
-            .ok_or_else(|| AuthError::api(401, "INVALID_TOKEN", "Invalid token"))?;
+            .filter(|_| !is_access_token)
+            .ok_or(AuthError::from(Code::InvalidVerificationToken))?;
         let user = store::find_user_by_email(&self.db, &email.to_lowercase())
             .await?
-            .ok_or_else(|| AuthError::api(401, "USER_NOT_FOUND", "User not found"))?;
+            .ok_or(AuthError::from(Code::UserNotFound))?;
         if !user.email_verified {
             store::mark_email_verified(&self.db, &user.id).await?;
         }
@@ -662,6 +711,15 @@ impl AuthService {
     /// Issues a JWT for the user, with the claims Better Auth's jwt plugin sets: the
     /// user object, `sub`, `iat`, `exp`, `iss`, `aud`.
     pub async fn issue_jwt(&self, user: &User) -> Result<String, AuthError> {
+        self.issue_jwt_with(user, &[]).await
+    }
+
+    /// [`Self::issue_jwt`] with extra claims.
+    pub(super) async fn issue_jwt_with(
+        &self,
+        user: &User,
+        extra: &[(&str, Value)],
+    ) -> Result<String, AuthError> {
         let auth = &self.config.auth;
         let now = Utc::now().timestamp();
         let mut claims =
@@ -675,16 +733,15 @@ impl AuthService {
             );
             map.insert("iss".into(), json!(auth.jwt_issuer));
             map.insert("aud".into(), json!(auth.jwt_audience));
+            for (name, value) in extra {
+                map.insert((*name).into(), value.clone());
+            }
         }
         match auth.jwt_algorithm {
             JwtAlgorithm::Hs256 => Ok(jwt::sign_hs256(self.config.secret_bytes(), &claims)),
             JwtAlgorithm::EdDsa => {
                 if self.keys.is_remote() {
-                    return Err(AuthError::api(
-                        400,
-                        "JWT_ISSUING_DISABLED",
-                        "Tokens are issued by the external auth server",
-                    ));
+                    return Err(Code::JwtIssuingDisabled.into());
                 }
                 let key = self.keys.signing_key().await?;
                 Ok(jwt::sign_eddsa(&key, &claims))

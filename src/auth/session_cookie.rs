@@ -11,6 +11,8 @@ const PREFIX: &str = "better-auth";
 pub const SESSION_TOKEN: &str = "session_token";
 pub const SESSION_DATA: &str = "session_data";
 pub const DONT_REMEMBER: &str = "dont_remember";
+/// Taskdeck's own cookie: the JWT the UI's server functions act with (HttpOnly).
+const UI_JWT: &str = "taskdeck.jwt";
 
 /// How cookies are written: the secure flag and the signing secret.
 #[derive(Clone, Copy)]
@@ -65,12 +67,32 @@ impl CookieSettings<'_> {
         out
     }
 
-    /// Cookies deleting the session cookies.
+    /// Cookies deleting the session cookies, and the UI's JWT minted from them.
     pub fn expired(&self) -> Vec<String> {
-        [SESSION_TOKEN, SESSION_DATA, DONT_REMEMBER]
+        let mut out: Vec<String> = [SESSION_TOKEN, SESSION_DATA, DONT_REMEMBER]
             .iter()
             .map(|short| format!("{}={}", self.name(short), self.attributes(Some(0))))
-            .collect()
+            .collect();
+        out.push(self.jwt("", 0));
+        out
+    }
+
+    /// Name of the UI's JWT cookie (`__Secure-` prefixed on https).
+    pub fn jwt_name(&self) -> String {
+        if self.secure {
+            format!("__Secure-{UI_JWT}")
+        } else {
+            UI_JWT.to_string()
+        }
+    }
+
+    /// The UI's JWT cookie (`max_age` 0 deletes it).
+    pub fn jwt(&self, value: &str, max_age: u64) -> String {
+        format!(
+            "{}={value}{}",
+            self.jwt_name(),
+            self.attributes(Some(max_age as i64))
+        )
     }
 
     /// The session token from `Cookie` header values; `None` if absent or forged.

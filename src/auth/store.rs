@@ -420,6 +420,17 @@ pub async fn take_verification(
     })?)
 }
 
+/// Deletes every outstanding password-reset token of a user (after a reset or a
+/// password change, a link mailed earlier must not work any more).
+pub async fn delete_reset_tokens(db: &Database, user_id: &str) -> Result<(), StorageError> {
+    exec!(
+        db,
+        r#"DELETE FROM "verification" WHERE "identifier" LIKE 'reset-password:%' AND "value" = $1"#,
+        user_id
+    )?;
+    Ok(())
+}
+
 /// Looks at a verification row without consuming it.
 pub async fn peek_verification(
     db: &Database,

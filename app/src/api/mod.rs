@@ -10,36 +10,23 @@
 //! **Without JavaScript** forms post here directly (`application/x-www-form-urlencoded`,
 //! `Accept: text/html`); on success the browser is redirected back (or onwards), on
 //! failure back to the form with `?error=` in the URL, which the page renders.
+//!
+//! **Errors** are [`UiError`]s: status, code and message from the core's one table
+//! (`taskdeck::problem`), the same the REST door answers with.
 
+pub mod error;
 pub mod types;
-
-/// Splits a server function error into Better-Auth-style code and message (the server
-/// sends `"CODE: message"`).
-pub fn error_parts(error: &ServerFnError) -> (String, String) {
-    let text = error.to_string();
-    let text = text
-        .strip_prefix("error running server function: ")
-        .unwrap_or(&text)
-        .to_string();
-    match text.split_once(": ") {
-        Some((code, message))
-            if !code.is_empty() && code.chars().all(|c| c.is_ascii_uppercase() || c == '_') =>
-        {
-            (code.to_string(), message.to_string())
-        }
-        _ => (String::new(), text),
-    }
-}
 
 #[cfg(feature = "ssr")]
 pub mod session;
 
+pub use error::UiError;
 use leptos::prelude::*;
 pub use types::{Account, SessionInfo, Summary, TaskListing, TaskView, Viewer};
 
 /// The signed-in user, from the session cookie; `None` when signed out.
 #[server(prefix = "/api/ui", endpoint = "viewer")]
-pub async fn get_viewer() -> Result<Option<Viewer>, ServerFnError> {
+pub async fn get_viewer() -> Result<Option<Viewer>, UiError> {
     session::viewer().await
 }
 
@@ -49,7 +36,7 @@ pub async fn sign_in(
     password: String,
     remember: Option<String>,
     next: Option<String>,
-) -> Result<(), ServerFnError> {
+) -> Result<(), UiError> {
     session::sign_in(email, password, remember.is_some(), next).await
 }
 
@@ -59,12 +46,12 @@ pub async fn sign_up(
     email: String,
     password: String,
     next: Option<String>,
-) -> Result<(), ServerFnError> {
+) -> Result<(), UiError> {
     session::sign_up(name, email, password, next).await
 }
 
 #[server(prefix = "/api/ui", endpoint = "sign_out")]
-pub async fn sign_out() -> Result<(), ServerFnError> {
+pub async fn sign_out() -> Result<(), UiError> {
     session::sign_out().await
 }
 
@@ -78,12 +65,12 @@ pub async fn list_tasks(
     tag: Option<String>,
     priority: Option<String>,
     limit: Option<i64>,
-) -> Result<TaskListing, ServerFnError> {
+) -> Result<TaskListing, UiError> {
     session::list_tasks(status, sort, order, q, tag, priority, limit).await
 }
 
 #[server(prefix = "/api/ui", endpoint = "task_summary")]
-pub async fn task_summary() -> Result<Summary, ServerFnError> {
+pub async fn task_summary() -> Result<Summary, UiError> {
     session::summary().await
 }
 
@@ -94,12 +81,12 @@ pub async fn create_task(
     priority: Option<String>,
     tags: Option<String>,
     due_date: Option<String>,
-) -> Result<TaskView, ServerFnError> {
+) -> Result<TaskView, UiError> {
     session::create_task(title, description, priority, tags, due_date).await
 }
 
 #[server(prefix = "/api/ui", endpoint = "toggle_task")]
-pub async fn toggle_task(id: i64) -> Result<TaskView, ServerFnError> {
+pub async fn toggle_task(id: i64) -> Result<TaskView, UiError> {
     session::toggle_task(id).await
 }
 
@@ -111,24 +98,24 @@ pub async fn update_task(
     priority: Option<String>,
     tags: Option<String>,
     due_date: Option<String>,
-) -> Result<TaskView, ServerFnError> {
+) -> Result<TaskView, UiError> {
     session::update_task(id, title, description, priority, tags, due_date).await
 }
 
 #[server(prefix = "/api/ui", endpoint = "delete_task")]
-pub async fn delete_task(id: i64) -> Result<(), ServerFnError> {
+pub async fn delete_task(id: i64) -> Result<(), UiError> {
     session::delete_task(id).await
 }
 
 // --- account and settings (Better Auth session semantics) ---------------------------
 
 #[server(prefix = "/api/ui", endpoint = "account")]
-pub async fn get_account() -> Result<Account, ServerFnError> {
+pub async fn get_account() -> Result<Account, UiError> {
     session::account().await
 }
 
 #[server(prefix = "/api/ui", endpoint = "update_name")]
-pub async fn update_name(name: String) -> Result<(), ServerFnError> {
+pub async fn update_name(name: String) -> Result<(), UiError> {
     session::update_name(name).await
 }
 
@@ -137,31 +124,31 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
     revoke_others: Option<String>,
-) -> Result<(), ServerFnError> {
+) -> Result<(), UiError> {
     session::change_password(current_password, new_password, revoke_others.is_some()).await
 }
 
 #[server(prefix = "/api/ui", endpoint = "revoke_session")]
-pub async fn revoke_session(id: String) -> Result<(), ServerFnError> {
+pub async fn revoke_session(id: String) -> Result<(), UiError> {
     session::revoke_session(id).await
 }
 
 #[server(prefix = "/api/ui", endpoint = "revoke_other_sessions")]
-pub async fn revoke_other_sessions() -> Result<(), ServerFnError> {
+pub async fn revoke_other_sessions() -> Result<(), UiError> {
     session::revoke_other_sessions().await
 }
 
 #[server(prefix = "/api/ui", endpoint = "delete_account")]
-pub async fn delete_account(password: String) -> Result<(), ServerFnError> {
+pub async fn delete_account(password: String) -> Result<(), UiError> {
     session::delete_account(password).await
 }
 
 #[server(prefix = "/api/ui", endpoint = "request_password_reset")]
-pub async fn request_password_reset(email: String) -> Result<(), ServerFnError> {
+pub async fn request_password_reset(email: String) -> Result<(), UiError> {
     session::request_password_reset(email).await
 }
 
 #[server(prefix = "/api/ui", endpoint = "reset_password")]
-pub async fn reset_password(token: String, password: String) -> Result<(), ServerFnError> {
+pub async fn reset_password(token: String, password: String) -> Result<(), UiError> {
     session::reset_password(token, password).await
 }

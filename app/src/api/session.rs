@@ -1,6 +1,8 @@
-//! Server-side half of the server functions: reading the session and JWT cookies,
-//! issuing and refreshing the JWT, redirects for form posts without JavaScript, and
-//! the calls into the core (`taskdeck::auth`, `taskdeck::tasks`).
+//! Server-side half of the server functions: the request's identity through the
+//! core's one path (`taskdeck::auth::request`: client address, guard, caller), the UI
+//! door's cookies, redirects for form posts without JavaScript, and the calls into the
+//! core (`taskdeck::auth`, `taskdeck::tasks`). Failures become [`UiError`]s through
+//! the core's `Problem` table, like the REST door's responses.
 
 use std::sync::Arc;
 
@@ -9,17 +11,16 @@ use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use serde_json::{Map, Value};
 use taskdeck::{
-    auth::{
-        origin::{check_request, RequestOrigin},
-        service::SignUp,
-        session_cookie::{read_cookie, CookieSettings},
-        AuthError, AuthService, ClientInfo, SessionLookup,
-    },
+    auth::{service::SignUp, AuthError, AuthService, CallerError, ClientInfo, Incoming},
+    problem::{Code, Problem},
     tasks::{self, ListQuery, NewTask, TaskError, TaskPatch},
     Database,
 };
 
-use super::types::{Summary, TaskListing, TaskView, Viewer};
+use super::{
+    error::UiError,
+    types::{Summary, TaskListing, TaskView, Viewer},
+};
 
 /// What the server hands the UI (provided as Leptos context by the server crate).
 #[derive(Clone)]
@@ -28,62 +29,101 @@ pub struct UiContext {
     pub db: Database,
 }
 
-/// The server context, after Better Auth's origin check: every server function is a
-/// POST, and one that carries cookies must come from a trusted origin (CSRF).
-fn ctx() -> Result<UiContext, ServerFnError> {
-    let ctx =
-        use_context::<UiContext>().ok_or_else(|| ServerFnError::new("server context missing"))?;
-    // Server-side rendering calls server functions in-process while answering a GET
-    // (no Origin on navigations, and nothing to forge); only real calls are POSTs.
-    let parts = use_context::<Parts>();
-    let method = parts
-        .as_ref()
-        .map_or("POST", |p| p.method.as_str())
-        .to_string();
-    let headers = headers();
-    let request = RequestOrigin::from_headers(&method, "/ui", |name| header_text(&headers, name));
-    if let Err(error) = check_request(&request, &ctx.auth.trusted) {
-        if let Some(response) = use_context::<ResponseOptions>() {
-            response.set_status(StatusCode::FORBIDDEN);
+/// One server-function call: the server context and the request it answers.
+struct Call {
+    auth: Arc<AuthService>,
+    db: Database,
+    parts: Parts,
+}
+
+impl Call {
+    /// Enters a call after the core's guard: for an auth action named by its Better
+    /// Auth `path` (`/sign-in/email`), the rate limit then the origin check, exactly as
+    /// the REST door runs them; for anything else the origin check alone (every
+    /// server function is a POST, and one carrying cookies must come from a trusted
+    /// origin). Server-side rendering calls server functions in-process while answering
+    /// a GET (no Origin on navigations, nothing to forge): the check lets GETs pass.
+    async fn enter(auth_path: Option<&str>) -> Result<Self, UiError> {
+        let ctx = use_context::<UiContext>().ok_or_else(|| UiError {
+            status: 500,
+            code: "INTERNAL_SERVER_ERROR".into(),
+            message: "server context missing".into(),
+        })?;
+        let parts = use_context::<Parts>().unwrap_or_else(|| {
+            let (parts, ()) = http::Request::new(()).into_parts();
+            parts
+        });
+        let call = Self {
+            auth: ctx.auth,
+            db: ctx.db,
+            parts,
+        };
+        let verdict = match auth_path {
+            Some(path) => call.auth.guard(&call.incoming(), path).await,
+            None => call.auth.check_origin(&call.incoming(), "/ui"),
+        };
+        verdict.map_err(|e| fail(None, &e))?;
+        Ok(call)
+    }
+
+    fn incoming(&self) -> Incoming<'_> {
+        Incoming::new(
+            &self.parts.method,
+            &self.parts.headers,
+            &self.parts.extensions,
+        )
+    }
+
+    fn client(&self) -> ClientInfo {
+        self.auth.client_info(&self.incoming())
+    }
+
+    /// The caller's user id (bearer JWT → the JWT cookie bound to the live session →
+    /// a JWT minted from that session, then set as the cookie). 401 otherwise; a form
+    /// post without JavaScript goes to sign-in.
+    async fn user(&self) -> Result<String, UiError> {
+        match self.auth.ui_caller(&self.incoming()).await {
+            Ok(caller) => {
+                if let Some(jwt) = &caller.minted_jwt {
+                    set_cookies([self.jwt_cookie(jwt)]);
+                }
+                Ok(caller.user_id)
+            }
+            Err(CallerError::Auth(error)) => Err(fail(None, &error)),
+            Err(error) => Err(unauthorized(&Problem::from(&error))),
         }
-        return Err(ServerFnError::new(format!(
-            "{}: {error}",
-            auth_code(&error)
-        )));
     }
-    Ok(ctx)
-}
 
-fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-fn headers() -> HeaderMap {
-    use_context::<Parts>()
-        .map(|p| p.headers)
-        .unwrap_or_default()
-}
-
-fn cookie_headers(headers: &HeaderMap) -> Vec<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok().map(String::from))
-        .collect()
-}
-
-fn settings(auth: &AuthService) -> CookieSettings<'_> {
-    CookieSettings {
-        secure: auth.config().auth.secure_cookies,
-        secret: auth.config().secret_bytes(),
+    /// The live session named by the session cookie, or 401 (sign-in for form posts).
+    async fn session(&self) -> Result<taskdeck::auth::SessionWithUser, UiError> {
+        let found = self
+            .auth
+            .cookie_session(&self.incoming(), false)
+            .await
+            .map_err(|e| fail(None, &e))?;
+        found
+            .current
+            .ok_or_else(|| unauthorized(&Problem::from(&AuthError::unauthorized())))
     }
-}
 
-fn jwt_cookie_name(auth: &AuthService) -> &'static str {
-    if auth.config().auth.secure_cookies {
-        "__Secure-taskdeck.jwt"
-    } else {
-        "taskdeck.jwt"
+    fn jwt_cookie(&self, jwt: &str) -> String {
+        let max_age = self.auth.config().auth.jwt_expires_in.as_secs();
+        self.auth.cookie_settings().jwt(jwt, max_age)
+    }
+
+    /// Sets the session cookies (and the JWT bound to that session) after sign-in.
+    async fn establish(&self, token: &str, remember: bool, user: &taskdeck::auth::User) {
+        let mut cookies = self.auth.cookie_settings().session(token, remember);
+        if let Ok(jwt) = self.auth.issue_session_jwt(user, token).await {
+            cookies.push(self.jwt_cookie(&jwt));
+        }
+        set_cookies(cookies);
+    }
+
+    /// Where to go after signing in: a path on this site, or `/`.
+    fn safe_next(&self, next: Option<String>) -> String {
+        next.and_then(|n| self.auth.trusted.local_path(&n))
+            .unwrap_or_else(|| "/".into())
     }
 }
 
@@ -97,25 +137,10 @@ fn set_cookies(cookies: impl IntoIterator<Item = String>) {
     }
 }
 
-/// The HttpOnly cookie carrying the UI's JWT (`max_age` 0 deletes it).
-fn jwt_cookie_line(auth: &AuthService, value: &str, max_age: u64) -> String {
-    let secure = if auth.config().auth.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!(
-        "{}={value}; Max-Age={max_age}; Path=/; HttpOnly{secure}; SameSite=Lax",
-        jwt_cookie_name(auth)
-    )
-}
-
-fn jwt_cookie(auth: &AuthService, jwt: &str) -> String {
-    jwt_cookie_line(auth, jwt, auth.config().auth.jwt_expires_in.as_secs())
-}
-
-fn expired_jwt_cookie(auth: &AuthService) -> String {
-    jwt_cookie_line(auth, "", 0)
+fn request_headers() -> HeaderMap {
+    use_context::<Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default()
 }
 
 /// A plain browser form post (no JavaScript): answer with redirects, not data.
@@ -155,176 +180,102 @@ fn with_param(path: &str, key: &str, value: &str) -> String {
     format!("{base}?{}", pairs.join("&"))
 }
 
-/// An error for the caller: without JavaScript, a redirect to `page` with `?error=`.
-fn fail(page: Option<&str>, code: &str, message: impl Into<String>) -> ServerFnError {
-    let headers = headers();
+/// A failure as the caller sees it, with the status and words of the core's table;
+/// without JavaScript, a redirect back to `page` (default: the form's page) with
+/// `?error=CODE`, which the page renders in words.
+fn fail<'e>(page: Option<&str>, error: impl Into<ProblemSource<'e>>) -> UiError {
+    let problem = error.into().problem();
+    let headers = request_headers();
     if is_form_navigation(&headers) {
         let target = page
             .map(String::from)
             .unwrap_or_else(|| referer_path(&headers));
-        leptos_axum::redirect(&with_param(&target, "error", code));
+        leptos_axum::redirect(&with_param(&target, "error", problem.code_or_default()));
     } else if let Some(response) = use_context::<ResponseOptions>() {
-        response.set_status(StatusCode::BAD_REQUEST);
+        response.set_status(
+            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        );
     }
-    // "CODE: message": the page shows the code's words (see `api::error_parts`).
-    ServerFnError::new(format!("{code}: {}", message.into()))
+    problem.into()
 }
 
-fn auth_code(error: &AuthError) -> &'static str {
-    match error {
-        AuthError::Api {
-            code: Some(code), ..
-        } => code,
-        AuthError::Api { code: None, .. } => "REQUEST_FAILED",
-        _ => "INTERNAL_SERVER_ERROR",
-    }
+/// Any core error the UI door reports.
+enum ProblemSource<'e> {
+    Auth(&'e AuthError),
+    Task(&'e TaskError),
 }
 
-fn client_info(headers: &HeaderMap, auth: &AuthService) -> ClientInfo {
-    let forwarded = auth
-        .config()
-        .auth
-        .trust_forwarded_for
-        .then(|| {
-            headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(|v| v.trim().to_string())
-        })
-        .flatten();
-    ClientInfo {
-        ip: forwarded.or_else(|| Some("127.0.0.1".into())),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(String::from),
-    }
-}
-
-/// Better Auth's origin / CSRF check and rate limit, as the REST auth routes have them.
-async fn guard(auth: &AuthService, headers: &HeaderMap, path: &str) -> Result<(), ServerFnError> {
-    let request = RequestOrigin::from_headers("POST", path, |name| header_text(headers, name));
-    if let Err(error) = check_request(&request, &auth.trusted) {
-        return Err(fail(None, auth_code(&error), error.to_string()));
-    }
-    if let Some(limiter) = &auth.rate_limiter {
-        let ip = client_info(headers, auth).ip.unwrap_or_default();
-        let now = chrono::Utc::now().timestamp_millis();
-        match limiter.check(&ip, path, now).await {
-            Ok(Ok(())) => {}
-            Ok(Err(retry)) => {
-                return Err(fail(
-                    None,
-                    "TOO_MANY_REQUESTS",
-                    format!("Too many attempts. Try again in {} seconds.", retry.0),
-                ))
-            }
-            Err(error) => return Err(ServerFnError::new(error.to_string())),
-        }
-    }
-    Ok(())
-}
-
-/// Only same-site paths are followed after sign-in.
-fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
-        .unwrap_or_else(|| "/".into())
-}
-
-// --- session --------------------------------------------------------------------------
-
-pub async fn viewer() -> Result<Option<Viewer>, ServerFnError> {
-    let ctx = ctx()?;
-    let headers = headers();
-    let cookies = cookie_headers(&headers);
-    let settings = settings(&ctx.auth);
-    let Some(token) = settings.session_token(cookies.iter().map(String::as_str)) else {
-        return Ok(None);
-    };
-    let dont_remember = settings.dont_remember(cookies.iter().map(String::as_str));
-    match ctx.auth.lookup_session(&token, dont_remember).await? {
-        SessionLookup::Active {
-            session,
-            user,
-            refreshed,
-        } => {
-            if refreshed {
-                set_cookies(settings.session(&session.token, true));
-            }
-            Ok(Some(Viewer {
-                id: user.id.clone(),
-                name: user.name.clone(),
-                email: user.email.clone(),
-            }))
-        }
-        _ => {
-            // A dead session: forget its cookies, and the JWT minted from it.
-            let mut expired = settings.expired();
-            expired.push(expired_jwt_cookie(&ctx.auth));
-            set_cookies(expired);
-            Ok(None)
+impl ProblemSource<'_> {
+    fn problem(&self) -> Problem {
+        match self {
+            Self::Auth(e) => (*e).into(),
+            Self::Task(e) => (*e).into(),
         }
     }
 }
 
-/// The caller's user id, from a verified JWT (header, cookie, or freshly issued from a
-/// live session). 401 otherwise; a form post without JavaScript goes to sign-in.
-async fn require_user(ctx: &UiContext) -> Result<String, ServerFnError> {
-    let headers = headers();
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    if let Some(token) = bearer {
-        return match ctx.auth.verify_jwt(token).await {
-            Ok(claims) => Ok(claims.sub),
-            Err(_) => Err(unauthorized(&headers)),
-        };
+impl<'e> From<&'e AuthError> for ProblemSource<'e> {
+    fn from(e: &'e AuthError) -> Self {
+        Self::Auth(e)
     }
-    let cookies = cookie_headers(&headers);
-    if let Some(jwt) = read_cookie(
-        cookies.iter().map(String::as_str),
-        jwt_cookie_name(&ctx.auth),
-    ) {
-        if let Ok(claims) = ctx.auth.verify_jwt(jwt).await {
-            return Ok(claims.sub);
-        }
-    }
-    // No usable JWT: mint one from the session, if there is a live one.
-    let settings = settings(&ctx.auth);
-    if let Some(token) = settings.session_token(cookies.iter().map(String::as_str)) {
-        if let SessionLookup::Active { user, .. } = ctx.auth.lookup_session(&token, true).await? {
-            let jwt = ctx.auth.issue_jwt(&user).await?;
-            let claims = ctx
-                .auth
-                .verify_jwt(&jwt)
-                .await
-                .map_err(|e| ServerFnError::new(e.to_string()))?;
-            set_cookies([jwt_cookie(&ctx.auth, &jwt)]);
-            return Ok(claims.sub);
-        }
-    }
-    Err(unauthorized(&headers))
 }
 
-fn unauthorized(headers: &HeaderMap) -> ServerFnError {
-    if is_form_navigation(headers) {
-        let back = referer_path(headers);
+impl<'e> From<&'e TaskError> for ProblemSource<'e> {
+    fn from(e: &'e TaskError) -> Self {
+        Self::Task(e)
+    }
+}
+
+/// A 401: without JavaScript, off to sign-in and back to the form's page afterwards.
+fn unauthorized(problem: &Problem) -> UiError {
+    let headers = request_headers();
+    if is_form_navigation(&headers) {
+        let back = referer_path(&headers);
         leptos_axum::redirect(&format!("/sign-in?next={}", encode(&back)));
     } else if let Some(response) = use_context::<ResponseOptions>() {
         response.set_status(StatusCode::UNAUTHORIZED);
     }
-    ServerFnError::new("UNAUTHORIZED")
+    UiError {
+        status: 401,
+        code: "UNAUTHORIZED".into(),
+        message: problem.message.clone(),
+    }
 }
 
-fn establish(ctx: &UiContext, token: &str, remember: bool, jwt: Option<String>) {
-    let mut cookies = settings(&ctx.auth).session(token, remember);
-    if let Some(jwt) = jwt {
-        cookies.push(jwt_cookie(&ctx.auth, &jwt));
+/// A form-level validation failure of the UI's own (a field the core does not see).
+fn invalid(page: Option<&str>, code: Code) -> UiError {
+    fail(page, &AuthError::from(code))
+}
+
+// --- session --------------------------------------------------------------------------
+
+pub async fn viewer() -> Result<Option<Viewer>, UiError> {
+    let call = Call::enter(None).await?;
+    let found = call
+        .auth
+        .cookie_session(&call.incoming(), false)
+        .await
+        .map_err(|e| fail(None, &e))?;
+    let settings = call.auth.cookie_settings();
+    match found.current {
+        Some(current) => {
+            if found.refreshed {
+                set_cookies(settings.session(&current.session.token, true));
+            }
+            Ok(Some(Viewer {
+                id: current.user.id,
+                name: current.user.name,
+                email: current.user.email,
+            }))
+        }
+        None => {
+            if found.stale {
+                // A dead session: forget its cookies, and the JWT minted from it.
+                set_cookies(settings.expired());
+            }
+            Ok(None)
+        }
     }
-    set_cookies(cookies);
 }
 
 pub async fn sign_in(
@@ -332,21 +283,21 @@ pub async fn sign_in(
     password: String,
     remember: bool,
     next: Option<String>,
-) -> Result<(), ServerFnError> {
-    let ctx = ctx()?;
-    let headers = headers();
-    let next = safe_next(next);
+) -> Result<(), UiError> {
+    let call = Call::enter(Some("/sign-in/email")).await?;
+    let next = call.safe_next(next);
     let form = format!("/sign-in?email={}&next={}", encode(&email), encode(&next));
-    guard(&ctx.auth, &headers, "/sign-in/email").await?;
-    let client = client_info(&headers, &ctx.auth);
-    match ctx.auth.sign_in(&email, password, remember, &client).await {
+    match call
+        .auth
+        .sign_in(&email, password, remember, &call.client())
+        .await
+    {
         Ok((session, user)) => {
-            let jwt = ctx.auth.issue_jwt(&user).await.ok();
-            establish(&ctx, &session.token, remember, jwt);
+            call.establish(&session.token, remember, &user).await;
             leptos_axum::redirect(&next);
             Ok(())
         }
-        Err(error) => Err(fail(Some(&form), auth_code(&error), error.to_string())),
+        Err(error) => Err(fail(Some(&form), &error)),
     }
 }
 
@@ -355,25 +306,18 @@ pub async fn sign_up(
     email: String,
     password: String,
     next: Option<String>,
-) -> Result<(), ServerFnError> {
-    let ctx = ctx()?;
-    let headers = headers();
-    let next = safe_next(next);
+) -> Result<(), UiError> {
+    let call = Call::enter(Some("/sign-up/email")).await?;
+    let next = call.safe_next(next);
     let form = format!(
         "/sign-up?name={}&email={}&next={}",
         encode(&name),
         encode(&email),
         encode(&next)
     );
-    guard(&ctx.auth, &headers, "/sign-up/email").await?;
     if name.trim().is_empty() {
-        return Err(fail(
-            Some(&form),
-            "NAME_REQUIRED",
-            "Please tell us your name.",
-        ));
+        return Err(invalid(Some(&form), Code::NameRequired));
     }
-    let client = client_info(&headers, &ctx.auth);
     let input = SignUp {
         name: name.trim().to_string(),
         email,
@@ -382,44 +326,36 @@ pub async fn sign_up(
         remember_me: true,
         callback_url: None,
     };
-    match ctx.auth.sign_up(input, &client).await {
+    match call.auth.sign_up(input, &call.client()).await {
         Ok((session, user)) => {
-            let jwt = ctx.auth.issue_jwt(&user).await.ok();
-            establish(&ctx, &session.token, true, jwt);
+            call.establish(&session.token, true, &user).await;
             leptos_axum::redirect(&next);
             Ok(())
         }
-        Err(error) => Err(fail(Some(&form), auth_code(&error), error.to_string())),
+        Err(error) => Err(fail(Some(&form), &error)),
     }
 }
 
-pub async fn sign_out() -> Result<(), ServerFnError> {
-    let ctx = ctx()?;
-    let headers = headers();
-    guard(&ctx.auth, &headers, "/sign-out").await?;
-    let cookies = cookie_headers(&headers);
-    let settings = settings(&ctx.auth);
-    if let Some(token) = settings.session_token(cookies.iter().map(String::as_str)) {
-        ctx.auth.sign_out(&token).await?;
+pub async fn sign_out() -> Result<(), UiError> {
+    let call = Call::enter(Some("/sign-out")).await?;
+    let settings = call.auth.cookie_settings();
+    if let Some(token) = settings.session_token(call.incoming().cookies()) {
+        call.auth
+            .sign_out(&token)
+            .await
+            .map_err(|e| fail(None, &e))?;
     }
-    let mut expired = settings.expired();
-    expired.push(expired_jwt_cookie(&ctx.auth));
-    set_cookies(expired);
+    set_cookies(settings.expired());
     leptos_axum::redirect("/");
     Ok(())
 }
 
 // --- tasks ----------------------------------------------------------------------------
 
-fn task_error(error: TaskError) -> ServerFnError {
+fn task_error(error: TaskError) -> UiError {
     match error {
-        TaskError::NotFound => fail(None, "NOT_FOUND", "That task no longer exists."),
-        TaskError::Invalid(fields) => fail(None, "VALIDATION_ERROR", fields.summary()),
-        TaskError::UnknownUser => unauthorized(&headers()),
-        TaskError::Storage(e) => {
-            leptos::logging::error!("task storage error: {e}");
-            ServerFnError::new("Something went wrong on our side. Please try again.")
-        }
+        TaskError::UnknownUser => unauthorized(&Problem::from(&error)),
+        error => fail(None, &error),
     }
 }
 
@@ -474,9 +410,9 @@ pub async fn list_tasks(
     tag: Option<String>,
     priority: Option<String>,
     limit: Option<i64>,
-) -> Result<TaskListing, ServerFnError> {
-    let ctx = ctx()?;
-    let user = require_user(&ctx).await?;
+) -> Result<TaskListing, UiError> {
+    let call = Call::enter(None).await?;
+    let user = call.user().await?;
     let limit = limit.map(|l| l.to_string());
     let pairs = [
         ("status", status),
@@ -493,7 +429,7 @@ pub async fn list_tasks(
             .filter_map(|(k, v)| v.as_deref().map(|v| (*k, v))),
     )
     .unwrap_or_default();
-    let page = tasks::list(&ctx.db, &user, &query)
+    let page = tasks::list(&call.db, &user, &query)
         .await
         .map_err(task_error)?;
     Ok(TaskListing {
@@ -504,10 +440,10 @@ pub async fn list_tasks(
     })
 }
 
-pub async fn summary() -> Result<Summary, ServerFnError> {
-    let ctx = ctx()?;
-    let user = require_user(&ctx).await?;
-    let s = tasks::summary(&ctx.db, &user).await.map_err(task_error)?;
+pub async fn summary() -> Result<Summary, UiError> {
+    let call = Call::enter(None).await?;
+    let user = call.user().await?;
+    let s = tasks::summary(&call.db, &user).await.map_err(task_error)?;
     Ok(Summary {
         all: s.all,
         pending: s.pending,
@@ -521,21 +457,21 @@ pub async fn create_task(
     priority: Option<String>,
     tags: Option<String>,
     due_date: Option<String>,
-) -> Result<TaskView, ServerFnError> {
-    let ctx = ctx()?;
-    let user = require_user(&ctx).await?;
+) -> Result<TaskView, UiError> {
+    let call = Call::enter(None).await?;
+    let user = call.user().await?;
     let fields = form_fields(Some(title), description, priority, tags, due_date);
     let new = NewTask::from_json(&fields).map_err(|e| task_error(TaskError::Invalid(e)))?;
-    let task = tasks::create(&ctx.db, &user, new)
+    let task = tasks::create(&call.db, &user, new)
         .await
         .map_err(task_error)?;
     Ok(task.into())
 }
 
-pub async fn toggle_task(id: i64) -> Result<TaskView, ServerFnError> {
-    let ctx = ctx()?;
-    let user = require_user(&ctx).await?;
-    Ok(tasks::toggle(&ctx.db, &user, id)
+pub async fn toggle_task(id: i64) -> Result<TaskView, UiError> {
+    let call = Call::enter(None).await?;
+    let user = call.user().await?;
+    Ok(tasks::toggle(&call.db, &user, id)
         .await
         .map_err(task_error)?
         .into())
@@ -548,9 +484,9 @@ pub async fn update_task(
     priority: Option<String>,
     tags: Option<String>,
     due_date: Option<String>,
-) -> Result<TaskView, ServerFnError> {
-    let ctx = ctx()?;
-    let user = require_user(&ctx).await?;
+) -> Result<TaskView, UiError> {
+    let call = Call::enter(None).await?;
+    let user = call.user().await?;
     // The edit form always sends every field; an empty one (which may arrive as
     // absent) means "clear it".
     let fields = form_fields(
@@ -561,52 +497,35 @@ pub async fn update_task(
         Some(due_date.unwrap_or_default()),
     );
     let patch = TaskPatch::from_json(&fields).map_err(|e| task_error(TaskError::Invalid(e)))?;
-    Ok(tasks::update(&ctx.db, &user, id, patch)
+    Ok(tasks::update(&call.db, &user, id, patch)
         .await
         .map_err(task_error)?
         .into())
 }
 
-pub async fn delete_task(id: i64) -> Result<(), ServerFnError> {
-    let ctx = ctx()?;
-    let user = require_user(&ctx).await?;
-    tasks::delete(&ctx.db, &user, id).await.map_err(task_error)
+pub async fn delete_task(id: i64) -> Result<(), UiError> {
+    let call = Call::enter(None).await?;
+    let user = call.user().await?;
+    tasks::delete(&call.db, &user, id).await.map_err(task_error)
 }
 
 // --- account --------------------------------------------------------------------------
 
-/// The live session named by the session cookie, or 401 (sign-in for form posts).
-async fn require_session(
-    ctx: &UiContext,
-) -> Result<taskdeck::auth::SessionWithUser, ServerFnError> {
-    let headers = headers();
-    let cookies = cookie_headers(&headers);
-    let settings = settings(&ctx.auth);
-    if let Some(token) = settings.session_token(cookies.iter().map(String::as_str)) {
-        let dont_remember = settings.dont_remember(cookies.iter().map(String::as_str));
-        if let SessionLookup::Active { session, user, .. } =
-            ctx.auth.lookup_session(&token, dont_remember).await?
-        {
-            return Ok(taskdeck::auth::SessionWithUser {
-                session: *session,
-                user: *user,
-            });
-        }
-    }
-    Err(unauthorized(&headers))
-}
-
 /// After a successful form post without JavaScript, go to `to`.
 fn done(to: &str) {
-    if is_form_navigation(&headers()) {
+    if is_form_navigation(&request_headers()) {
         leptos_axum::redirect(to);
     }
 }
 
-pub async fn account() -> Result<super::types::Account, ServerFnError> {
-    let ctx = ctx()?;
-    let current = require_session(&ctx).await?;
-    let sessions = ctx.auth.list_sessions(&current.user.id).await?;
+pub async fn account() -> Result<super::types::Account, UiError> {
+    let call = Call::enter(None).await?;
+    let current = call.session().await?;
+    let sessions = call
+        .auth
+        .list_sessions(&current.user.id)
+        .await
+        .map_err(|e| fail(None, &e))?;
     Ok(super::types::Account {
         name: current.user.name.clone(),
         email: current.user.email.clone(),
@@ -629,20 +548,17 @@ pub async fn account() -> Result<super::types::Account, ServerFnError> {
     })
 }
 
-pub async fn update_name(name: String) -> Result<(), ServerFnError> {
-    let ctx = ctx()?;
-    let current = require_session(&ctx).await?;
+pub async fn update_name(name: String) -> Result<(), UiError> {
+    let call = Call::enter(Some("/update-user")).await?;
+    let current = call.session().await?;
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(fail(
-            None,
-            "NAME_REQUIRED",
-            "Please enter a name of 1 to 100 characters.",
-        ));
+    if name.is_empty() {
+        return Err(invalid(None, Code::NameRequired));
     }
-    ctx.auth
+    call.auth
         .update_user(&current.user.id, Some(name), None)
-        .await?;
+        .await
+        .map_err(|e| fail(None, &e))?;
     done("/settings?done=name");
     Ok(())
 }
@@ -651,94 +567,80 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
     revoke_others: bool,
-) -> Result<(), ServerFnError> {
-    let ctx = ctx()?;
-    let headers = headers();
-    guard(&ctx.auth, &headers, "/change-password").await?;
-    let current = require_session(&ctx).await?;
-    let client = client_info(&headers, &ctx.auth);
-    match ctx
+) -> Result<(), UiError> {
+    let call = Call::enter(Some("/change-password")).await?;
+    let current = call.session().await?;
+    let new_session = call
         .auth
         .change_password(
             &current,
             current_password,
             new_password,
             revoke_others,
-            &client,
+            &call.client(),
         )
         .await
-    {
-        Ok(new_session) => {
-            if let Some(s) = new_session {
-                establish(&ctx, &s.token, true, None);
-            }
-            done("/settings?done=password");
-            Ok(())
-        }
-        Err(error) => Err(fail(None, auth_code(&error), error.to_string())),
+        .map_err(|e| fail(None, &e))?;
+    if let Some(s) = new_session {
+        call.establish(&s.token, true, &current.user).await;
     }
-}
-
-pub async fn revoke_session(id: String) -> Result<(), ServerFnError> {
-    let ctx = ctx()?;
-    let current = require_session(&ctx).await?;
-    ctx.auth.revoke_session_by_id(&current.user.id, &id).await?;
+    done("/settings?done=password");
     Ok(())
 }
 
-pub async fn revoke_other_sessions() -> Result<(), ServerFnError> {
-    let ctx = ctx()?;
-    let current = require_session(&ctx).await?;
-    ctx.auth
+pub async fn revoke_session(id: String) -> Result<(), UiError> {
+    let call = Call::enter(Some("/revoke-session")).await?;
+    let current = call.session().await?;
+    call.auth
+        .revoke_session_by_id(&current.user.id, &id)
+        .await
+        .map_err(|e| fail(None, &e))
+}
+
+pub async fn revoke_other_sessions() -> Result<(), UiError> {
+    let call = Call::enter(Some("/revoke-other-sessions")).await?;
+    let current = call.session().await?;
+    call.auth
         .revoke_sessions(&current.user.id, Some(&current.session.token))
-        .await?;
+        .await
+        .map_err(|e| fail(None, &e))
+}
+
+pub async fn delete_account(password: String) -> Result<(), UiError> {
+    let call = Call::enter(Some("/delete-user")).await?;
+    let current = call.session().await?;
+    call.auth
+        .delete_user(&current, Some(password))
+        .await
+        .map_err(|e| fail(None, &e))?;
+    set_cookies(call.auth.cookie_settings().expired());
+    // With JavaScript the page reloads itself (the whole UI changes).
+    done("/?deleted=1");
     Ok(())
 }
 
-pub async fn delete_account(password: String) -> Result<(), ServerFnError> {
-    let ctx = ctx()?;
-    let headers = headers();
-    guard(&ctx.auth, &headers, "/delete-user").await?;
-    let current = require_session(&ctx).await?;
-    match ctx.auth.delete_user(&current, Some(password)).await {
-        Ok(()) => {
-            let mut expired = settings(&ctx.auth).expired();
-            expired.push(expired_jwt_cookie(&ctx.auth));
-            set_cookies(expired);
-            // With JavaScript the page reloads itself (the whole UI changes).
-            done("/?deleted=1");
-            Ok(())
-        }
-        Err(error) => Err(fail(None, auth_code(&error), error.to_string())),
-    }
-}
-
-pub async fn request_password_reset(email: String) -> Result<(), ServerFnError> {
-    let ctx = ctx()?;
-    let headers = headers();
-    guard(&ctx.auth, &headers, "/request-password-reset").await?;
+pub async fn request_password_reset(email: String) -> Result<(), UiError> {
+    let call = Call::enter(Some("/request-password-reset")).await?;
     if !taskdeck::auth::service::is_valid_email(email.trim()) {
-        return Err(fail(
-            None,
-            "INVALID_EMAIL",
-            "That doesn't look like an e-mail address.",
-        ));
+        return Err(invalid(None, Code::InvalidEmail));
     }
-    ctx.auth
+    call.auth
         .request_password_reset(&email, Some("/reset-password"))
-        .await?;
+        .await
+        .map_err(|e| fail(None, &e))?;
     done("/forgot-password?sent=1");
     Ok(())
 }
 
-pub async fn reset_password(token: String, password: String) -> Result<(), ServerFnError> {
-    let ctx = ctx()?;
+pub async fn reset_password(token: String, password: String) -> Result<(), UiError> {
+    let call = Call::enter(Some("/reset-password")).await?;
     let form = format!("/reset-password?token={}", encode(&token));
-    match ctx.auth.reset_password(&token, password).await {
-        Ok(()) => {
-            leptos_axum::redirect("/sign-in?reset=1");
-            Ok(())
-        }
-        Err(error) => Err(fail(Some(&form), auth_code(&error), error.to_string())),
-    }
+    call.auth
+        .reset_password(&token, password)
+        .await
+        .map_err(|e| fail(Some(&form), &e))?;
+    // Every session ended with the reset (this browser's too): its cookies go.
+    set_cookies(call.auth.cookie_settings().expired());
+    leptos_axum::redirect("/sign-in?reset=1");
+    Ok(())
 }

@@ -31,6 +31,8 @@ pub fn error_message(code: &str) -> &'static str {
             "This account has no password yet: use “Forgot password”."
         }
         "SESSION_EXPIRED" => "Please sign in again to do this.",
+        "PASSWORD_REQUIRED" => "Enter your password to confirm.",
+        "SERVICE_UNAVAILABLE" => "We're busy right now. Try again in a moment.",
         "NOT_FOUND" => "That task no longer exists.",
         _ => "Something went wrong. Please try again.",
     }

@@ -153,7 +153,7 @@ pub fn Board() -> impl IntoView {
     let navigate = leptos_router::hooks::use_navigate();
     let location = leptos_router::hooks::use_location();
     Effect::new(move |_| {
-        let unauthorized = |e: &ServerFnError| e.to_string().contains("UNAUTHORIZED");
+        let unauthorized = |e: &crate::api::UiError| e.is_unauthorized();
         let failed = [
             toggle.value().get().and_then(|r| r.err()),
             delete.value().get().and_then(|r| r.err()),
@@ -186,7 +186,7 @@ pub fn Board() -> impl IntoView {
             .value()
             .get()
             .and_then(|r| r.err())
-            .map(|e| crate::api::error_parts(&e).1)
+            .map(|e| e.message)
     };
 
     view! {

@@ -8,20 +8,17 @@ use leptos_router::components::Redirect;
 use super::auth_forms::{error_message, query_value};
 use crate::{
     api::{
-        error_parts, get_account, ChangePassword, DeleteAccount, RevokeOtherSessions,
-        RevokeSession, UpdateName,
+        get_account, ChangePassword, DeleteAccount, RevokeOtherSessions, RevokeSession, UiError,
+        UpdateName,
     },
     use_viewer,
 };
 
-fn message_of<T>(
-    result: Option<Result<T, ServerFnError>>,
-    ok: &'static str,
-) -> Option<(bool, String)> {
+fn message_of<T>(result: Option<Result<T, UiError>>, ok: &'static str) -> Option<(bool, String)> {
     result.map(|r| match r {
         Ok(_) => (true, ok.to_string()),
         Err(e) => {
-            let (code, message) = error_parts(&e);
+            let UiError { code, message, .. } = e;
             let words = error_message(&code);
             (
                 false,

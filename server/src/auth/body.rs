@@ -9,7 +9,7 @@ use axum::{
     http::header,
 };
 use serde_json::{Map, Value};
-use taskdeck::auth::AuthError;
+use taskdeck::{auth::AuthError, problem::Code};
 
 use crate::error::ApiError;
 
@@ -52,9 +52,8 @@ impl<S: Send + Sync> FromRequest<S> for AuthBody {
                     .collect(),
             ),
             Some(other) => {
-                return Err(AuthError::api(
-                    415,
-                    "UNSUPPORTED_MEDIA_TYPE",
+                return Err(AuthError::detailed(
+                    Code::UnsupportedMediaType,
                     format!("Unsupported media type: {other}. Use application/json."),
                 )
                 .into())
@@ -62,9 +61,7 @@ impl<S: Send + Sync> FromRequest<S> for AuthBody {
         };
         match value {
             Value::Object(map) => Ok(Self(map)),
-            _ => {
-                Err(AuthError::api(400, "BODY_MUST_BE_AN_OBJECT", "Body must be an object").into())
-            }
+            _ => Err(AuthError::from(Code::BodyMustBeAnObject).into()),
         }
     }
 }
@@ -72,7 +69,7 @@ impl<S: Send + Sync> FromRequest<S> for AuthBody {
 /// A body that could not be read: too large (413, e.g. chunked past the limit) or broken.
 fn read_error(status: u16, detail: String) -> ApiError {
     if status == 413 {
-        AuthError::api(413, "PAYLOAD_TOO_LARGE", "Request body is too large").into()
+        AuthError::from(Code::PayloadTooLarge).into()
     } else {
         AuthError::validation(format!("Request body could not be read: {detail}")).into()
     }

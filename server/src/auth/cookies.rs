@@ -1,17 +1,10 @@
-//! Better Auth's cookies for axum handlers: thin wrappers over
-//! [`taskdeck::auth::session_cookie`] with the app's settings.
+//! Better Auth's cookies for axum handlers: thin wrappers over the core's
+//! [`taskdeck::auth::session_cookie`] with this server's settings.
 
 use axum::http::{header, HeaderMap, HeaderValue};
-use taskdeck::auth::{session_cookie::CookieSettings, Session};
+use taskdeck::auth::Session;
 
 use crate::state::AppState;
-
-pub fn settings(state: &AppState) -> CookieSettings<'_> {
-    CookieSettings {
-        secure: state.config.auth.secure_cookies,
-        secret: state.config.secret_bytes(),
-    }
-}
 
 fn cookie_headers(headers: &HeaderMap) -> impl Iterator<Item = &str> {
     headers
@@ -21,19 +14,27 @@ fn cookie_headers(headers: &HeaderMap) -> impl Iterator<Item = &str> {
 }
 
 pub fn session_cookies(state: &AppState, session: &Session, remember: bool) -> Vec<String> {
-    settings(state).session(&session.token, remember)
+    state
+        .auth
+        .cookie_settings()
+        .session(&session.token, remember)
 }
 
+/// Expires the session cookies and the UI's JWT cookie minted from them.
 pub fn expired_cookies(state: &AppState) -> Vec<String> {
-    settings(state).expired()
+    state.auth.cookie_settings().expired()
+}
+
+/// Expires only the UI's JWT cookie (a revoked session's JWT must not act on).
+pub fn expired_jwt(state: &AppState) -> Vec<String> {
+    vec![state.auth.cookie_settings().jwt("", 0)]
 }
 
 pub fn session_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    settings(state).session_token(cookie_headers(headers))
-}
-
-pub fn dont_remember(state: &AppState, headers: &HeaderMap) -> bool {
-    settings(state).dont_remember(cookie_headers(headers))
+    state
+        .auth
+        .cookie_settings()
+        .session_token(cookie_headers(headers))
 }
 
 pub fn header_values(cookies: Vec<String>) -> impl Iterator<Item = HeaderValue> {

@@ -2,11 +2,11 @@
 //! official `better-auth` client works against this server unchanged. Each handler
 //! parses, calls [`taskdeck::auth::AuthService`], and shapes Better Auth's response.
 
-use std::{net::SocketAddr, time::Duration};
+use std::time::Duration;
 
 use axum::{
-    extract::{ConnectInfo, FromRef, FromRequestParts, Path, Query, State},
-    http::{header, request::Parts, HeaderMap, HeaderName, HeaderValue, StatusCode},
+    extract::{Path, Query, State},
+    http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode},
     middleware,
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -15,12 +15,14 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{json, Value};
 use taskdeck::auth::{
-    cookie::encode_uri_component, origin::check_redirect, service::SignUp, AuthError, ClientInfo,
+    cookie::encode_uri_component, origin::check_redirect, service::SignUp, AuthError, Incoming,
     SessionWithUser,
 };
 
+use taskdeck::problem::Code;
+
 use crate::{
-    auth::{body::AuthBody, cookies, guard, CookieSession},
+    auth::{body::AuthBody, cookies, extract::Client, guard, CookieSession},
     error::ApiError,
     state::AppState,
 };
@@ -47,36 +49,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/jwks", get(jwks))
         .route("/ok", get(ok))
         // Better Auth answers unknown paths and wrong methods with an empty 404.
+        // The guard sees matched routes only: a 404 costs no counter.
+        .route_layer(middleware::from_fn_with_state(state, guard::auth_guard))
         .fallback(|| async { StatusCode::NOT_FOUND })
         .method_not_allowed_fallback(|| async { StatusCode::NOT_FOUND })
-        .layer(middleware::from_fn_with_state(state, guard::auth_guard))
-}
-
-/// The caller's IP and user agent, for session rows.
-pub struct Client(pub ClientInfo);
-
-impl<S> FromRequestParts<S> for Client
-where
-    AppState: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0);
-        Ok(Client(ClientInfo {
-            ip: guard::client_ip(&state, &parts.headers, peer),
-            user_agent: parts
-                .headers
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(String::from),
-        }))
-    }
 }
 
 /// A JSON reply with optional cookies and headers.
@@ -221,7 +197,12 @@ async fn get_session(
     Query(query): Query<GetSessionQuery>,
 ) -> Result<Reply, ApiError> {
     let no_refresh = query.disable_refresh.as_deref() == Some("true");
-    let found = CookieSession::load(&state, &headers, no_refresh).await?;
+    let request = Incoming {
+        method: "GET",
+        headers: &headers,
+        peer: None,
+    };
+    let found = state.auth.cookie_session(&request, no_refresh).await?;
     let reply = |body| {
         Reply::json(body)
             .header(header::CACHE_CONTROL, "no-store")
@@ -249,23 +230,14 @@ async fn get_session(
 }
 
 async fn get_session_post() -> ApiError {
-    AuthError::api(
-        405,
-        "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED",
-        "POST method requires deferSessionRefresh to be enabled in session config",
-    )
-    .into()
+    AuthError::from(Code::DeferSessionRequired).into()
 }
 
 fn fresh(current: &SessionWithUser) -> Result<(), AuthError> {
     if taskdeck::auth::AuthService::is_fresh(&current.session) {
         Ok(())
     } else {
-        Err(AuthError::api(
-            403,
-            "SESSION_NOT_FRESH",
-            "Session is not fresh",
-        ))
+        Err(Code::SessionNotFresh.into())
     }
 }
 
@@ -283,21 +255,21 @@ async fn revoke_session(
     State(state): State<AppState>,
     session: CookieSession,
     body: AuthBody,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Reply, ApiError> {
     let current = session.require()?;
     let token = body.string("token")?;
     state.auth.revoke_session(&current.user.id, &token).await?;
-    Ok(Json(json!({ "status": true })))
+    Ok(Reply::json(json!({ "status": true })).cookies(cookies::expired_jwt(&state)))
 }
 
 async fn revoke_sessions(
     State(state): State<AppState>,
     session: CookieSession,
     _body: AuthBody,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Reply, ApiError> {
     let current = session.require()?;
     state.auth.revoke_sessions(&current.user.id, None).await?;
-    Ok(Json(json!({ "status": true })))
+    Ok(Reply::json(json!({ "status": true })).cookies(cookies::expired_jwt(&state)))
 }
 
 async fn revoke_other_sessions(
@@ -322,9 +294,7 @@ async fn update_user(
 ) -> Result<Reply, ApiError> {
     let current = session.require()?;
     if body.0.contains_key("email") {
-        return Err(
-            AuthError::api(400, "EMAIL_CAN_NOT_BE_UPDATED", "Email can not be updated").into(),
-        );
+        return Err(AuthError::from(Code::EmailCannotBeUpdated).into());
     }
     let name = body.opt_string("name")?;
     let image = match body.0.get("image") {
@@ -333,7 +303,7 @@ async fn update_user(
         Some(_) => Some(body.opt_string("image")?),
     };
     if name.is_none() && image.is_none() {
-        return Err(AuthError::message_only(400, "No fields to update").into());
+        return Err(AuthError::from(Code::NoFieldsToUpdate).into());
     }
     state
         .auth
@@ -455,12 +425,10 @@ async fn send_verification_email(
     let callback = redirect_field(&state, &body, "callbackURL")?;
     if let Some(current) = &session.current {
         if !current.user.email.eq_ignore_ascii_case(email.trim()) {
-            return Err(AuthError::api(400, "EMAIL_MISMATCH", "Email mismatch").into());
+            return Err(AuthError::from(Code::EmailMismatch).into());
         }
         if current.user.email_verified {
-            return Err(
-                AuthError::api(400, "EMAIL_ALREADY_VERIFIED", "Email is already verified").into(),
-            );
+            return Err(AuthError::from(Code::EmailAlreadyVerified).into());
         }
         state
             .auth
@@ -499,12 +467,10 @@ async fn verify_email(
     match (state.auth.verify_email(&token).await, query.callback_url) {
         (Ok(_), Some(cb)) => Ok(redirect(&cb)),
         (Ok(_), None) => Ok(Json(json!({ "status": true, "user": null })).into_response()),
-        (
-            Err(AuthError::Api {
-                code: Some(code), ..
-            }),
-            Some(cb),
-        ) => Ok(redirect(&with_query(&cb, "error", code))),
+        (Err(e), Some(cb)) if e.code().and_then(Code::wire).is_some() => {
+            let code = e.code().and_then(Code::wire).unwrap_or_default();
+            Ok(redirect(&with_query(&cb, "error", code)))
+        }
         (Err(e), _) => Err(e.into()),
     }
 }

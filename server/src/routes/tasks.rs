@@ -12,7 +12,10 @@ use axum::{
     Json, Router,
 };
 use serde_json::{Map, Value};
-use taskdeck::tasks::{self, ListQuery, NewTask, TaskError, TaskPatch};
+use taskdeck::{
+    problem::Code,
+    tasks::{self, ListQuery, NewTask, TaskError, TaskPatch},
+};
 
 use crate::{auth::AuthUser, error::ApiError, routes::openapi as doc, state::AppState};
 
@@ -31,11 +34,7 @@ fn owner(user: &AuthUser, path_user: &str) -> Result<(), ApiError> {
     if user.id == path_user {
         Ok(())
     } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
-            "You can only access your own tasks",
-        ))
+        Err(ApiError::Code(Code::NotYourTasks))
     }
 }
 
@@ -56,30 +55,21 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
             v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
         });
         if !is_json {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "UNSUPPORTED_MEDIA_TYPE",
-                "Send the body as application/json",
-            ));
+            return Err(ApiError::Code(Code::TaskMediaType));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             // Past the size limit (e.g. a chunked body) is a 413, like Content-Length.
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(e.status(), "PAYLOAD_TOO_LARGE", "Request body is too large")
+                ApiError::Code(Code::PayloadTooLarge)
             } else {
-                ApiError::new(StatusCode::BAD_REQUEST, "INVALID_BODY", e.body_text())
+                ApiError::Detailed(Code::InvalidTaskBody, e.body_text())
             }
         })?;
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(map)) => Ok(Self(map)),
-            Ok(_) => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "INVALID_BODY",
-                "The body must be a JSON object",
-            )),
-            Err(e) => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "INVALID_JSON",
+            Ok(_) => Err(ApiError::Code(Code::InvalidTaskBody)),
+            Err(e) => Err(ApiError::Detailed(
+                Code::InvalidJson,
                 format!("Malformed JSON: {e}"),
             )),
         }

@@ -139,6 +139,17 @@ impl TestApp {
         }
     }
 
+    /// An HTTP client whose requests come from `ip` (any 127.0.0.0/8 address works on
+    /// Linux): a distinct client as the server's peer address sees it.
+    pub fn client_at(&self, ip: &str) -> reqwest::Client {
+        reqwest::Client::builder()
+            .local_address(Some(ip.parse().expect("an IP address")))
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client")
+    }
+
     /// The PostgreSQL database created for this app, if any.
     pub fn pg_database(&self) -> Option<&str> {
         self.pg_database.as_ref().map(|d| d.name.as_str())
@@ -295,6 +306,23 @@ impl TestApp {
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect()
+    }
+}
+
+impl TestApp {
+    /// The newest mail to `to` whose subject contains `subject`, waiting up to 5 s for
+    /// it: mail is sent after the reply.
+    pub async fn wait_for_mail(&self, to: &str, subject: &str) -> serde_json::Value {
+        for _ in 0..100 {
+            let found = self.outbox().into_iter().rev().find(|m| {
+                m["to"] == to && m["subject"].as_str().is_some_and(|s| s.contains(subject))
+            });
+            if let Some(mail) = found {
+                return mail;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no mail to {to} about {subject:?} within 5 s");
     }
 }
 

@@ -1,0 +1,364 @@
+//! What a client is told when something fails, decided once for both doors.
+//!
+//! Every core error becomes a [`Problem`]: an HTTP status, Better Auth's
+//! `{code, message}`, and the retry hint when there is one. The REST layer renders it
+//! as JSON (`server/src/error.rs`), the UI's server functions as their typed error;
+//! neither decides statuses or words of its own. Storage, mail and other internal
+//! failures are logged here with their cause and reach no client as text.
+
+use serde_json::Value;
+
+use crate::{
+    auth::{AuthError, CallerError},
+    storage::StorageError,
+    tasks::TaskError,
+};
+
+/// Every error a client can be sent, with its status, wire code and default words:
+/// the one table both doors answer from. Names say what happened; the wire codes are
+/// Better Auth's (the official client switches on them) or, for the tasks API, ours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    // Sign-in, sign-up, passwords.
+    Unauthorized,
+    InvalidCredentials,
+    InvalidEmail,
+    InvalidPassword,
+    PasswordTooShort,
+    PasswordTooLong,
+    PasswordRequired,
+    UserExists,
+    NameRequired,
+    CredentialAccountNotFound,
+    // Sessions and account.
+    SessionNotFresh,
+    SessionExpired,
+    EmailCannotBeUpdated,
+    EmailMismatch,
+    EmailAlreadyVerified,
+    NoFieldsToUpdate,
+    DeferSessionRequired,
+    // Tokens.
+    InvalidResetToken,
+    InvalidVerificationToken,
+    VerificationTokenExpired,
+    UserNotFound,
+    MissingBearer,
+    InvalidBearer,
+    DeletedUser,
+    JwtIssuingDisabled,
+    // Origin and redirects.
+    MissingOrNullOrigin,
+    InvalidOrigin,
+    CrossSiteLogin,
+    InvalidCallbackUrl,
+    InvalidRedirectUrl,
+    InvalidErrorCallbackUrl,
+    InvalidNewUserCallbackUrl,
+    // Request shape.
+    InvalidBody,
+    InvalidJson,
+    BodyMustBeAnObject,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    InvalidTask,
+    InvalidTaskBody,
+    TaskMediaType,
+    // The tasks API's resources.
+    TaskNotFound,
+    NoSuchEndpoint,
+    NotYourTasks,
+    // Load and failures.
+    TooManyRequests,
+    Unavailable,
+    Internal,
+}
+
+impl Code {
+    /// `(status, wire code, default message)`; a `None` code is a `{message}`-only body.
+    pub const fn parts(self) -> (u16, Option<&'static str>, &'static str) {
+        use Code::*;
+        match self {
+            Unauthorized => (401, Some("UNAUTHORIZED"), "Unauthorized"),
+            InvalidCredentials => (
+                401,
+                Some("INVALID_EMAIL_OR_PASSWORD"),
+                "Invalid email or password",
+            ),
+            InvalidEmail => (400, Some("INVALID_EMAIL"), "Invalid email"),
+            InvalidPassword => (400, Some("INVALID_PASSWORD"), "Invalid password"),
+            PasswordTooShort => (400, Some("PASSWORD_TOO_SHORT"), "Password too short"),
+            PasswordTooLong => (400, Some("PASSWORD_TOO_LONG"), "Password too long"),
+            PasswordRequired => (
+                400,
+                Some("PASSWORD_REQUIRED"),
+                "Enter your password to delete the account.",
+            ),
+            UserExists => (
+                422,
+                Some("USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"),
+                "User already exists. Use another email.",
+            ),
+            NameRequired => (400, Some("NAME_REQUIRED"), "Please tell us your name."),
+            CredentialAccountNotFound => (
+                400,
+                Some("CREDENTIAL_ACCOUNT_NOT_FOUND"),
+                "Credential account not found",
+            ),
+            SessionNotFresh => (403, Some("SESSION_NOT_FRESH"), "Session is not fresh"),
+            SessionExpired => (
+                400,
+                Some("SESSION_EXPIRED"),
+                "Session expired. Re-authenticate to perform this action.",
+            ),
+            EmailCannotBeUpdated => (
+                400,
+                Some("EMAIL_CAN_NOT_BE_UPDATED"),
+                "Email can not be updated",
+            ),
+            EmailMismatch => (400, Some("EMAIL_MISMATCH"), "Email mismatch"),
+            EmailAlreadyVerified => (
+                400,
+                Some("EMAIL_ALREADY_VERIFIED"),
+                "Email is already verified",
+            ),
+            NoFieldsToUpdate => (400, None, "No fields to update"),
+            DeferSessionRequired => (
+                405,
+                Some("METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED"),
+                "POST method requires deferSessionRefresh to be enabled in session config",
+            ),
+            InvalidResetToken => (400, Some("INVALID_TOKEN"), "Invalid token"),
+            InvalidVerificationToken => (401, Some("INVALID_TOKEN"), "Invalid token"),
+            VerificationTokenExpired => (401, Some("TOKEN_EXPIRED"), "Token expired"),
+            UserNotFound => (401, Some("USER_NOT_FOUND"), "User not found"),
+            MissingBearer => (
+                401,
+                Some("MISSING_TOKEN"),
+                "Authentication required: send Authorization: Bearer <jwt>",
+            ),
+            InvalidBearer => (401, Some("INVALID_TOKEN"), "Invalid or expired token"),
+            DeletedUser => (
+                401,
+                Some("INVALID_TOKEN"),
+                "The account behind this token no longer exists",
+            ),
+            JwtIssuingDisabled => (
+                400,
+                Some("JWT_ISSUING_DISABLED"),
+                "Tokens are issued by the external auth server",
+            ),
+            MissingOrNullOrigin => (
+                403,
+                Some("MISSING_OR_NULL_ORIGIN"),
+                "Missing or null Origin",
+            ),
+            InvalidOrigin => (403, Some("INVALID_ORIGIN"), "Invalid origin"),
+            CrossSiteLogin => (
+                403,
+                Some("CROSS_SITE_NAVIGATION_LOGIN_BLOCKED"),
+                "Cross-site navigation login blocked. This request appears to be a CSRF attack.",
+            ),
+            InvalidCallbackUrl => (403, Some("INVALID_CALLBACK_URL"), "Invalid callback URL"),
+            InvalidRedirectUrl => (403, Some("INVALID_REDIRECT_URL"), "Invalid redirect URL"),
+            InvalidErrorCallbackUrl => (
+                403,
+                Some("INVALID_ERROR_CALLBACK_URL"),
+                "Invalid error callback URL",
+            ),
+            InvalidNewUserCallbackUrl => (
+                403,
+                Some("INVALID_NEW_USER_CALLBACK_URL"),
+                "Invalid new user callback URL",
+            ),
+            InvalidBody => (400, Some("VALIDATION_ERROR"), "Invalid request body"),
+            InvalidJson => (400, Some("INVALID_JSON"), "The body is not valid JSON"),
+            BodyMustBeAnObject => (
+                400,
+                Some("BODY_MUST_BE_AN_OBJECT"),
+                "Body must be an object",
+            ),
+            UnsupportedMediaType => (
+                415,
+                Some("UNSUPPORTED_MEDIA_TYPE"),
+                "Unsupported media type. Use application/json.",
+            ),
+            PayloadTooLarge => (413, Some("PAYLOAD_TOO_LARGE"), "Request body is too large"),
+            InvalidTaskBody => (400, Some("INVALID_BODY"), "The body must be a JSON object"),
+            TaskMediaType => (
+                415,
+                Some("UNSUPPORTED_MEDIA_TYPE"),
+                "Send the body as application/json",
+            ),
+            InvalidTask => (422, Some("VALIDATION_ERROR"), "Invalid task"),
+            TaskNotFound => (404, Some("NOT_FOUND"), "Task not found"),
+            NoSuchEndpoint => (404, Some("NOT_FOUND"), "No such API endpoint"),
+            NotYourTasks => (403, Some("FORBIDDEN"), "You can only access your own tasks"),
+            TooManyRequests => (429, None, "Too many requests. Please try again later."),
+            Unavailable => (
+                503,
+                Some("SERVICE_UNAVAILABLE"),
+                "The service is temporarily unavailable. Please try again shortly.",
+            ),
+            Internal => (
+                500,
+                Some("INTERNAL_SERVER_ERROR"),
+                "Something went wrong on our side. Please try again.",
+            ),
+        }
+    }
+
+    pub const fn status(self) -> u16 {
+        self.parts().0
+    }
+
+    pub const fn wire(self) -> Option<&'static str> {
+        self.parts().1
+    }
+
+    pub const fn message(self) -> &'static str {
+        self.parts().2
+    }
+}
+
+/// A client-facing failure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub status: u16,
+    /// `None`: a body with only `{message}` (Better Auth's 429 and a few others).
+    pub code: Option<&'static str>,
+    pub message: String,
+    /// Per-field messages of a 422 (the tasks API's validation).
+    pub errors: Option<Value>,
+    /// Seconds to wait: `X-Retry-After` on a 429 (Better Auth), `Retry-After` on a 503.
+    pub retry_after: Option<u64>,
+    /// A refused bearer token: the `WWW-Authenticate` challenge to send with the 401.
+    pub challenge: Option<&'static str>,
+}
+
+impl Problem {
+    /// The one answer to anything that went wrong on our side; the cause is logged.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Code::Internal.into()
+    }
+
+    /// 503 when the database is unreachable (it recovers by itself, and clients and
+    /// load balancers should retry), 500 for any other storage failure.
+    pub fn storage(error: &StorageError) -> Self {
+        if !error.is_unavailable() {
+            return Self::internal(error);
+        }
+        tracing::warn!(%error, "database unavailable");
+        Code::Unavailable.into()
+    }
+
+    /// The code; a message-only problem (Better Auth's 429 has no code) gets one from
+    /// its status, for clients that switch on codes (the UI's `?error=`).
+    pub fn code_or_default(&self) -> &'static str {
+        match (self.code, self.status) {
+            (Some(code), _) => code,
+            (None, 429) => "TOO_MANY_REQUESTS",
+            (None, _) => "REQUEST_FAILED",
+        }
+    }
+}
+
+impl From<Code> for Problem {
+    fn from(code: Code) -> Self {
+        let (status, wire, message) = code.parts();
+        let challenge = match code {
+            Code::MissingBearer => Some("Bearer"),
+            Code::InvalidBearer => Some("Bearer error=\"invalid_token\""),
+            _ => None,
+        };
+        Self {
+            status,
+            code: wire,
+            message: message.to_string(),
+            errors: None,
+            retry_after: matches!(code, Code::Unavailable).then_some(1),
+            challenge,
+        }
+    }
+}
+
+impl Problem {
+    /// `code` with words of its own.
+    pub fn detailed(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            ..code.into()
+        }
+    }
+}
+
+impl From<&AuthError> for Problem {
+    fn from(error: &AuthError) -> Self {
+        match error {
+            AuthError::Api { code, message } => {
+                let mut problem = Self::from(*code);
+                if let Some(message) = message {
+                    problem.message.clone_from(message);
+                }
+                problem
+            }
+            AuthError::RateLimited { retry_after } => Self {
+                retry_after: Some(*retry_after),
+                ..Code::TooManyRequests.into()
+            },
+            AuthError::Overloaded => Code::Unavailable.into(),
+            AuthError::Storage(e) => Self::storage(e),
+            AuthError::Internal(_) => Self::internal(error),
+        }
+    }
+}
+
+impl From<&TaskError> for Problem {
+    fn from(error: &TaskError) -> Self {
+        match error {
+            TaskError::NotFound => Code::TaskNotFound.into(),
+            TaskError::Invalid(fields) => Self {
+                errors: serde_json::to_value(fields).ok(),
+                ..Self::detailed(Code::InvalidTask, fields.summary())
+            },
+            TaskError::UnknownUser => Code::DeletedUser.into(),
+            TaskError::Storage(e) => Self::storage(e),
+        }
+    }
+}
+
+impl From<&CallerError> for Problem {
+    fn from(error: &CallerError) -> Self {
+        match error {
+            CallerError::Missing => Code::MissingBearer.into(),
+            CallerError::Invalid(_) => Code::InvalidBearer.into(),
+            CallerError::Auth(e) => e.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_details_never_reach_the_client() {
+        let p = Problem::from(&AuthError::Internal("smtp: 535 bad password".into()));
+        assert_eq!(p.status, 500);
+        assert!(!p.message.contains("smtp"));
+        let p = Problem::from(&AuthError::Storage(StorageError::Query(
+            sqlx::Error::Protocol("relation \"user\" does not exist".into()),
+        )));
+        assert_eq!(p.status, 500);
+        assert!(!p.message.contains("relation"));
+    }
+
+    #[test]
+    fn limits_and_busy_carry_a_retry_hint() {
+        let p = Problem::from(&AuthError::RateLimited { retry_after: 7 });
+        assert_eq!((p.status, p.code, p.retry_after), (429, None, Some(7)));
+        let p = Problem::from(&AuthError::Overloaded);
+        assert_eq!((p.status, p.retry_after), (503, Some(1)));
+    }
+}
