@@ -570,15 +570,7 @@ async fn password_reset_by_mail(app: &TestApp) {
 
 async fn email_verification_by_mail(app: &TestApp) {
     let who = app.sign_up("ivy@example.com", PASSWORD).await;
-    let mail = app.wait_for_mail("ivy@example.com", "Verify").await;
-    let link = mail["link"].as_str().unwrap();
-    let token = link
-        .split("token=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
+    let token = app.verification_token("ivy@example.com").await;
     let res = app
         .auth_get(&format!("/verify-email?token={token}"), None)
         .await;

@@ -365,19 +365,11 @@ async fn hs256_token_kinds_are_not_interchangeable(backend: Backend) {
         .unwrap();
     assert_eq!(session["user"]["emailVerified"], false);
     // And a verification token is not an access token.
-    let mail = app.wait_for_mail("ceo@example.com", "Verify").await;
-    let link = mail["link"].as_str().unwrap();
-    let token = link
-        .split("token=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
+    let token = app.verification_token("ceo@example.com").await;
     let res = app
         .client
         .get(app.url(&format!("/api/{}/tasks", who.id)))
-        .bearer_auth(token)
+        .bearer_auth(&token)
         .send()
         .await
         .unwrap();
@@ -701,6 +693,44 @@ async fn account_input_rules(app: &TestApp) {
     }
 }
 
+// --- M4: a flood of sign-ins is turned away, not queued --------------------------
+
+/// Far more concurrent sign-ins than the hashing queue holds: the overflow is refused
+/// at once with 503 + `Retry-After` (not queued past the timeout, never a 500), and a
+/// real sign-in works right after.
+async fn a_sign_in_flood_overflows_into_503s(app: &TestApp) {
+    let who = app.sign_up("flood@example.com", PASSWORD).await;
+    let requests: Vec<_> = (0..200)
+        .map(|n| {
+            let req = app.client.post(app.url("/api/auth/sign-in/email")).json(
+                &json!({ "email": format!("nobody{n}@example.com"), "password": "x y z w v u" }),
+            );
+            tokio::spawn(async move {
+                let res = req.send().await.unwrap();
+                let retry = res.headers().get(header::RETRY_AFTER).cloned();
+                let status = res.status().as_u16();
+                let body: Value = res.json().await.unwrap_or(Value::Null);
+                (status, retry, body["code"].as_str().map(String::from))
+            })
+        })
+        .collect();
+    let mut refused = 0;
+    for request in requests {
+        let (status, retry, code) = request.await.unwrap();
+        match status {
+            401 => {}
+            503 => {
+                refused += 1;
+                assert_eq!(retry.as_ref().map(|v| v.to_str().unwrap()), Some("1"));
+                assert_eq!(code.as_deref(), Some("SERVICE_UNAVAILABLE"));
+            }
+            other => panic!("a sign-in in the flood answered {other}"),
+        }
+    }
+    assert!(refused > 0, "200 concurrent sign-ins were all queued");
+    assert_eq!(app.sign_in(&who.email, PASSWORD).await.status(), 200);
+}
+
 // --- L7: headers ------------------------------------------------------------------
 
 async fn pages_and_api_cannot_be_framed(app: &TestApp) {
@@ -743,6 +773,7 @@ db_tests!(
     ui_jwt_cookie_follows_the_session,
     account_input_rules,
     pages_and_api_cannot_be_framed,
+    a_sign_in_flood_overflows_into_503s,
 );
 
 /// Tests that spawn their own app (settings of their own), on both backends.

@@ -324,6 +324,14 @@ impl TestApp {
         }
         panic!("no mail to {to} about {subject:?} within 5 s");
     }
+
+    /// The token of the e-mail verification link last mailed to `to`.
+    pub async fn verification_token(&self, to: &str) -> String {
+        let mail = self.wait_for_mail(to, "Verify").await;
+        let link = mail["link"].as_str().expect("a link").to_string();
+        let token = link.split("token=").nth(1).expect("a token");
+        token.split('&').next().unwrap_or_default().to_string()
+    }
 }
 
 /// All `Set-Cookie` header values of a response.
