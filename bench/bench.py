@@ -933,7 +933,7 @@ def main() -> None:
             servers.append(s)
             return s
 
-        # Sign-ups (argon2id, 19 MiB each) go through a throw-away instance, so that
+        # Sign-ups (argon2id, several MiB each) go through a throw-away instance, so that
         # the measured processes' peak RSS is not inflated by set-up work.
         setup = taskdeck("taskdeck-setup", {})
         uid, cookie = sign_up(setup.port, BENCH_EMAIL, "Bench User")
@@ -1100,7 +1100,8 @@ def main() -> None:
     w("")
     w("## Sign-in storm (Taskdeck)")
     w("")
-    w("A second wrk posts `sign-in/email` (argon2id, m = 19 MiB, t = 2) with 16 connections "
+    w("A second wrk posts `sign-in/email` (argon2id, the default `PASSWORD_HASH_PARAMS`) "
+      "with 16 connections "
       "while a light probe (`-t1 -c2`) lists tasks; the probe alone is the idle baseline.")
     w("")
     w("| measurement | req/s | p50 ms | p99 ms | peak RSS MiB | unexpected |")

@@ -40,6 +40,10 @@ async fn run() -> ExitCode {
         }
     };
     telemetry::init(&config.log_filter);
+    tracing::info!(mode = ?config.mode, reason = config.mode_reason(), "configuration rules in force");
+    for protection in config.relaxed_protections() {
+        tracing::warn!("protection relaxed: {protection}");
+    }
     if config.secret_generated {
         tracing::warn!(
             "BETTER_AUTH_SECRET is not set: using a random secret for this run \

@@ -44,15 +44,10 @@ impl Call {
     /// origin). Server-side rendering calls server functions in-process while answering
     /// a GET (no Origin on navigations, nothing to forge): the check lets GETs pass.
     async fn enter(auth_path: Option<&str>) -> Result<Self, UiError> {
-        let ctx = use_context::<UiContext>().ok_or_else(|| UiError {
-            status: 500,
-            code: "INTERNAL_SERVER_ERROR".into(),
-            message: "server context missing".into(),
-        })?;
-        let parts = use_context::<Parts>().unwrap_or_else(|| {
-            let (parts, ()) = http::Request::new(()).into_parts();
-            parts
-        });
+        // Both are always provided by the server; without them, fail closed.
+        let (Some(ctx), Some(parts)) = (use_context::<UiContext>(), use_context::<Parts>()) else {
+            return Err(Problem::internal(&"server function context missing").into());
+        };
         let call = Self {
             auth: ctx.auth,
             db: ctx.db,
@@ -101,9 +96,14 @@ impl Call {
             .cookie_session(&self.incoming(), false)
             .await
             .map_err(|e| fail(None, &e))?;
-        found
+        let current = found
             .current
-            .ok_or_else(|| unauthorized(&Problem::from(&AuthError::unauthorized())))
+            .ok_or_else(|| unauthorized(&Problem::from(&AuthError::unauthorized())))?;
+        if found.refreshed {
+            let settings = self.auth.cookie_settings();
+            set_cookies(settings.session(&current.session.token, !found.dont_remember));
+        }
+        Ok(current)
     }
 
     fn jwt_cookie(&self, jwt: &str) -> String {
