@@ -1,0 +1,149 @@
+//! `/api/auth/*`: Better Auth's endpoints, paths, JSON and cookies, so that the
+//! official `better-auth` client works against this server unchanged. Each handler
+//! parses, calls [`taskdeck::auth::AuthService`], and shapes Better Auth's response.
+//! The handlers live in files named like the core's flows (`credentials`, `sessions`,
+//! `account`, `recovery`, `verification`, `tokens`); this module holds the router and
+//! the reply helpers they share.
+
+mod account;
+mod credentials;
+mod recovery;
+mod sessions;
+mod tokens;
+mod verification;
+
+use axum::{
+    http::{header, HeaderName, HeaderValue, StatusCode},
+    middleware,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use taskdeck::auth::{cookie::encode_uri_component, origin::check_redirect, AuthError};
+
+use crate::{
+    auth::{body::AuthBody, cookies, guard},
+    state::AppState,
+};
+
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/sign-up/email", post(credentials::sign_up))
+        .route("/sign-in/email", post(credentials::sign_in))
+        .route("/sign-out", post(credentials::sign_out))
+        .route(
+            "/get-session",
+            get(sessions::get_session).post(sessions::get_session_post),
+        )
+        .route("/list-sessions", get(sessions::list_sessions))
+        .route("/revoke-session", post(sessions::revoke_session))
+        .route("/revoke-sessions", post(sessions::revoke_sessions))
+        .route(
+            "/revoke-other-sessions",
+            post(sessions::revoke_other_sessions),
+        )
+        .route("/update-user", post(account::update_user))
+        .route("/change-password", post(account::change_password))
+        .route("/delete-user", post(account::delete_user))
+        .route(
+            "/request-password-reset",
+            post(recovery::request_password_reset),
+        )
+        .route(
+            "/reset-password/{token}",
+            get(recovery::reset_password_link),
+        )
+        .route("/reset-password", post(recovery::reset_password))
+        .route(
+            "/send-verification-email",
+            post(verification::send_verification_email),
+        )
+        .route("/verify-email", get(verification::verify_email))
+        .route("/token", get(tokens::token))
+        .route("/jwks", get(tokens::jwks))
+        .route("/ok", get(ok))
+        // The guard sees matched routes only: a 404 costs no counter.
+        .route_layer(middleware::from_fn_with_state(state, guard::auth_guard))
+        // Better Auth answers unknown paths and wrong methods with an empty 404.
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .method_not_allowed_fallback(|| async { StatusCode::NOT_FOUND })
+}
+
+/// A JSON reply with optional cookies and headers.
+pub(super) struct Reply {
+    status: StatusCode,
+    body: Value,
+    cookies: Vec<String>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl Reply {
+    pub(super) fn json(body: Value) -> Self {
+        Self {
+            status: StatusCode::OK,
+            body,
+            cookies: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+    pub(super) fn cookies(mut self, cookies: Vec<String>) -> Self {
+        self.cookies.extend(cookies);
+        self
+    }
+    pub(super) fn header(mut self, name: HeaderName, value: &str) -> Self {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            self.headers.push((name, v));
+        }
+        self
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(self.body)).into_response();
+        let headers = response.headers_mut();
+        for cookie in cookies::header_values(self.cookies) {
+            headers.append(header::SET_COOKIE, cookie);
+        }
+        for (name, value) in self.headers {
+            headers.append(name, value);
+        }
+        response
+    }
+}
+
+pub(super) fn redirect(to: &str) -> Response {
+    match HeaderValue::from_str(to) {
+        Ok(location) => (StatusCode::FOUND, [(header::LOCATION, location)]).into_response(),
+        Err(_) => StatusCode::BAD_REQUEST.into_response(),
+    }
+}
+
+/// Appends `key=value` to a URL that may already have a query.
+pub(super) fn with_query(url: &str, key: &str, value: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{key}={}", encode_uri_component(value))
+}
+
+pub(super) fn redirect_field(
+    state: &AppState,
+    body: &AuthBody,
+    field: &str,
+) -> Result<Option<String>, AuthError> {
+    let value = body.opt_string(field)?;
+    check_redirect(field, value.as_deref(), &state.auth.trusted)?;
+    Ok(value)
+}
+
+#[derive(Deserialize)]
+pub(super) struct CallbackQuery {
+    #[serde(rename = "callbackURL")]
+    pub(super) callback_url: Option<String>,
+    pub(super) token: Option<String>,
+}
+
+async fn ok() -> Json<Value> {
+    Json(json!({ "ok": true }))
+}
