@@ -4,15 +4,20 @@
 //! - [`AuthUser`]: a valid `Authorization: Bearer <jwt>` (any configured JWT mode).
 //!   Everything outside `/api/auth` that needs a user takes this; on failure it answers
 //!   401 with a JSON error and `WWW-Authenticate: Bearer`.
+//! - [`TaskOwner`]: an [`AuthUser`] whose subject is the `{user_id}` of the path (403
+//!   otherwise), for the routes under `/api/{user_id}/…`.
 //! - [`CookieSession`]: Better Auth's signed session cookie, for the auth endpoints.
 //! - [`Client`]: the caller's address (peer or trusted proxy's `X-Forwarded-For`) and
 //!   user agent, for session rows.
 
 use axum::{
-    extract::{FromRef, FromRequestParts},
+    extract::{FromRef, FromRequestParts, RawPathParams},
     http::request::Parts,
 };
-use taskdeck::auth::{CallerError, ClientInfo, Incoming};
+use taskdeck::{
+    auth::{CallerError, ClientInfo, Incoming},
+    problem::Code,
+};
 
 use crate::{error::ApiError, state::AppState};
 
@@ -47,6 +52,31 @@ where
                 }
                 Err(error.into())
             }
+        }
+    }
+}
+
+/// The caller of a `/api/{user_id}/…` route: proven by a bearer JWT (401 first), then
+/// allowed only to address their own collection (403).
+#[derive(Debug, Clone)]
+pub struct TaskOwner(pub AuthUser);
+
+impl<S> FromRequestParts<S> for TaskOwner
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = AuthUser::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::Code(Code::NoSuchEndpoint))?;
+        let path_user = params.iter().find(|(name, _)| *name == "user_id");
+        match path_user {
+            Some((_, id)) if id == user.id => Ok(Self(user)),
+            _ => Err(ApiError::Code(Code::NotYourTasks)),
         }
     }
 }

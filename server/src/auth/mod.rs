@@ -7,4 +7,4 @@ pub mod cookies;
 pub mod extract;
 pub mod guard;
 
-pub use extract::{AuthUser, CookieSession};
+pub use extract::{AuthUser, CookieSession, TaskOwner};

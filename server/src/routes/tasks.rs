@@ -1,5 +1,5 @@
 //! The tasks REST API, on the original FastAPI service's paths:
-//! `/api/{user_id}/tasks[/{id}[/complete]]`. Every handler takes an [`AuthUser`]
+//! `/api/{user_id}/tasks[/{id}[/complete]]`. Every handler takes a [`TaskOwner`]
 //! (a verified bearer JWT); `{user_id}` must be its subject (403 otherwise), and every
 //! query is filtered by it in SQL, so another user's task is a plain 404.
 
@@ -17,7 +17,7 @@ use taskdeck::{
     tasks::{self, ListQuery, NewTask, TaskError, TaskPatch},
 };
 
-use crate::{auth::AuthUser, error::ApiError, routes::openapi as doc, state::AppState};
+use crate::{auth::TaskOwner, error::ApiError, routes::openapi as doc, state::AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -27,15 +27,6 @@ pub fn router() -> Router<AppState> {
             get(read).put(update).delete(remove),
         )
         .route("/api/{user_id}/tasks/{id}/complete", patch(toggle))
-}
-
-/// The caller may only address their own collection.
-fn owner(user: &AuthUser, path_user: &str) -> Result<(), ApiError> {
-    if user.id == path_user {
-        Ok(())
-    } else {
-        Err(ApiError::Code(Code::NotYourTasks))
-    }
 }
 
 /// Task ids are integers; anything else names no task.
@@ -106,11 +97,9 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
 )]
 async fn list(
     State(state): State<AppState>,
-    user: AuthUser,
-    Path(user_id): Path<String>,
+    TaskOwner(user): TaskOwner,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    owner(&user, &user_id)?;
     let raw = raw.unwrap_or_default();
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_bytes())
         .into_owned()
@@ -157,11 +146,9 @@ async fn list(
 )]
 async fn create(
     State(state): State<AppState>,
-    user: AuthUser,
-    Path(user_id): Path<String>,
+    TaskOwner(user): TaskOwner,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
-    owner(&user, &user_id)?;
     let new = NewTask::from_json(&body).map_err(TaskError::Invalid)?;
     let task = tasks::create(&state.db, &user.id, new).await?;
     let location = format!("/api/{}/tasks/{}", encode(&user.id), task.id);
@@ -198,10 +185,9 @@ fn encode(segment: &str) -> String {
 )]
 async fn read(
     State(state): State<AppState>,
-    user: AuthUser,
-    Path((user_id, id)): Path<(String, String)>,
+    TaskOwner(user): TaskOwner,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Json<tasks::Task>, ApiError> {
-    owner(&user, &user_id)?;
     Ok(Json(tasks::get(&state.db, &user.id, task_id(&id)?).await?))
 }
 
@@ -230,11 +216,10 @@ async fn read(
 )]
 async fn update(
     State(state): State<AppState>,
-    user: AuthUser,
-    Path((user_id, id)): Path<(String, String)>,
+    TaskOwner(user): TaskOwner,
+    Path((_, id)): Path<(String, String)>,
     JsonObject(body): JsonObject,
 ) -> Result<Json<tasks::Task>, ApiError> {
-    owner(&user, &user_id)?;
     let id = task_id(&id)?;
     let patch = TaskPatch::from_json(&body).map_err(TaskError::Invalid)?;
     Ok(Json(tasks::update(&state.db, &user.id, id, patch).await?))
@@ -258,10 +243,9 @@ async fn update(
 )]
 async fn remove(
     State(state): State<AppState>,
-    user: AuthUser,
-    Path((user_id, id)): Path<(String, String)>,
+    TaskOwner(user): TaskOwner,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    owner(&user, &user_id)?;
     tasks::delete(&state.db, &user.id, task_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -286,10 +270,9 @@ async fn remove(
 )]
 async fn toggle(
     State(state): State<AppState>,
-    user: AuthUser,
-    Path((user_id, id)): Path<(String, String)>,
+    TaskOwner(user): TaskOwner,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Json<tasks::Task>, ApiError> {
-    owner(&user, &user_id)?;
     Ok(Json(
         tasks::toggle(&state.db, &user.id, task_id(&id)?).await?,
     ))
