@@ -133,7 +133,26 @@ async fn migrations_are_idempotent(app: &TestApp) {
     db.close().await;
 }
 
+async fn every_response_carries_a_request_id(app: &TestApp) {
+    let res = app.get("/healthz").await;
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    let other = app.get("/healthz").await.headers()["x-request-id"].clone();
+    assert_ne!(other.to_str().unwrap(), id, "ids are per request");
+    // A proxy's id is kept, so one id follows the request end to end.
+    let res = app
+        .client
+        .get(app.url("/api/nothing-here"))
+        .header("x-request-id", "from-the-proxy-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["x-request-id"], "from-the-proxy-42");
+}
+
 db_tests!(
+    every_response_carries_a_request_id,
     health_reports_up,
     ready_reports_the_database,
     home_page_is_server_rendered,
