@@ -33,6 +33,7 @@ pub mod error;
 pub mod keys;
 pub mod model;
 pub mod origin;
+pub mod policy;
 pub mod rate_limit;
 pub mod request;
 pub mod service;

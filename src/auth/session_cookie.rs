@@ -4,7 +4,7 @@
 
 use super::{
     cookie::{sign_cookie_value, verify_cookie_value},
-    service::SESSION_EXPIRES_IN,
+    policy::SESSION_EXPIRES_IN,
 };
 
 const PREFIX: &str = "better-auth";

@@ -36,18 +36,11 @@ use super::{
     store::AuthSchema,
 };
 
-/// Session lifetime (`session.expiresIn`, 7 days).
-pub const SESSION_EXPIRES_IN: Duration = Duration::from_secs(7 * 24 * 3600);
-/// A session is extended on use once this much has passed (`session.updateAge`).
-pub const SESSION_UPDATE_AGE: Duration = Duration::from_secs(24 * 3600);
-/// Sensitive operations need a session younger than this (`session.freshAge`).
-pub const SESSION_FRESH_AGE: Duration = Duration::from_secs(24 * 3600);
-/// Lifetime of a `rememberMe: false` session.
-pub const DONT_REMEMBER_EXPIRES_IN: Duration = Duration::from_secs(24 * 3600);
-/// Password reset links (`resetPasswordTokenExpiresIn`).
-pub const RESET_TOKEN_EXPIRES_IN: Duration = Duration::from_secs(3600);
-/// E-mail verification tokens (`emailVerification.expiresIn`).
-pub const VERIFY_TOKEN_EXPIRES_IN: Duration = Duration::from_secs(3600);
+// The lifetimes live in `auth::policy`; re-exported for the flows and older paths.
+pub use super::policy::{
+    DONT_REMEMBER_EXPIRES_IN, RESET_TOKEN_EXPIRES_IN, SESSION_EXPIRES_IN, SESSION_FRESH_AGE,
+    SESSION_UPDATE_AGE, VERIFY_TOKEN_EXPIRES_IN,
+};
 
 /// Who is making the request, for the session row.
 #[derive(Debug, Clone, Default)]
