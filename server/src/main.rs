@@ -39,7 +39,7 @@ async fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(&config.log_filter);
+    telemetry::init(&config.log_filter, config.is_production());
     tracing::info!(mode = ?config.mode, reason = config.mode_reason(), "configuration rules in force");
     for protection in config.relaxed_protections() {
         tracing::warn!("protection relaxed: {protection}");

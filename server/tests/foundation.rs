@@ -163,3 +163,71 @@ db_tests!(
     schema_has_better_auth_tables,
     migrations_are_idempotent,
 );
+
+/// The real binary, started as production: every log line is one JSON object, the
+/// start-up says which rules are in force and names each relaxed protection, and the
+/// secret appears nowhere.
+#[test]
+fn production_logs_json_and_names_its_rules() {
+    use std::io::BufRead;
+
+    const SECRET: &str = "json-log-secret-0123456789-abcdefghijkl";
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .current_dir(dir.path())
+        .env("APP_ENV", "production")
+        .env("BETTER_AUTH_SECRET", SECRET)
+        .env("MAIL_OUTBOX", "true")
+        .env("RATE_LIMIT", "off")
+        .env("DATA_DIR", dir.path())
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the server binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(30)) {
+        let listening = line.contains("listening on");
+        lines.push(line);
+        if listening {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let events: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(
+        events.iter().any(|e| e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("listening on"))),
+        "{lines:#?}"
+    );
+    let rules = events
+        .iter()
+        .find(|e| e["message"] == "configuration rules in force")
+        .unwrap_or_else(|| panic!("no start-up rules line: {lines:#?}"));
+    assert_eq!(rules["mode"], "Production");
+    assert!(
+        events.iter().any(|e| e["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("protection relaxed: rate limiting"))),
+        "{lines:#?}"
+    );
+    assert!(lines.iter().all(|l| !l.contains(SECRET)));
+}
