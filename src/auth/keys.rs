@@ -334,8 +334,9 @@ impl KeyStore {
 
     async fn mint_key(&self) -> Result<Ed25519Key, AuthError> {
         let key = Ed25519Key::generate(generate_id(DEFAULT_ID_LEN));
-        let private = jwt::encrypt_private_key(&key.to_private_jwk_json(), &self.secret)
-            .map_err(|e| AuthError::Internal(e.to_string()))?;
+        let private =
+            super::key_envelope::encrypt_private_key(&key.to_private_jwk_json(), &self.secret)
+                .map_err(|e| AuthError::Internal(e.to_string()))?;
         store::insert_jwk(
             &self.db,
             self.schema,
@@ -842,7 +843,11 @@ mod tests {
 
     /// Inserts `key` as a `jwks` row expiring at `expires_at`.
     async fn insert_row(store: &KeyStore, key: &Ed25519Key, expires_at: Option<Ts>) {
-        let private = jwt::encrypt_private_key(&key.to_private_jwk_json(), &store.secret).unwrap();
+        let private = crate::auth::key_envelope::encrypt_private_key(
+            &key.to_private_jwk_json(),
+            &store.secret,
+        )
+        .unwrap();
         let public = key.public_key_json();
         store::insert_jwk(
             &store.db,

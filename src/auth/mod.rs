@@ -14,15 +14,16 @@ pub mod cookie;
 pub mod hashing;
 pub mod ids;
 pub mod jwt;
+pub mod key_envelope;
 mod mac;
 pub mod password;
 
 pub use cookie::{sign_cookie_value, verify_cookie_value};
 pub use ids::{generate_id, DEFAULT_ID_LEN, RESET_TOKEN_LEN};
 pub use jwt::{
-    decrypt_private_key, encrypt_private_key, parse_jwks, sign_eddsa, sign_hs256, verify,
-    Ed25519Key, JwtError, Validation, VerifyKey,
+    parse_jwks, sign_eddsa, sign_hs256, verify, Ed25519Key, JwtError, Validation, VerifyKey,
 };
+pub use key_envelope::{decrypt_private_key, encrypt_private_key};
 pub use password::{
     check_length, dummy_verify, hash_password, verify_password, LengthError, PasswordError,
     Verified, MAX_PASSWORD_LEN, MIN_PASSWORD_LEN,
