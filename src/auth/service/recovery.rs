@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 
-use crate::{mail::Mail, storage::Ts};
+use crate::{mail::templates, storage::Ts};
 
 use super::{dur, length_error, AuthService, RESET_TOKEN_EXPIRES_IN};
 use crate::auth::{
@@ -38,17 +38,8 @@ impl AuthService {
             self.config.base_origin(),
             crate::auth::cookie::encode_uri_component(callback)
         );
-        self.send_later(Mail {
-            to: user.email.clone(),
-            subject: "Reset your Taskdeck password".into(),
-            text: format!(
-                "Hello {},\n\nSomeone (hopefully you) asked to reset your password. \
-                     Open this link within an hour to choose a new one:\n\n{link}\n\n\
-                     If it wasn't you, ignore this e-mail.",
-                user.name
-            ),
-            link: Some(link),
-        });
+        let name = user.email_verified.then_some(user.name.as_str());
+        self.send_later(templates::reset_password(&user.email, name, &link));
         Ok(())
     }
 

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::{mail::Mail, problem::Code};
+use crate::{mail::templates, problem::Code};
 
 use super::{AuthService, VERIFY_TOKEN_EXPIRES_IN};
 use crate::auth::{
@@ -37,15 +37,7 @@ impl AuthService {
             self.config.base_origin(),
             crate::auth::cookie::encode_uri_component(callback)
         );
-        self.send_later(Mail {
-            to: user.email.clone(),
-            subject: "Verify your e-mail address".into(),
-            text: format!(
-                "Hello {},\n\nConfirm your e-mail address for Taskdeck by opening:\n\n{link}\n",
-                user.name
-            ),
-            link: Some(link),
-        });
+        self.send_later(templates::verify_email(&user.email, &link));
         Ok(())
     }
 

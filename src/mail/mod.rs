@@ -18,6 +18,8 @@ use tokio::io::AsyncWriteExt;
 
 use crate::storage::Ts;
 
+pub mod templates;
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Mail {
     pub to: String,
