@@ -80,6 +80,7 @@ async fn serve() -> impl IntoResponse {
             UnsupportedMediaType,
             Unprocessable,
             InternalError,
+            ServiceUnavailable,
         ),
     ),
     modifiers(&BearerScheme),
@@ -387,6 +388,15 @@ pub struct Unprocessable(pub ValidationError);
 #[derive(ToResponse)]
 #[response(example = json!({"code": "INTERNAL_SERVER_ERROR", "message": "Something went wrong on our side. Please try again."}))]
 pub struct InternalError(pub ErrorBody);
+
+/// The database is unreachable for the moment (`SERVICE_UNAVAILABLE`): retry after
+/// `Retry-After` seconds; nothing was changed.
+#[derive(ToResponse)]
+#[response(
+    headers(("Retry-After" = String, description = "Seconds to wait before retrying (`1`)")),
+    example = json!({"code": "SERVICE_UNAVAILABLE", "message": "The service is temporarily unavailable. Please try again shortly."})
+)]
+pub struct ServiceUnavailable(pub ErrorBody);
 
 // --- GET /api/me (its handler is in `super::me`) --------------------------------------
 

@@ -92,6 +92,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
         (status = 403, response = doc::Forbidden),
         (status = 422, response = doc::Unprocessable),
         (status = 500, response = doc::InternalError),
+        (status = 503, response = doc::ServiceUnavailable),
     ),
     security(("bearer" = [])),
 )]
@@ -141,6 +142,7 @@ async fn list(
         (status = 415, response = doc::UnsupportedMediaType),
         (status = 422, response = doc::Unprocessable),
         (status = 500, response = doc::InternalError),
+        (status = 503, response = doc::ServiceUnavailable),
     ),
     security(("bearer" = [])),
 )]
@@ -180,6 +182,7 @@ fn encode(segment: &str) -> String {
         (status = 403, response = doc::Forbidden),
         (status = 404, response = doc::NotFound),
         (status = 500, response = doc::InternalError),
+        (status = 503, response = doc::ServiceUnavailable),
     ),
     security(("bearer" = [])),
 )]
@@ -211,6 +214,7 @@ async fn read(
         (status = 415, response = doc::UnsupportedMediaType),
         (status = 422, response = doc::Unprocessable),
         (status = 500, response = doc::InternalError),
+        (status = 503, response = doc::ServiceUnavailable),
     ),
     security(("bearer" = [])),
 )]
@@ -238,6 +242,7 @@ async fn update(
         (status = 403, response = doc::Forbidden),
         (status = 404, response = doc::NotFound),
         (status = 500, response = doc::InternalError),
+        (status = 503, response = doc::ServiceUnavailable),
     ),
     security(("bearer" = [])),
 )]
@@ -265,6 +270,7 @@ async fn remove(
         (status = 403, response = doc::Forbidden),
         (status = 404, response = doc::NotFound),
         (status = 500, response = doc::InternalError),
+        (status = 503, response = doc::ServiceUnavailable),
     ),
     security(("bearer" = [])),
 )]
