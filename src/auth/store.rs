@@ -5,23 +5,12 @@
 //! are detected once at start-up into [`AuthSchema`] and every query honours it.
 
 use crate::{
+    exec, fetch_all, fetch_optional,
     storage::{Database, StorageError, Ts},
     with_pool,
 };
 
 use super::model::{JwkRow, Session, User, Verification};
-
-/// Runs one statement with its binds on whichever pool, discarding the result:
-/// `exec!(db, sql, a, b)?` for `with_pool!(db, |pool| sqlx::query(sql).bind(a).bind(b)…)`.
-macro_rules! exec {
-    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
-        with_pool!($db, |pool| sqlx::query($sql)
-            $(.bind($bind))*
-            .execute(pool)
-            .await
-            .map(|_| ()))
-    };
-}
 
 /// The issuer Better Auth 1.7 writes on credential accounts.
 pub const CREDENTIAL_ISSUER: &str = "local:credential";
@@ -76,18 +65,12 @@ const SESSION_COLUMNS: &str =
 
 pub async fn find_user_by_email(db: &Database, email: &str) -> Result<Option<User>, StorageError> {
     let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" WHERE "email" = $1"#);
-    Ok(with_pool!(db, |pool| sqlx::query_as(&sql)
-        .bind(email)
-        .fetch_optional(pool)
-        .await)?)
+    Ok(fetch_optional!(db, &sql, email)?)
 }
 
 pub async fn find_user_by_id(db: &Database, id: &str) -> Result<Option<User>, StorageError> {
     let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" WHERE "id" = $1"#);
-    Ok(with_pool!(db, |pool| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(pool)
-        .await)?)
+    Ok(fetch_optional!(db, &sql, id)?)
 }
 
 /// Inserts a user and their credential account in one transaction, so that a failure
@@ -153,10 +136,7 @@ pub async fn credential_password(
     let sql = format!(
         r#"SELECT "id", "password" FROM "account" WHERE "userId" = $1 AND "providerId" = '{CREDENTIAL_PROVIDER}'{issuer} ORDER BY "createdAt" LIMIT 1"#
     );
-    Ok(with_pool!(db, |pool| sqlx::query_as(&sql)
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await)?)
+    Ok(fetch_optional!(db, &sql, user_id)?)
 }
 
 pub async fn set_account_password(
@@ -289,10 +269,7 @@ pub async fn insert_session(db: &Database, s: &Session) -> Result<(), StorageErr
 
 pub async fn find_session(db: &Database, token: &str) -> Result<Option<Session>, StorageError> {
     let sql = format!(r#"SELECT {SESSION_COLUMNS} FROM "session" WHERE "token" = $1"#);
-    Ok(with_pool!(db, |pool| sqlx::query_as(&sql)
-        .bind(token)
-        .fetch_optional(pool)
-        .await)?)
+    Ok(fetch_optional!(db, &sql, token)?)
 }
 
 pub async fn extend_session(
@@ -319,10 +296,7 @@ pub async fn list_sessions(
     let sql = format!(
         r#"SELECT {SESSION_COLUMNS} FROM "session" WHERE "userId" = $1 ORDER BY "createdAt""#
     );
-    let rows: Vec<Session> = with_pool!(db, |pool| sqlx::query_as(&sql)
-        .bind(user_id)
-        .fetch_all(pool)
-        .await)?;
+    let rows: Vec<Session> = fetch_all!(db, &sql, user_id)?;
     // Filtered here rather than in SQL: dates may be stored in several encodings.
     Ok(rows.into_iter().filter(|s| s.expires_at > now).collect())
 }
@@ -387,20 +361,16 @@ pub async fn insert_verification(
     expires_at: Ts,
 ) -> Result<(), StorageError> {
     let now = Ts::now();
-    with_pool!(db, |pool| {
-        sqlx::query(
-        r#"INSERT INTO "verification" ("id", "identifier", "value", "expiresAt", "createdAt", "updatedAt") VALUES ($1, $2, $3, $4, $5, $6)"#
-    )
-    .bind(id)
-    .bind(identifier)
-    .bind(value)
-    .bind(expires_at)
-    .bind(now)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|_| ())
-    })?;
+    exec!(
+        db,
+        r#"INSERT INTO "verification" ("id", "identifier", "value", "expiresAt", "createdAt", "updatedAt") VALUES ($1, $2, $3, $4, $5, $6)"#,
+        id,
+        identifier,
+        value,
+        expires_at,
+        now,
+        now
+    )?;
     Ok(())
 }
 
@@ -410,14 +380,11 @@ pub async fn take_verification(
     db: &Database,
     identifier: &str,
 ) -> Result<Option<Verification>, StorageError> {
-    Ok(with_pool!(db, |pool| {
-        sqlx::query_as(
-        r#"DELETE FROM "verification" WHERE "identifier" = $1 RETURNING "id", "identifier", "value", "expiresAt""#
-    )
-    .bind(identifier)
-    .fetch_optional(pool)
-    .await
-    })?)
+    Ok(fetch_optional!(
+        db,
+        r#"DELETE FROM "verification" WHERE "identifier" = $1 RETURNING "id", "identifier", "value", "expiresAt""#,
+        identifier
+    )?)
 }
 
 /// Deletes every outstanding password-reset token of a user (after a reset or a
@@ -436,14 +403,11 @@ pub async fn peek_verification(
     db: &Database,
     identifier: &str,
 ) -> Result<Option<Verification>, StorageError> {
-    Ok(with_pool!(db, |pool| {
-        sqlx::query_as(
-        r#"SELECT "id", "identifier", "value", "expiresAt" FROM "verification" WHERE "identifier" = $1"#
-    )
-    .bind(identifier)
-    .fetch_optional(pool)
-    .await
-    })?)
+    Ok(fetch_optional!(
+        db,
+        r#"SELECT "id", "identifier", "value", "expiresAt" FROM "verification" WHERE "identifier" = $1"#,
+        identifier
+    )?)
 }
 
 // --- signing keys -----------------------------------------------------------------
@@ -462,9 +426,7 @@ pub async fn list_jwks(db: &Database, schema: AuthSchema) -> Result<Vec<JwkRow>,
     let sql = format!(
         r#"SELECT "id", "publicKey", "privateKey", "createdAt", {expires}, {alg} FROM "jwks" ORDER BY "createdAt" DESC"#
     );
-    Ok(with_pool!(db, |pool| sqlx::query_as(&sql)
-        .fetch_all(pool)
-        .await)?)
+    Ok(fetch_all!(db, &sql)?)
 }
 
 pub async fn insert_jwk(

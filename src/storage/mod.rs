@@ -33,6 +33,53 @@ macro_rules! with_pool {
     };
 }
 
+/// One statement with its binds, on whichever pool, its result discarded:
+/// `exec!(db, sql, a, b)?`. With [`fetch_optional!`], [`fetch_one!`] and
+/// [`fetch_all!`], a store function is one SQL text plus its binds.
+#[macro_export]
+macro_rules! exec {
+    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        $crate::with_pool!($db, |pool| sqlx::query($sql)
+            $(.bind($bind))*
+            .execute(pool)
+            .await
+            .map(|_| ()))
+    };
+}
+
+/// `query_as(sql)` with its binds: at most one row, typed by the caller.
+#[macro_export]
+macro_rules! fetch_optional {
+    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        $crate::with_pool!($db, |pool| sqlx::query_as($sql)
+            $(.bind($bind))*
+            .fetch_optional(pool)
+            .await)
+    };
+}
+
+/// `query_as(sql)` with its binds: exactly one row, typed by the caller.
+#[macro_export]
+macro_rules! fetch_one {
+    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        $crate::with_pool!($db, |pool| sqlx::query_as($sql)
+            $(.bind($bind))*
+            .fetch_one(pool)
+            .await)
+    };
+}
+
+/// `query_as(sql)` with its binds: every row, typed by the caller.
+#[macro_export]
+macro_rules! fetch_all {
+    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        $crate::with_pool!($db, |pool| sqlx::query_as($sql)
+            $(.bind($bind))*
+            .fetch_all(pool)
+            .await)
+    };
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("could not prepare the data directory {path}: {source}")]

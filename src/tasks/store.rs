@@ -2,6 +2,7 @@
 //! input only ever travels as bound parameters.
 
 use crate::{
+    fetch_optional,
     storage::{Database, Ts},
     with_pool,
 };
@@ -216,11 +217,7 @@ fn counter_column(query: &ListQuery) -> Option<&'static str> {
 
 pub async fn get(db: &Database, user_id: &str, id: i64) -> Result<Option<Task>, TaskError> {
     let sql = format!(r#"SELECT {COLUMNS} FROM "task" WHERE "id" = $1 AND "user_id" = $2"#);
-    let row: Option<TaskRow> = with_pool!(db, |pool| sqlx::query_as(&sql)
-        .bind(id)
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await)?;
+    let row: Option<TaskRow> = fetch_optional!(db, &sql, id, user_id)?;
     Ok(row.map(Task::from))
 }
 
@@ -325,12 +322,7 @@ pub async fn toggle(db: &Database, user_id: &str, id: i64) -> Result<Option<Task
     let sql = format!(
         r#"UPDATE "task" SET "completed" = NOT "completed", "updated_at" = $3 WHERE "id" = $1 AND "user_id" = $2 RETURNING {COLUMNS}"#
     );
-    let row: Option<TaskRow> = with_pool!(db, |pool| sqlx::query_as(&sql)
-        .bind(id)
-        .bind(user_id)
-        .bind(Ts::now())
-        .fetch_optional(pool)
-        .await)?;
+    let row: Option<TaskRow> = fetch_optional!(db, &sql, id, user_id, Ts::now())?;
     Ok(row.map(Task::from))
 }
 
@@ -347,14 +339,11 @@ pub async fn delete(db: &Database, user_id: &str, id: i64) -> Result<bool, TaskE
 }
 
 pub async fn summary(db: &Database, user_id: &str) -> Result<Summary, TaskError> {
-    let row: Option<(i64, i64)> = with_pool!(db, |pool| {
-        sqlx::query_as(
-            r#"SELECT CAST("total" AS BIGINT), CAST("completed" AS BIGINT) FROM "task_count" WHERE "user_id" = $1"#,
-        )
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await
-    })?;
+    let row: Option<(i64, i64)> = fetch_optional!(
+        db,
+        r#"SELECT CAST("total" AS BIGINT), CAST("completed" AS BIGINT) FROM "task_count" WHERE "user_id" = $1"#,
+        user_id
+    )?;
     let (all, completed) = row.unwrap_or((0, 0));
     Ok(Summary {
         all,
