@@ -11,6 +11,7 @@ use crate::auth::{
 };
 
 impl AuthService {
+    #[tracing::instrument(skip_all, fields(user = %user_id))]
     pub async fn update_user(
         &self,
         user_id: &str,
@@ -42,6 +43,7 @@ impl AuthService {
 
     /// Changes the password after checking the current one; with `revoke_others`, every
     /// session is deleted and a new one returned (Better Auth's behaviour).
+    #[tracing::instrument(skip_all, fields(user = %current.user.id))]
     pub async fn change_password(
         &self,
         current: &SessionWithUser,
@@ -70,6 +72,7 @@ impl AuthService {
     /// Deletes the account (and its tasks) after checking the password. Better Auth
     /// also accepts a merely fresh session; a borrowed or stolen one must not be
     /// enough for something that cannot be undone (ASVS 3.7.1).
+    #[tracing::instrument(skip_all, fields(user = %current.user.id))]
     pub async fn delete_user(
         &self,
         current: &SessionWithUser,

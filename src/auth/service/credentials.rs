@@ -16,6 +16,7 @@ use crate::auth::{
 };
 
 impl AuthService {
+    #[tracing::instrument(skip_all)]
     pub async fn sign_up(
         &self,
         input: SignUp,
@@ -70,6 +71,7 @@ impl AuthService {
         Ok((session, user))
     }
 
+    #[tracing::instrument(skip_all, fields(user))]
     pub async fn sign_in(
         &self,
         email: &str,
@@ -93,6 +95,7 @@ impl AuthService {
         else {
             return Err(AuthError::invalid_credentials());
         };
+        tracing::Span::current().record("user", user.id.as_str());
         if needs_rehash {
             // A Better Auth scrypt hash (or old argon2 parameters): upgrade in place.
             match self.hash(password).await {

@@ -14,6 +14,7 @@ use crate::auth::{
 
 impl AuthService {
     /// Mails a reset link if the address belongs to a user; says nothing either way.
+    #[tracing::instrument(skip_all)]
     pub async fn request_password_reset(
         &self,
         email: &str,
@@ -50,6 +51,7 @@ impl AuthService {
     }
 
     /// Consumes the token (single use) and sets the new password.
+    #[tracing::instrument(skip_all, fields(user))]
     pub async fn reset_password(&self, token: &str, new_password: String) -> Result<(), AuthError> {
         password::check_length(&new_password).map_err(length_error)?;
         let Some(row) =
@@ -61,6 +63,7 @@ impl AuthService {
             return Err(AuthError::invalid_token());
         }
         let user_id = row.value;
+        tracing::Span::current().record("user", user_id.as_str());
         let hash = self.hash(new_password).await?;
         match store::credential_password(&self.db, self.schema, &user_id).await? {
             Some((account_row, _)) => {

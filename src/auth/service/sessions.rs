@@ -58,14 +58,17 @@ impl AuthService {
         Ok(store::list_sessions(&self.db, user_id, Ts::now()).await?)
     }
 
+    #[tracing::instrument(skip_all, fields(user = %user_id))]
     pub async fn revoke_session(&self, user_id: &str, token: &str) -> Result<(), AuthError> {
         Ok(store::delete_user_session(&self.db, user_id, token).await?)
     }
 
+    #[tracing::instrument(skip_all, fields(user = %user_id))]
     pub async fn revoke_session_by_id(&self, user_id: &str, id: &str) -> Result<(), AuthError> {
         Ok(store::delete_user_session_by_id(&self.db, user_id, id).await?)
     }
 
+    #[tracing::instrument(skip_all, fields(user = %user_id))]
     pub async fn revoke_sessions(
         &self,
         user_id: &str,

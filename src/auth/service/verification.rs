@@ -46,6 +46,7 @@ impl AuthService {
     }
 
     /// Checks a verification token and marks the address verified.
+    #[tracing::instrument(skip_all, fields(user))]
     pub async fn verify_email(&self, token: &str) -> Result<User, AuthError> {
         let validation = Validation {
             require_subject: false,
@@ -75,6 +76,7 @@ impl AuthService {
         let user = store::find_user_by_email(&self.db, &email.to_lowercase())
             .await?
             .ok_or(AuthError::from(Code::UserNotFound))?;
+        tracing::Span::current().record("user", user.id.as_str());
         if !user.email_verified {
             store::mark_email_verified(&self.db, &user.id).await?;
         }
