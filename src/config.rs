@@ -146,6 +146,9 @@ pub struct Config {
     pub cors_allowed_origins: Vec<String>,
     /// True when the secret was generated at start (development only).
     pub secret_generated: bool,
+    /// Lets a scraper off this host read `/metrics` with `Authorization: Bearer <token>`
+    /// (`METRICS_TOKEN`); loopback clients need none.
+    pub metrics_token: Option<SecretString>,
     pub auth: AuthConfig,
 }
 
@@ -321,6 +324,15 @@ impl Config {
                 "CORS_ALLOWED_ORIGINS",
             )?,
             secret_generated,
+            metrics_token: get("METRICS_TOKEN").map(SecretString::from),
+        })
+    }
+
+    /// Whether `sent` is the configured `METRICS_TOKEN` (compared in constant time).
+    pub fn metrics_token_matches(&self, sent: &str) -> bool {
+        self.metrics_token.as_ref().is_some_and(|expected| {
+            subtle::ConstantTimeEq::ct_eq(expected.expose_secret().as_bytes(), sent.as_bytes())
+                .into()
         })
     }
 

@@ -131,6 +131,9 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(pages)
         .merge(bundle(&leptos_options))
+        .route("/metrics", axum::routing::get(crate::metrics::render))
+        // Counted per matched route only: unmatched paths cannot grow the label set.
+        .route_layer(middleware::from_fn(crate::metrics::record))
         .fallback(fallback)
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit))

@@ -231,3 +231,47 @@ fn production_logs_json_and_names_its_rules() {
     );
     assert!(lines.iter().all(|l| !l.contains(SECRET)));
 }
+
+/// `/metrics`: Prometheus text with per-route counts, for this host or the holder of
+/// `METRICS_TOKEN`; a client elsewhere (here: forwarded by the same-host proxy) gets the
+/// API's 404, token or not, unless the token is right.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_for_this_host_or_the_token() {
+    let app = TestApp::spawn_with(
+        common::Backend::Sqlite,
+        &[("METRICS_TOKEN", "scrape-me-0123")],
+    )
+    .await;
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    for needle in [
+        "http_requests_total{",
+        r#"route="/healthz""#,
+        "http_request_duration_seconds_bucket{",
+        "password_hashes_in_flight",
+        "db_pool_connections{",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+    let remote = |token: Option<&str>| {
+        let mut req = app
+            .client
+            .get(app.url("/metrics"))
+            .header("x-forwarded-for", "203.0.113.5");
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    let res = remote(None).await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["code"],
+        "NOT_FOUND"
+    );
+    assert_eq!(remote(Some("wrong")).await.unwrap().status(), 404);
+    assert_eq!(remote(Some("scrape-me-0123")).await.unwrap().status(), 200);
+    app.cleanup().await;
+}

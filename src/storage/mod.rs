@@ -188,6 +188,11 @@ impl Database {
         Ok(())
     }
 
+    /// `(connections open, of which idle)` in the pool.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        with_pool!(self, |pool| (pool.size(), pool.num_idle()))
+    }
+
     pub fn backend_name(&self) -> &'static str {
         match self {
             Self::Sqlite(_) => "sqlite",

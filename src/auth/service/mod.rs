@@ -231,6 +231,11 @@ impl AuthService {
         self.schema
     }
 
+    /// Password hashes queued or running now (a gauge for `/metrics`).
+    pub fn hashing_in_flight(&self) -> usize {
+        self.hashing.in_flight()
+    }
+
     /// Runs CPU-heavy work (password hashing) on the low-priority hashing threads;
     /// [`AuthError::Overloaded`] at once when their queue is full.
     async fn blocking<T: Send + 'static>(
