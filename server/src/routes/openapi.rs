@@ -66,7 +66,7 @@ async fn serve() -> impl IntoResponse {
         super::tasks::update,
         super::tasks::remove,
         super::tasks::toggle,
-        me,
+        super::me::me,
     ),
     components(
         // Referenced only from the shared responses, so not collected from the paths.
@@ -230,20 +230,6 @@ pub struct TaskUpdate {
     pub due_date: Option<String>,
 }
 
-/// Who the bearer token names (from its claims).
-#[derive(ToSchema)]
-pub struct Me {
-    /// The user id (`sub`), the `user_id` of the task paths.
-    pub id: String,
-    #[schema(required = true)]
-    pub email: Option<String>,
-    #[schema(required = true)]
-    pub name: Option<String>,
-    /// The token's expiry, in seconds since the epoch.
-    #[schema(required = true)]
-    pub exp: Option<i64>,
-}
-
 /// Every error: a stable upper-snake-case `code` and a human `message` (Better Auth's shape).
 #[derive(ToSchema)]
 pub struct ErrorBody {
@@ -397,26 +383,6 @@ pub struct InternalError(pub ErrorBody);
     example = json!({"code": "SERVICE_UNAVAILABLE", "message": "The service is temporarily unavailable. Please try again shortly."})
 )]
 pub struct ServiceUnavailable(pub ErrorBody);
-
-// --- GET /api/me (its handler is in `super::me`) --------------------------------------
-
-/// Who am I
-///
-/// The identity in the bearer token, without touching any data: a cheap way to check a
-/// token and learn the `user_id` for the task paths.
-#[utoipa::path(
-    get,
-    path = "/api/me",
-    tag = "me",
-    operation_id = "me",
-    responses(
-        (status = 200, description = "The token's subject and claims", body = Me),
-        (status = 401, response = Unauthorized),
-    ),
-    security(("bearer" = [])),
-)]
-#[allow(dead_code)]
-fn me() {}
 
 #[cfg(test)]
 mod tests {
