@@ -183,8 +183,8 @@ fn with_param(path: &str, key: &str, value: &str) -> String {
 /// A failure as the caller sees it, with the status and words of the core's table;
 /// without JavaScript, a redirect back to `page` (default: the form's page) with
 /// `?error=CODE`, which the page renders in words.
-fn fail<'e>(page: Option<&str>, error: impl Into<ProblemSource<'e>>) -> UiError {
-    let problem = error.into().problem();
+fn fail(page: Option<&str>, error: impl Into<Problem>) -> UiError {
+    let problem: Problem = error.into();
     let headers = request_headers();
     if is_form_navigation(&headers) {
         let target = page
@@ -197,33 +197,6 @@ fn fail<'e>(page: Option<&str>, error: impl Into<ProblemSource<'e>>) -> UiError 
         );
     }
     problem.into()
-}
-
-/// Any core error the UI door reports.
-enum ProblemSource<'e> {
-    Auth(&'e AuthError),
-    Task(&'e TaskError),
-}
-
-impl ProblemSource<'_> {
-    fn problem(&self) -> Problem {
-        match self {
-            Self::Auth(e) => (*e).into(),
-            Self::Task(e) => (*e).into(),
-        }
-    }
-}
-
-impl<'e> From<&'e AuthError> for ProblemSource<'e> {
-    fn from(e: &'e AuthError) -> Self {
-        Self::Auth(e)
-    }
-}
-
-impl<'e> From<&'e TaskError> for ProblemSource<'e> {
-    fn from(e: &'e TaskError) -> Self {
-        Self::Task(e)
-    }
 }
 
 /// A 401: without JavaScript, off to sign-in and back to the form's page afterwards.
