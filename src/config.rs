@@ -6,12 +6,7 @@
 //! non-loopback listen address or an `https` base URL): forgetting the variable must not
 //! switch rate limits off and accept a guessable secret (review M8).
 
-use std::{
-    env, fmt,
-    net::{IpAddr, SocketAddr},
-    path::PathBuf,
-    time::Duration,
-};
+use std::{env, fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
 use rand::{distributions::Alphanumeric, Rng};
 use secrecy::{ExposeSecret, SecretString};
@@ -428,9 +423,7 @@ fn is_loopback_addr(addr: &str) -> bool {
         .trim()
         .rsplit_once(':')
         .map_or(addr.trim(), |(host, _)| host);
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    crate::auth::client_ip::is_loopback_host(host)
 }
 
 /// SMTP when `SMTP_URL` is set; otherwise the outbox, which production takes only when

@@ -169,6 +169,14 @@ pub fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// Whether a host names this machine: `localhost` or a loopback address (127.0.0.0/8,
+/// `::1`), IPv6 with or without brackets. IPv4-mapped addresses are not taken for it.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim().trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// The rate-limit key for a client: the address itself for IPv4, its /64 for IPv6.
 pub fn rate_key(ip: IpAddr) -> String {
     match canonical(ip) {

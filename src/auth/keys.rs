@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use ed25519_dalek::VerifyingKey;
 use serde_json::{json, Value};
 use tokio::sync::{Mutex, RwLock};
-use url::{Host, Url};
+use url::Url;
 
 use crate::storage::{Database, Ts};
 
@@ -215,12 +215,9 @@ async fn read_capped(response: &mut reqwest::Response, cap: usize) -> Result<Vec
 /// Plain http would let anyone on the path substitute their own keys; it is accepted
 /// only for this host (tests, an auth server on the same machine).
 fn check_jwks_url(url: &Url) -> Result<(), AuthError> {
-    let loopback = match url.host() {
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    };
+    let loopback = url
+        .host_str()
+        .is_some_and(super::client_ip::is_loopback_host);
     match url.scheme() {
         "https" if url.host().is_some() => Ok(()),
         "http" if loopback => Ok(()),
