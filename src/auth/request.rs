@@ -265,11 +265,10 @@ impl AuthService {
         else {
             return Err(CallerError::Missing);
         };
-        let jwt = self.issue_session_jwt(&user, &session_token).await?;
-        let claims = self.verify_jwt(&jwt).await.map_err(CallerError::Invalid)?;
+        let (jwt, claims) = self.session_jwt(&user, &session_token).await?;
         Ok(Caller {
-            user_id: claims.sub,
-            claims: claims.raw,
+            user_id: user.id,
+            claims,
             minted_jwt: Some(jwt),
         })
     }
@@ -280,11 +279,18 @@ impl AuthService {
         user: &super::User,
         session_token: &str,
     ) -> Result<String, AuthError> {
-        self.issue_jwt_with(
-            user,
-            &[(SESSION_BINDING_CLAIM, session_binding(session_token).into())],
-        )
-        .await
+        Ok(self.session_jwt(user, session_token).await?.0)
+    }
+
+    /// A session-bound JWT and the claims it carries.
+    async fn session_jwt(
+        &self,
+        user: &super::User,
+        session_token: &str,
+    ) -> Result<(String, Value), AuthError> {
+        let binding = session_binding(session_token);
+        self.issue_jwt_with(user, &[(SESSION_BINDING_CLAIM, binding.into())])
+            .await
     }
 }
 

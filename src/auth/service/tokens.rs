@@ -17,15 +17,16 @@ impl AuthService {
     /// Issues a JWT for the user, with the claims Better Auth's jwt plugin sets: the
     /// user object, `sub`, `iat`, `exp`, `iss`, `aud`.
     pub async fn issue_jwt(&self, user: &User) -> Result<String, AuthError> {
-        self.issue_jwt_with(user, &[]).await
+        Ok(self.issue_jwt_with(user, &[]).await?.0)
     }
 
-    /// [`Self::issue_jwt`] with extra claims.
+    /// [`Self::issue_jwt`] with extra claims; returns the token and the claims it
+    /// carries (so a caller need not verify what it has just signed to read them).
     pub(in crate::auth) async fn issue_jwt_with(
         &self,
         user: &User,
         extra: &[(&str, Value)],
-    ) -> Result<String, AuthError> {
+    ) -> Result<(String, Value), AuthError> {
         let auth = &self.config.auth;
         let now = Utc::now().timestamp();
         let mut claims =
@@ -43,16 +44,17 @@ impl AuthService {
                 map.insert((*name).into(), value.clone());
             }
         }
-        match auth.jwt_algorithm {
-            JwtAlgorithm::Hs256 => Ok(jwt::sign_hs256(self.config.secret_bytes(), &claims)),
+        let token = match auth.jwt_algorithm {
+            JwtAlgorithm::Hs256 => jwt::sign_hs256(self.config.secret_bytes(), &claims),
             JwtAlgorithm::EdDsa => {
                 if self.keys.is_remote() {
                     return Err(Code::JwtIssuingDisabled.into());
                 }
                 let key = self.keys.signing_key().await?;
-                Ok(jwt::sign_eddsa(&key, &claims))
+                jwt::sign_eddsa(&key, &claims)
             }
-        }
+        };
+        Ok((token, claims))
     }
 
     /// The JWKS document, or `None` when this server publishes none (HS256 mode or
