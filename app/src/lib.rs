@@ -1,9 +1,11 @@
-//! Taskdeck's user interface: the HTML shell, the routes, the pages and (in `ssr`
-//! builds) the server functions. Compiled twice: with `ssr` into the server, with
-//! `hydrate` into the WASM bundle.
+//! Taskdeck's user interface: the HTML shell, the routes, the pages, the server
+//! functions and the islands. Leptos runs in islands mode: pages and components render
+//! on the server only; just the `islands` (the board's form enhancer, the theme toggle)
+//! are compiled into the WASM bundle and hydrated in the browser.
 
 pub mod api;
 pub mod components;
+pub mod islands;
 pub mod pages;
 
 use leptos::prelude::*;
@@ -50,7 +52,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <script>{THEME_BOOT}</script>
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -66,14 +68,6 @@ pub fn App() -> impl IntoView {
     let viewer = Resource::new(|| (), |_| async { get_viewer().await.ok().flatten() });
     provide_context(ViewerResource(viewer));
 
-    // Runs only in the browser, once hydration has attached the event handlers: tests
-    // (and curious users) can tell a hydrated page from a static one.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-
     view! {
         <Stylesheet id="leptos" href="/pkg/taskdeck.css" />
         <Link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%234f46e5'/%3E%3Cpath d='M4 8l3 3 5-6' stroke='white' stroke-width='2' fill='none'/%3E%3C/svg%3E" />
@@ -83,7 +77,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <Header />
-            <main id="main" class="container">
+            <main id="main" class="container" tabindex="-1">
                 <Routes fallback=NotFound>
                     // Async: the whole page, data included, is in the first HTML, so
                     // it works with JavaScript off and never flashes empty content.

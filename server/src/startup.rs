@@ -338,7 +338,7 @@ async fn detached(render: impl Future<Output = Response> + Send + 'static) -> Re
 
 /// What server functions and SSR get through Leptos context.
 fn ui_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
-    let ui = app::api::session::UiContext {
+    let ui = app::api::UiContext {
         auth: state.auth.clone(),
         db: state.db.clone(),
     };

@@ -200,7 +200,7 @@ async fn every_task_function_round_trips(app: &TestApp) {
     let error: Value = res.json().await.unwrap();
     assert_eq!(
         (error["status"].as_u64(), error["code"].as_str()),
-        (Some(422), Some("VALIDATION_ERROR"))
+        (Some(422), Some("INVALID_TITLE"))
     );
     assert!(
         error["message"].as_str().unwrap().contains("title"),
@@ -294,7 +294,7 @@ async fn form_posts_without_javascript_redirect(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 302);
-    assert_eq!(res.headers()["location"], "/?error=VALIDATION_ERROR");
+    assert_eq!(res.headers()["location"], "/?error=INVALID_TITLE");
     // Signed out: sent to sign in, then back.
     let res = app
         .client
@@ -361,6 +361,68 @@ async fn the_board_is_in_the_first_html(app: &TestApp) {
         html.contains("Visible before hydration"),
         "tasks are server-rendered"
     );
+    // Islands: the page carries no serialised copy of its data for hydration.
+    let resources = html.split("__RESOLVED_RESOURCES=").nth(1).unwrap_or("[]");
+    assert!(
+        resources.starts_with("[]"),
+        "no hydration data in the board's HTML: {}",
+        &resources[..resources.len().min(200)]
+    );
+    assert!(html.contains("<leptos-island"), "the board is an island");
+
+    // Delete without JavaScript: back to the board with the "Undo" form in the page.
+    let id = created(app, &who, "Undo me").await["id"].to_string();
+    let form = |path: &str| {
+        app.client
+            .post(app.url(path))
+            .header("accept", "text/html")
+            .header("referer", format!("{}/?status=pending", app.base))
+            .header("cookie", &who.signed.cookie)
+            .header("origin", app.origin())
+    };
+    let res = form("/api/ui/delete_task")
+        .form(&[("id", &id)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.starts_with("/?status=pending&deleted="), "{back}");
+    let token = back.split("deleted=").nth(1).unwrap().to_string();
+    let page = app
+        .client
+        .get(app.url(&back))
+        .header("cookie", &who.signed.cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Deleted “Undo me”."),
+        "the notice names the task"
+    );
+    assert!(page.contains(r#"action="/api/ui/restore_task""#));
+    let token = percent_encoding::percent_decode_str(&token)
+        .decode_utf8()
+        .unwrap()
+        .to_string();
+    let res = form("/api/ui/restore_task")
+        .header("referer", format!("{}{back}", app.base))
+        .form(&[("token", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()["location"], "/?status=pending");
+    let listing: Value = call(app, "list_tasks", Some(&who.signed.cookie), None, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listing["total"], 2, "restored: {listing}");
+
     // Signed out, the same URL is the landing page.
     let html = app.get("/").await.text().await.unwrap();
     assert!(!html.contains("Visible before hydration"));
@@ -389,7 +451,74 @@ async fn cookie_calls_from_a_foreign_origin_are_refused(app: &TestApp) {
     assert_eq!(summary["all"], 0, "nothing was created");
 }
 
+/// Undo after delete puts the very task back (id, state, dates, tags), once, for its
+/// owner only; a forged or foreign token restores nothing.
+async fn undo_restores_the_deleted_task_as_it_was(app: &TestApp) {
+    let who = app.api_user("sf-undo@example.com").await;
+    let c = Some(who.signed.cookie.as_str());
+    let task = created(app, &who, "Pay rent").await;
+    let id = task["id"].to_string();
+    let done: Value = call(app, "toggle_task", c, None, &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(done["completed"], true);
+    let res = call(app, "delete_task", c, None, &[("id", &id)]).await;
+    assert_eq!(res.status(), 200);
+    let token: String = res.json().await.unwrap();
+    let gone: Value = call(app, "task_summary", c, None, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(gone["all"], 0);
+
+    // Another user's token check: the token names its owner.
+    let other = app.api_user("sf-undo-other@example.com").await;
+    let res = call(
+        app,
+        "restore_task",
+        Some(&other.signed.cookie),
+        None,
+        &[("token", &token)],
+    )
+    .await;
+    assert_eq!(res.status(), 404);
+    let forged = token.replacen('.', "x.", 1);
+    let res = call(app, "restore_task", c, None, &[("token", &forged)]).await;
+    assert_eq!(res.status(), 404);
+
+    let res = call(app, "restore_task", c, None, &[("token", &token)]).await;
+    assert_eq!(res.status(), 200);
+    let back: Value = res.json().await.unwrap();
+    assert_eq!(back, done, "the same id, state, dates and tags");
+    // Twice is harmless: the task as it is.
+    let again: Value = call(app, "restore_task", c, None, &[("token", &token)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["id"], done["id"]);
+    let listing: Value = call(app, "list_tasks", c, None, &[("tag", "a")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listing["total"], 1, "its tags filter again: {listing}");
+    let summary: Value = call(app, "task_summary", c, None, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        summary,
+        serde_json::json!({ "all": 1, "pending": 0, "completed": 1 })
+    );
+}
+
 db_tests!(
+    undo_restores_the_deleted_task_as_it_was,
     cookie_calls_from_a_foreign_origin_are_refused,
     session_cookie_is_exchanged_for_a_jwt_cookie,
     every_task_function_round_trips,

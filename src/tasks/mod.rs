@@ -4,6 +4,7 @@
 
 pub mod model;
 mod store;
+pub mod undo;
 
 pub use model::{
     FieldErrors, ListQuery, NewTask, Priority, SortKey, SortOrder, StatusFilter, Summary, Task,
@@ -91,11 +92,26 @@ pub async fn toggle(db: &Database, user_id: &str, id: i64) -> Result<Task, TaskE
         .ok_or(TaskError::NotFound)
 }
 
-pub async fn delete(db: &Database, user_id: &str, id: i64) -> Result<(), TaskError> {
-    if store::delete(db, user_id, id).await? {
-        Ok(())
-    } else {
-        Err(TaskError::NotFound)
+/// Deletes the task and answers it as it was, so that the caller can offer "Undo".
+pub async fn delete(db: &Database, user_id: &str, id: i64) -> Result<Task, TaskError> {
+    store::delete(db, user_id, id)
+        .await?
+        .ok_or(TaskError::NotFound)
+}
+
+/// Puts back a task deleted moments ago, from the token its deletion answered with
+/// (see [`undo`]). An expired, forged or foreign token is [`TaskError::NotFound`];
+/// restoring twice answers the task as it already is.
+pub async fn restore(
+    db: &Database,
+    secret: &[u8],
+    user_id: &str,
+    token: &str,
+) -> Result<Task, TaskError> {
+    let task = undo::open(secret, user_id, token, chrono::Utc::now()).ok_or(TaskError::NotFound)?;
+    match store::restore(db, &task).await? {
+        Some(restored) => Ok(restored),
+        None => get(db, user_id, task.id).await,
     }
 }
 

@@ -254,6 +254,39 @@ pub async fn create(db: &Database, user_id: &str, new: &NewTask) -> Result<Task,
     Ok(row.into())
 }
 
+/// Puts a deleted task back exactly as it was: same id, dates, state and tags. `None`
+/// when a row with that id exists again (the same undo sent twice).
+pub async fn restore(db: &Database, task: &Task) -> Result<Option<Task>, TaskError> {
+    let sql = format!(
+        r#"INSERT INTO "task" ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT ("id") DO NOTHING RETURNING {COLUMNS}"#
+    );
+    let row: Option<TaskRow> = with_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let row: Option<TaskRow> = sqlx::query_as(&sql)
+            .bind(task.id)
+            .bind(&task.user_id)
+            .bind(&task.title)
+            .bind(&task.description)
+            .bind(task.completed)
+            .bind(task.priority.as_i16())
+            .bind(tags_json(&task.tags))
+            .bind(task.due_date.map(|d| d.to_string()))
+            .bind(task.created_at)
+            .bind(task.updated_at)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if row.is_some() {
+            for tag in &task.tags {
+                insert_tag!(&mut *tx, task.id, &task.user_id, tag);
+            }
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(row)
+    })?;
+    Ok(row.map(Task::from))
+}
+
 pub async fn update(
     db: &Database,
     user_id: &str,
@@ -326,16 +359,12 @@ pub async fn toggle(db: &Database, user_id: &str, id: i64) -> Result<Option<Task
     Ok(row.map(Task::from))
 }
 
-pub async fn delete(db: &Database, user_id: &str, id: i64) -> Result<bool, TaskError> {
-    let done = with_pool!(db, |pool| sqlx::query(
-        r#"DELETE FROM "task" WHERE "id" = $1 AND "user_id" = $2"#
-    )
-    .bind(id)
-    .bind(user_id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(done > 0)
+/// Deletes the task and answers it as it was (for "Undo"), or `None` if there was none.
+pub async fn delete(db: &Database, user_id: &str, id: i64) -> Result<Option<Task>, TaskError> {
+    let sql =
+        format!(r#"DELETE FROM "task" WHERE "id" = $1 AND "user_id" = $2 RETURNING {COLUMNS}"#);
+    let row: Option<TaskRow> = fetch_optional!(db, &sql, id, user_id)?;
+    Ok(row.map(Task::from))
 }
 
 pub async fn summary(db: &Database, user_id: &str) -> Result<Summary, TaskError> {

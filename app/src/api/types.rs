@@ -23,6 +23,84 @@ pub struct TaskView {
     pub created_at: String,
 }
 
+/// The board's list as its URL names it (`/?status=pending&sort=due&tag=home`). Values
+/// stay the user's strings: the core validates them, and a bad one falls back to the
+/// default view instead of an error page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskFilter {
+    pub status: Option<String>,
+    /// One of [`SORTS`]' keys; or, with `order`, the REST API's own sort key.
+    pub sort: Option<String>,
+    pub order: Option<String>,
+    pub q: Option<String>,
+    pub tag: Option<String>,
+    pub priority: Option<String>,
+    pub limit: Option<String>,
+}
+
+/// The board's sort choices, in plain words: (URL value, label, core sort, core order).
+/// The first is the default and leaves `sort` out of the URL.
+pub const SORTS: [(&str, &str, &str, &str); 6] = [
+    ("", "Newest first", "created", "desc"),
+    ("oldest", "Oldest first", "created", "asc"),
+    ("due", "Due soonest", "due_date", "asc"),
+    ("priority", "Priority, high first", "priority", "desc"),
+    ("title", "Title A–Z", "title", "asc"),
+    ("updated", "Recently changed", "updated", "desc"),
+];
+
+impl TaskFilter {
+    /// The URL's `sort`, as one of [`SORTS`]' keys ("" for the default).
+    pub fn sort_choice(&self) -> &'static str {
+        let sort = self.sort.as_deref().unwrap_or("");
+        let order = self.order.as_deref().unwrap_or("");
+        SORTS
+            .iter()
+            .find(|(key, _, core, core_order)| {
+                *key == sort || (*core == sort && (order.is_empty() || order == *core_order))
+            })
+            .map_or("", |(key, ..)| key)
+    }
+
+    /// The pairs the core's `ListQuery` parses: the plain-words sort translated, and an
+    /// explicit `order` (old links, `?sort=title&order=desc`) kept.
+    pub fn core_pairs(&self) -> Vec<(&str, &str)> {
+        let mut pairs = Vec::new();
+        let (sort, order) = match SORTS
+            .iter()
+            .find(|(key, ..)| Some(*key) == self.sort.as_deref())
+        {
+            Some((_, _, core, order)) => (Some(*core), Some(*order)),
+            None => (self.sort.as_deref(), None),
+        };
+        if let Some(sort) = sort {
+            pairs.push(("sort", sort));
+        }
+        if let Some(order) = self.order.as_deref().filter(|o| !o.is_empty()).or(order) {
+            pairs.push(("order", order));
+        }
+        for (key, value) in [
+            ("status", &self.status),
+            ("q", &self.q),
+            ("tag", &self.tag),
+            ("priority", &self.priority),
+            ("limit", &self.limit),
+        ] {
+            if let Some(v) = value.as_deref() {
+                pairs.push((key, v));
+            }
+        }
+        pairs
+    }
+
+    /// Anything narrowing the list (for the empty state's words).
+    pub fn narrows(&self) -> bool {
+        [&self.status, &self.q, &self.tag, &self.priority]
+            .iter()
+            .any(|v| v.as_deref().is_some_and(|v| !v.is_empty() && v != "all"))
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub all: i64,
@@ -111,5 +189,44 @@ pub fn describe_user_agent(ua: &str) -> String {
         (None, Some(o)) => o.to_string(),
         (None, None) if ua.is_empty() => "Unknown device".to_string(),
         (None, None) => ua.chars().take(40).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter(sort: Option<&str>, order: Option<&str>) -> TaskFilter {
+        TaskFilter {
+            sort: sort.map(String::from),
+            order: order.map(String::from),
+            ..TaskFilter::default()
+        }
+    }
+
+    #[test]
+    fn plain_words_sorts_translate_to_the_core_sort_and_order() {
+        assert_eq!(
+            filter(Some("due"), None).core_pairs(),
+            [("sort", "due_date"), ("order", "asc")]
+        );
+        assert_eq!(
+            filter(Some("oldest"), None).core_pairs(),
+            [("sort", "created"), ("order", "asc")]
+        );
+        assert_eq!(filter(None, None).core_pairs(), Vec::<(&str, &str)>::new());
+        // Old links name the core's sort and order themselves.
+        assert_eq!(
+            filter(Some("title"), Some("desc")).core_pairs(),
+            [("sort", "title"), ("order", "desc")]
+        );
+    }
+
+    #[test]
+    fn the_select_shows_the_choice_a_url_means() {
+        assert_eq!(filter(Some("due_date"), Some("asc")).sort_choice(), "due");
+        assert_eq!(filter(Some("title"), None).sort_choice(), "title");
+        assert_eq!(filter(Some("created"), Some("asc")).sort_choice(), "oldest");
+        assert_eq!(filter(Some("bogus"), None).sort_choice(), "");
     }
 }

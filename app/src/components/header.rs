@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::theme_toggle::ThemeToggle;
+use crate::islands::theme_toggle::ThemeToggle;
 use crate::{use_viewer, PRODUCT};
 
 #[component]

@@ -1,4 +1,3 @@
 //! Pieces shared by several pages.
 
 pub mod header;
-pub mod theme_toggle;

@@ -10,7 +10,15 @@ use leptos_router::hooks::use_query_map;
 pub fn error_message(code: &str) -> &'static str {
     match code {
         "INVALID_EMAIL_OR_PASSWORD" => "Wrong e-mail or password. Check both and try again.",
-        "INVALID_EMAIL" | "VALIDATION_ERROR" => "That doesn't look like an e-mail address.",
+        "INVALID_EMAIL" => "That doesn't look like an e-mail address.",
+        "VALIDATION_ERROR" => "Some of that doesn't look right. Check the fields and try again.",
+        "INVALID_TITLE" => "Give the task a title (at most 200 characters).",
+        "INVALID_DESCRIPTION" => "Keep the description to 1,000 characters.",
+        "INVALID_PRIORITY" => "Pick a priority: low, medium or high.",
+        "INVALID_TAGS" => {
+            "Tags are short words separated by commas (at most 10, each up to 32 characters)."
+        }
+        "INVALID_DUE_DATE" => "Use a real date for the due date.",
         "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL" | "USER_ALREADY_EXISTS" => {
             "An account with this e-mail already exists. Sign in instead?"
         }

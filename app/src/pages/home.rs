@@ -3,12 +3,18 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use super::auth_forms::query_value;
 use crate::PRODUCT;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    // After deleting an account, the form lands here with `?deleted=1`.
+    let deleted = query_value("deleted")() == "1";
     view! {
         <Title text="" />
+        {deleted.then(|| view! {
+            <p class="notice" role="status">"Your account and tasks were deleted."</p>
+        })}
         <section class="hero">
             <h1>{PRODUCT}" keeps your tasks in one calm place."</h1>
             <p class="lead">

@@ -1,7 +1,6 @@
 //! Light/dark toggle. Follows the system setting until the user picks one; the choice is
 //! remembered in `localStorage` and applied before first paint by the shell's script.
-//! The button only works once the page has hydrated, which makes it the end-to-end
-//! tests' proof of hydration.
+//! An island: the button only works once the WASM has loaded (it is on every page).
 
 use leptos::prelude::*;
 
@@ -47,6 +46,7 @@ fn current_theme() -> Theme {
     }
 }
 
+/// Applies and remembers `theme`, and says on the button what a click does next.
 fn apply(theme: Theme) {
     if let Some(root) = document().document_element() {
         let _ = root.set_attribute("data-theme", theme.as_str());
@@ -54,32 +54,32 @@ fn apply(theme: Theme) {
     if let Ok(Some(storage)) = window().local_storage() {
         let _ = storage.set_item("theme", theme.as_str());
     }
+    label(theme);
 }
 
-#[component]
+fn label(theme: Theme) {
+    if let Some(button) = document().get_element_by_id("theme-toggle") {
+        let words = format!("Switch to {} theme", theme.other().as_str());
+        let _ = button.set_attribute("aria-label", &words);
+        let _ = button.set_attribute("title", &words);
+        let _ = button.set_attribute("data-theme-current", theme.as_str());
+    }
+}
+
+/// Plain DOM, no signals: the island's only state is the page's own `data-theme`.
+#[island]
 pub fn ThemeToggle() -> impl IntoView {
-    // `None` on the server and until hydration: the label then names no theme.
-    let theme = RwSignal::new(None::<Theme>);
-    Effect::new(move |_| theme.set(Some(current_theme())));
-
-    let toggle = move |_| {
-        let next = theme.get_untracked().unwrap_or_else(current_theme).other();
-        apply(next);
-        theme.set(Some(next));
-    };
-    let label = move || match theme.get() {
-        Some(t) => format!("Switch to {} theme", t.other().as_str()),
-        None => "Switch colour theme".to_string(),
-    };
-
+    // The island's body runs in the browser at hydration, over the server's button.
+    #[cfg(feature = "hydrate")]
+    label(current_theme());
     view! {
         <button
             type="button"
+            id="theme-toggle"
             class="icon-button theme-toggle"
-            aria-label=label
-            title=label
-            data-theme-current=move || theme.get().map(Theme::as_str)
-            on:click=toggle
+            aria-label="Switch colour theme"
+            title="Switch colour theme"
+            on:click=|_| apply(current_theme().other())
         >
             <span aria-hidden="true" class="icon-sun">"☀"</span>
             <span aria-hidden="true" class="icon-moon">"☾"</span>

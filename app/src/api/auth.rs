@@ -1,0 +1,147 @@
+//! Signing in and out, signing up and password recovery, for the UI's forms. They
+//! post here with or without JavaScript; the answers are redirects (onwards on
+//! success, back to the form with `?error=CODE` on failure).
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::call::{done, encode, fail, invalid, set_cookies, Call};
+use super::{error::UiError, types::Viewer};
+#[cfg(feature = "ssr")]
+use taskdeck::{auth::service::SignUp as NewAccount, problem::Code};
+
+/// The signed-in user, from the session cookie; `None` when signed out.
+#[server(prefix = "/api/ui", endpoint = "viewer")]
+pub async fn get_viewer() -> Result<Option<Viewer>, UiError> {
+    let call = Call::enter(None).await?;
+    let found = call
+        .auth
+        .cookie_session(&call.incoming(), false)
+        .await
+        .map_err(|e| fail(None, &e))?;
+    let settings = call.auth.cookie_settings();
+    match found.current {
+        Some(current) => {
+            if found.refreshed {
+                set_cookies(settings.session(&current.session.token, true));
+            }
+            Ok(Some(Viewer {
+                id: current.user.id,
+                name: current.user.name,
+                email: current.user.email,
+            }))
+        }
+        None => {
+            if found.stale {
+                // A dead session: forget its cookies, and the JWT minted from it.
+                set_cookies(settings.expired());
+            }
+            Ok(None)
+        }
+    }
+}
+
+#[server(prefix = "/api/ui", endpoint = "sign_in")]
+pub async fn sign_in(
+    email: String,
+    password: String,
+    remember: Option<String>,
+    next: Option<String>,
+) -> Result<(), UiError> {
+    let call = Call::enter(Some("/sign-in/email")).await?;
+    let remember = remember.is_some();
+    let next = call.safe_next(next);
+    let form = format!("/sign-in?email={}&next={}", encode(&email), encode(&next));
+    match call
+        .auth
+        .sign_in(&email, password, remember, &call.client())
+        .await
+    {
+        Ok((session, user)) => {
+            call.establish(&session.token, remember, &user).await;
+            leptos_axum::redirect(&next);
+            Ok(())
+        }
+        Err(error) => Err(fail(Some(&form), &error)),
+    }
+}
+
+#[server(prefix = "/api/ui", endpoint = "sign_up")]
+pub async fn sign_up(
+    name: String,
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), UiError> {
+    let call = Call::enter(Some("/sign-up/email")).await?;
+    let next = call.safe_next(next);
+    let form = format!(
+        "/sign-up?name={}&email={}&next={}",
+        encode(&name),
+        encode(&email),
+        encode(&next)
+    );
+    if name.trim().is_empty() {
+        return Err(invalid(Some(&form), Code::NameRequired));
+    }
+    let input = NewAccount {
+        name: name.trim().to_string(),
+        email,
+        password,
+        image: None,
+        remember_me: true,
+        callback_url: None,
+    };
+    match call.auth.sign_up(input, &call.client()).await {
+        Ok((session, user)) => {
+            call.establish(&session.token, true, &user).await;
+            leptos_axum::redirect(&next);
+            Ok(())
+        }
+        Err(error) => Err(fail(Some(&form), &error)),
+    }
+}
+
+#[server(prefix = "/api/ui", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), UiError> {
+    let call = Call::enter(Some("/sign-out")).await?;
+    let settings = call.auth.cookie_settings();
+    if let Some(token) = settings.session_token(call.incoming().cookies()) {
+        call.auth
+            .sign_out(&token)
+            .await
+            .map_err(|e| fail(None, &e))?;
+    }
+    set_cookies(settings.expired());
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Mails a reset link if the address has an account; answers the same either way.
+#[server(prefix = "/api/ui", endpoint = "request_password_reset")]
+pub async fn request_password_reset(email: String) -> Result<(), UiError> {
+    let call = Call::enter(Some("/request-password-reset")).await?;
+    if !taskdeck::auth::service::is_valid_email(email.trim()) {
+        return Err(invalid(None, Code::InvalidEmail));
+    }
+    call.auth
+        .request_password_reset(&email, Some("/reset-password"))
+        .await
+        .map_err(|e| fail(None, &e))?;
+    done("/forgot-password?sent=1");
+    Ok(())
+}
+
+#[server(prefix = "/api/ui", endpoint = "reset_password")]
+pub async fn reset_password(token: String, password: String) -> Result<(), UiError> {
+    let call = Call::enter(Some("/reset-password")).await?;
+    let form = format!("/reset-password?token={}", encode(&token));
+    call.auth
+        .reset_password(&token, password)
+        .await
+        .map_err(|e| fail(Some(&form), &e))?;
+    // Every session ended with the reset (this browser's too): its cookies go.
+    set_cookies(call.auth.cookie_settings().expired());
+    leptos_axum::redirect("/sign-in?reset=1");
+    Ok(())
+}

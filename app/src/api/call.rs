@@ -1,0 +1,228 @@
+//! The server half every server function shares: the request's identity through the
+//! core's one path (`taskdeck::auth::request`: client address, guard, caller), the UI
+//! door's cookies, and the answers for form posts without JavaScript (redirects with
+//! `?error=CODE`). Failures become [`UiError`]s through the core's `Problem` table,
+//! like the REST door's responses. Compiled into the server only.
+
+use std::sync::Arc;
+
+use http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use taskdeck::{
+    auth::{AuthError, AuthService, CallerError, ClientInfo, Incoming},
+    problem::{Code, Problem},
+    Database,
+};
+
+use super::error::UiError;
+
+/// What the server hands the UI (provided as Leptos context by the server crate).
+#[derive(Clone)]
+pub struct UiContext {
+    pub auth: Arc<AuthService>,
+    pub db: Database,
+}
+
+/// One server-function call: the server context and the request it answers.
+pub struct Call {
+    pub auth: Arc<AuthService>,
+    pub db: Database,
+    parts: Parts,
+}
+
+impl Call {
+    /// Enters a call after the core's guard: for an auth action named by its Better
+    /// Auth `path` (`/sign-in/email`), the rate limit then the origin check, exactly as
+    /// the REST door runs them; for anything else the origin check alone (every
+    /// server function is a POST, and one carrying cookies must come from a trusted
+    /// origin). Server-side rendering calls server functions in-process while answering
+    /// a GET (no Origin on navigations, nothing to forge): the check lets GETs pass.
+    pub async fn enter(auth_path: Option<&str>) -> Result<Self, UiError> {
+        // Both are always provided by the server; without them, fail closed.
+        let (Some(ctx), Some(parts)) = (use_context::<UiContext>(), use_context::<Parts>()) else {
+            return Err(Problem::internal(&"server function context missing").into());
+        };
+        let call = Self {
+            auth: ctx.auth,
+            db: ctx.db,
+            parts,
+        };
+        let verdict = match auth_path {
+            Some(path) => call.auth.guard(&call.incoming(), path).await,
+            None => call.auth.check_origin(&call.incoming(), "/ui"),
+        };
+        verdict.map_err(|e| fail(None, &e))?;
+        Ok(call)
+    }
+
+    pub fn incoming(&self) -> Incoming<'_> {
+        Incoming::new(
+            &self.parts.method,
+            &self.parts.headers,
+            &self.parts.extensions,
+        )
+    }
+
+    /// The server secret, for values the UI signs (undo tokens).
+    pub fn secret(&self) -> &[u8] {
+        self.auth.config().secret_bytes()
+    }
+
+    pub fn client(&self) -> ClientInfo {
+        self.auth.client_info(&self.incoming())
+    }
+
+    /// The caller's user id (bearer JWT → the JWT cookie bound to the live session →
+    /// a JWT minted from that session, then set as the cookie). 401 otherwise; a form
+    /// post without JavaScript goes to sign-in.
+    pub async fn user(&self) -> Result<String, UiError> {
+        match self.auth.ui_caller(&self.incoming()).await {
+            Ok(caller) => {
+                if let Some(jwt) = &caller.minted_jwt {
+                    set_cookies([self.jwt_cookie(jwt)]);
+                }
+                Ok(caller.user_id)
+            }
+            Err(CallerError::Auth(error)) => Err(fail(None, &error)),
+            Err(error) => Err(unauthorized(&Problem::from(&error))),
+        }
+    }
+
+    /// The live session named by the session cookie, or 401 (sign-in for form posts).
+    pub async fn session(&self) -> Result<taskdeck::auth::SessionWithUser, UiError> {
+        let found = self
+            .auth
+            .cookie_session(&self.incoming(), false)
+            .await
+            .map_err(|e| fail(None, &e))?;
+        let current = found
+            .current
+            .ok_or_else(|| unauthorized(&Problem::from(&AuthError::unauthorized())))?;
+        if found.refreshed {
+            let settings = self.auth.cookie_settings();
+            set_cookies(settings.session(&current.session.token, !found.dont_remember));
+        }
+        Ok(current)
+    }
+
+    pub fn jwt_cookie(&self, jwt: &str) -> String {
+        let max_age = self.auth.config().auth.jwt_expires_in.as_secs();
+        self.auth.cookie_settings().jwt(jwt, max_age)
+    }
+
+    /// Sets the session cookies (and the JWT bound to that session) after sign-in.
+    pub async fn establish(&self, token: &str, remember: bool, user: &taskdeck::auth::User) {
+        let mut cookies = self.auth.cookie_settings().session(token, remember);
+        if let Ok(jwt) = self.auth.issue_session_jwt(user, token).await {
+            cookies.push(self.jwt_cookie(&jwt));
+        }
+        set_cookies(cookies);
+    }
+
+    /// Where to go after signing in: a path on this site, or `/`.
+    pub fn safe_next(&self, next: Option<String>) -> String {
+        next.and_then(|n| self.auth.trusted.local_path(&n))
+            .unwrap_or_else(|| "/".into())
+    }
+}
+
+pub fn set_cookies(cookies: impl IntoIterator<Item = String>) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        for c in cookies {
+            if let Ok(v) = HeaderValue::from_str(&c) {
+                response.append_header(header::SET_COOKIE, v);
+            }
+        }
+    }
+}
+
+pub fn request_headers() -> HeaderMap {
+    use_context::<Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default()
+}
+
+/// A plain browser form post (no JavaScript): answer with redirects, not data.
+pub fn is_form_navigation(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+pub fn encode(s: &str) -> String {
+    taskdeck::auth::cookie::encode_uri_component(s)
+}
+
+/// The path (and query) of the page the form was on, from `Referer`.
+pub fn referer_path(headers: &HeaderMap) -> String {
+    headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| url::Url::parse(r).ok())
+        .map(|u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        })
+        .unwrap_or_else(|| "/".into())
+}
+
+/// Replaces (or adds) `key` in a path's query string.
+pub fn with_param(path: &str, key: &str, value: &str) -> String {
+    let (base, query) = path.split_once('?').unwrap_or((path, ""));
+    let mut pairs: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && p.split('=').next() != Some(key))
+        .map(String::from)
+        .collect();
+    pairs.push(format!("{key}={}", encode(value)));
+    format!("{base}?{}", pairs.join("&"))
+}
+
+/// A failure as the caller sees it, with the status and words of the core's table;
+/// without JavaScript, a redirect back to `page` (default: the form's page) with
+/// `?error=CODE`, which the page renders in words.
+pub fn fail(page: Option<&str>, error: impl Into<Problem>) -> UiError {
+    let problem: Problem = error.into();
+    let headers = request_headers();
+    if is_form_navigation(&headers) {
+        let target = page
+            .map(String::from)
+            .unwrap_or_else(|| referer_path(&headers));
+        leptos_axum::redirect(&with_param(&target, "error", problem.code_or_default()));
+    } else if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(
+            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        );
+    }
+    problem.into()
+}
+
+/// A 401: without JavaScript, off to sign-in and back to the form's page afterwards.
+pub fn unauthorized(problem: &Problem) -> UiError {
+    let headers = request_headers();
+    if is_form_navigation(&headers) {
+        let back = referer_path(&headers);
+        leptos_axum::redirect(&format!("/sign-in?next={}", encode(&back)));
+    } else if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(StatusCode::UNAUTHORIZED);
+    }
+    UiError {
+        status: 401,
+        code: "UNAUTHORIZED".into(),
+        message: problem.message.clone(),
+    }
+}
+
+/// A form-level validation failure of the UI's own (a field the core does not see).
+pub fn invalid(page: Option<&str>, code: Code) -> UiError {
+    fail(page, &AuthError::from(code))
+}
+
+/// After a successful form post without JavaScript, go to `to`.
+pub fn done(to: &str) {
+    if is_form_navigation(&request_headers()) {
+        leptos_axum::redirect(to);
+    }
+}

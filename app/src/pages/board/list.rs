@@ -1,0 +1,154 @@
+//! The list itself: one row per task (toggle, title and details, edit, delete), the
+//! empty state and the footer. Every control is a form that works without
+//! JavaScript; the board's island sends the same forms in place.
+
+use leptos::prelude::*;
+
+use super::{due::relative_due, links::link_with};
+use crate::api::{TaskFilter, TaskListing, TaskView};
+
+/// How many more tasks "Load more" adds.
+const PAGE: i64 = 50;
+
+#[component]
+pub fn TaskList(listing: TaskListing, filter: TaskFilter) -> impl IntoView {
+    if listing.tasks.is_empty() {
+        let narrowed = filter.narrows();
+        return view! {
+            <div class="empty card">
+                <h2>{if narrowed { "Nothing matches" } else { "No tasks yet" }}</h2>
+                <p class="muted">
+                    {if narrowed {
+                        "Try another search or filter."
+                    } else {
+                        "Add your first task with the box above: a title is all it takes."
+                    }}
+                </p>
+            </div>
+        }
+        .into_any();
+    }
+    let shown = listing.tasks.len() as i64;
+    let more = (listing.total > shown).then(|| {
+        let next = (listing.limit + PAGE).min(200).to_string();
+        link_with(&filter, "limit", &next)
+    });
+    let today = listing.today;
+    view! {
+        <ul class="task-list" aria-label="Tasks">
+            {listing
+                .tasks
+                .into_iter()
+                .map(|task| view! { <TaskRow task=task today=today.clone() filter=filter.clone() /> })
+                .collect_view()}
+        </ul>
+        <p class="muted list-footer">
+            {format!("Showing {shown} of {}", listing.total)}
+            {more.map(|href| view! { " · " <a href=href data-nav="">"Load more"</a> })}
+        </p>
+    }
+    .into_any()
+}
+
+#[component]
+fn TaskRow(task: TaskView, today: String, filter: TaskFilter) -> impl IntoView {
+    let id = task.id;
+    let due = task
+        .due_date
+        .as_deref()
+        .map(|d| relative_due(d, &today, task.completed));
+    let row_class = format!(
+        "task priority-{}{}",
+        task.priority,
+        if task.completed { " done" } else { "" }
+    );
+    // Medium is the default: only the exceptions get a label.
+    let badge = (task.priority != "medium").then(|| task.priority.clone());
+    let tags = task
+        .tags
+        .iter()
+        .map(|t| {
+            let href = link_with(&filter, "tag", t);
+            view! { <a class="tag" href=href data-nav="">{"#"}{t.clone()}</a> }
+        })
+        .collect_view();
+    view! {
+        <li class=row_class id=format!("task-{id}") data-task-id=id>
+            <form method="post" action="/api/ui/toggle_task" class="toggle-form" data-enhance="toggle">
+                <input type="hidden" name="id" value=id />
+                <button
+                    type="submit"
+                    class="check"
+                    id=format!("check-{id}")
+                    role="checkbox"
+                    aria-checked=if task.completed { "true" } else { "false" }
+                    aria-label=format!("Completed: {}", task.title)
+                >
+                    <span aria-hidden="true" class="check-mark">"✓"</span>
+                </button>
+            </form>
+            <div class="task-body">
+                <div class="task-line">
+                    <span class="task-title">{task.title.clone()}</span>
+                    <span class="task-meta">
+                        {badge.map(|p| view! { <span class=format!("badge priority-{p}")>{p.clone()}</span> })}
+                        {tags}
+                        {due.map(|d| view! { <span class=format!("due due-{}", d.class)>{d.text}</span> })}
+                    </span>
+                </div>
+                {task.description.clone().map(|d| view! { <p class="task-desc">{d}</p> })}
+                <EditTask task=task.clone() />
+            </div>
+            <form method="post" action="/api/ui/delete_task" class="delete-form" data-enhance="delete">
+                <input type="hidden" name="id" value=id />
+                <button
+                    type="submit"
+                    class="icon-button danger"
+                    id=format!("delete-{id}")
+                    aria-label=format!("Delete: {}", task.title)
+                >
+                    <span aria-hidden="true">"✕"</span>
+                </button>
+            </form>
+        </li>
+    }
+    .into_any()
+}
+
+/// The row's editor: a disclosure holding the whole task as a form. Escape or Cancel
+/// closes it unchanged (with JavaScript); saving re-renders the row closed.
+#[component]
+fn EditTask(task: TaskView) -> impl IntoView {
+    let id = task.id;
+    let field = |name: &str| format!("edit-{name}-{id}");
+    let priorities = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+        .into_iter()
+        .map(|(value, label)| {
+            view! { <option value=value selected=value == task.priority>{label}</option> }
+        })
+        .collect_view();
+    view! {
+        <details class="edit">
+            <summary id=format!("edit-{id}")>"Edit"<span class="visually-hidden">": " {task.title.clone()}</span></summary>
+            <form method="post" action="/api/ui/update_task" class="edit-form" data-enhance="edit">
+                <input type="hidden" name="id" value=id />
+                <label for=field("title")>"Title"</label>
+                <input id=field("title") name="title" type="text" required maxlength="200" value=task.title.clone() />
+                <label for=field("description")>"Description"</label>
+                <textarea id=field("description") name="description" maxlength="1000" rows="2">
+                    {task.description.clone().unwrap_or_default()}
+                </textarea>
+                <div class="edit-grid">
+                    <label>"Priority" <select name="priority">{priorities}</select></label>
+                    <label>"Tags" <input name="tags" type="text" value=task.tags.join(", ") /></label>
+                    <label>"Due date" <input name="due_date" type="date" value=task.due_date.clone().unwrap_or_default() /></label>
+                </div>
+                <div class="edit-actions">
+                    <button type="submit" class="button button-primary">"Save"</button>
+                    <button type="reset" class="button" data-cancel="">"Cancel"</button>
+                </div>
+            </form>
+        </details>
+    }
+    .into_any()
+}

@@ -1,0 +1,120 @@
+//! The task board (`/` when signed in): add, list, filter, search, sort, toggle, edit
+//! and delete tasks.
+//!
+//! Rendered on the server only, from the URL: every control is a form or a link, so
+//! the board works with JavaScript off. With it on, the [`BoardIsland`] around the
+//! board sends the same forms with `fetch` and swaps in the parts that changed, so the
+//! list stays on screen, scrolled and focused where it was.
+
+mod add;
+mod due;
+mod filters;
+mod links;
+mod list;
+mod undo;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{hooks::use_query_map, params::ParamsMap};
+
+use crate::{
+    api::{list_tasks, task_summary, undo_preview, TaskFilter},
+    islands::board::BoardIsland,
+};
+use add::AddTask;
+use filters::{StatusTabs, Toolbar};
+use links::link_with;
+use list::TaskList;
+use undo::UndoToast;
+
+pub use due::{relative_due, Due};
+
+fn filter_of(query: &ParamsMap) -> TaskFilter {
+    TaskFilter {
+        status: query.get("status"),
+        sort: query.get("sort"),
+        order: query.get("order"),
+        q: query.get("q"),
+        tag: query.get("tag"),
+        priority: query.get("priority"),
+        limit: query.get("limit"),
+    }
+}
+
+/// A form without JavaScript sends every field, empty ones too: send the browser on to
+/// the same view without them, so the URL stays clean and bookmarkable.
+fn redirect_if_untidy(query: &ParamsMap, filter: &TaskFilter) {
+    let untidy = query.clone().into_iter().any(|(_, v)| v.is_empty());
+    if untidy {
+        #[cfg(feature = "ssr")]
+        leptos_axum::redirect(&link_with(filter, "", ""));
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = filter;
+}
+
+#[component]
+pub fn Board() -> impl IntoView {
+    let query = use_query_map();
+    let filter = filter_of(&query.read_untracked());
+    redirect_if_untidy(&query.read_untracked(), &filter);
+    let error = query.read_untracked().get("error");
+    let deleted_token = query.read_untracked().get("deleted");
+    let data = Resource::new(
+        move || (filter.clone(), deleted_token.clone()),
+        |(filter, deleted)| async move {
+            let listing = list_tasks(filter).await;
+            let summary = task_summary().await.unwrap_or_default();
+            let deleted = match deleted {
+                Some(token) => undo_preview(token.clone())
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|title| (title, token)),
+                None => None,
+            };
+            (listing, summary, deleted)
+        },
+    );
+    let filter = filter_of(&query.read_untracked());
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading your tasks…"</p> }>
+            {move || {
+                let filter = filter.clone();
+                let error = error.clone();
+                Suspend::new(async move {
+                    let (listing, summary, deleted) = data.await;
+                    let dismiss = link_with(&filter, "", "");
+                    let title = if summary.pending > 0 {
+                        format!("({}) Your tasks", summary.pending)
+                    } else {
+                        "Your tasks".to_string()
+                    };
+                    view! {
+                        <Title text=title />
+                        <BoardIsland>
+                            <section class="board">
+                                <h1 class="visually-hidden">"Your tasks"</h1>
+                                <AddTask />
+                                <StatusTabs filter=filter.clone() summary=summary />
+                                <Toolbar filter=filter.clone() />
+                                <div id="board-list" class="list-region" data-swap="">
+                                    {error.map(|code| view! {
+                                        <p class="form-error" role="alert">{crate::pages::auth_forms::error_message(&code)}</p>
+                                    })}
+                                    {match listing {
+                                        Ok(listing) => view! { <TaskList listing=listing filter=filter.clone() /> }.into_any(),
+                                        Err(e) => view! {
+                                            <p class="form-error" role="alert">"Could not load your tasks: " {e.message}</p>
+                                        }.into_any(),
+                                    }}
+                                </div>
+                                <UndoToast deleted=deleted dismiss=dismiss />
+                            </section>
+                        </BoardIsland>
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
