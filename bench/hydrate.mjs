@@ -1,6 +1,6 @@
 // Time to hydrated: loads a page in headless Chromium N times and measures, inside the
 // page, the time from navigation start (performance.timeOrigin) until <body> gets
-// data-hydrated="true" (set by the app's first effect once hydration has run).
+// data-hydrated="true" (set by the WASM entry point once every island has hydrated).
 //
 //   node bench/hydrate.mjs --url http://127.0.0.1:3000/ [--cookie 'name=value'] [--runs 10]
 //        [--chromium /usr/bin/chromium] [--end2end end2end] [--warmup 1]

@@ -71,23 +71,26 @@ test('editing: errors in words, Escape cancels, saving closes', async ({ page })
   await hydrated(page);
   await addTask(page, 'Draft title');
   const row = taskRow(page, 'Draft title');
-  const editor = row.locator('details.edit');
+  const editor = row.locator('form.edit-form');
 
-  await row.locator('summary', { hasText: 'Edit' }).click();
+  await row.getByRole('link', { name: /^Edit/ }).click();
+  await expect(row.getByLabel('Title', { exact: true })).toBeFocused();
   await row.getByLabel('Title', { exact: true }).fill('   ');
   await row.getByRole('button', { name: 'Save' }).click();
   await expect(row.getByRole('alert')).toHaveText(/Give the task a title/);
 
   await row.getByLabel('Title', { exact: true }).press('Escape');
-  await expect(editor).not.toHaveAttribute('open', '');
-  await expect(row.getByLabel('Title', { exact: true })).toHaveValue('Draft title');
+  await expect(editor).toHaveCount(0);
+  await expect(row.locator('.task-title')).toHaveText('Draft title');
+  await expect(row.getByRole('link', { name: /^Edit/ })).toBeFocused();
 
-  await row.locator('summary', { hasText: 'Edit' }).click();
+  await row.getByRole('link', { name: /^Edit/ }).click();
   await row.getByLabel('Title', { exact: true }).fill('Final title');
   await row.getByRole('button', { name: 'Save' }).click();
   const saved = taskRow(page, 'Final title');
   await expect(saved).toBeVisible();
-  await expect(saved.locator('details.edit')).not.toHaveAttribute('open', '');
+  await expect(saved.locator('form.edit-form')).toHaveCount(0);
+  expect(page.url()).not.toContain('edit=');
 });
 
 test('undo brings a completed task back completed, in its place, and the notice goes', async ({ page }) => {
@@ -141,6 +144,44 @@ test('filters: sort and search apply as they change, URLs stay clean, tags keep 
   await expect(page.locator('.tab.active')).toContainText('Pending');
 });
 
+test('a dense list on a desktop; on a phone, settings in reach and 44 px tap targets', async ({ page }) => {
+  await signUp(page, 'Thumbs', uniqueEmail('thumbs'));
+  await seed(page, Array.from({ length: 14 }, (_, i) => `Row ${i + 1}`));
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.reload();
+  await hydrated(page);
+  const onScreen = await page.locator('li.task').evaluateAll(
+    (rows) => rows.filter((r) => r.getBoundingClientRect().bottom <= window.innerHeight).length,
+  );
+  expect(onScreen).toBeGreaterThanOrEqual(10);
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.locator('a.user-name')).toBeVisible();
+  await expect(page.locator('a.user-name')).toHaveAttribute('href', '/settings');
+  for (const selector of [
+    'li.task .check',
+    'li.task .delete-form button',
+    'li.task a.edit-link',
+    '.tab',
+    'button.theme-toggle',
+    'a.user-name',
+    '.header-nav button',
+  ]) {
+    const box = await page.locator(selector).first().boundingBox();
+    expect(box?.height ?? 0, `${selector} height`).toBeGreaterThanOrEqual(44);
+  }
+});
+
+test('the skip link moves focus into the page', async ({ page }) => {
+  await page.goto('/');
+  await hydrated(page);
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Create a free account' })).toBeFocused();
+});
+
 test.describe('with JavaScript disabled', () => {
   test.use({ javaScriptEnabled: false });
 
@@ -158,5 +199,17 @@ test.describe('with JavaScript disabled', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect(page).toHaveURL(/\/\?q=keep$/);
     await expect(page.locator('.task-title')).toHaveText(['Keep me']);
+
+    // Editing is a page of its own: an error shows in the editor, Save closes it.
+    await taskRow(page, 'Keep me').getByRole('link', { name: /^Edit/ }).click();
+    await expect(page).toHaveURL(/edit=/);
+    await page.getByLabel('Title', { exact: true }).fill(' ');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.locator('form.edit-form').getByRole('alert')).toHaveText(/Give the task a title/);
+    await page.getByLabel('Title', { exact: true }).fill('Keep me, renamed');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(taskRow(page, 'Keep me, renamed')).toBeVisible();
+    await expect(page.locator('form.edit-form')).toHaveCount(0);
+    expect(page.url()).not.toMatch(/edit=|error=/);
   });
 });

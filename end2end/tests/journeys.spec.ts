@@ -55,7 +55,7 @@ test('sign up, add, filter, search, edit, complete, delete, sign out, sign in ag
 
   // Edit in place.
   const report = taskRow(page, 'Write report');
-  await report.locator('summary', { hasText: 'Edit' }).click();
+  await report.getByRole('link', { name: /^Edit/ }).click();
   await report.getByLabel('Title').fill('Write quarterly report');
   await report.getByRole('button', { name: 'Save' }).click();
   await expect(taskRow(page, 'Write quarterly report')).toBeVisible();

@@ -96,10 +96,16 @@ pub async fn update_task(
         Some(due_date.unwrap_or_default()),
     );
     let patch = TaskPatch::from_json(&fields).map_err(|e| task_error(TaskError::Invalid(e)))?;
-    Ok(tasks::update(&call.db, &user, id, patch)
+    let task = tasks::update(&call.db, &user, id, patch)
         .await
-        .map_err(task_error)?
-        .into())
+        .map_err(task_error)?;
+    // Without JavaScript: back to the board with the editor closed.
+    let headers = request_headers();
+    if is_form_navigation(&headers) {
+        let back = strip_param(&referer_path(&headers), "edit");
+        leptos_axum::redirect(&strip_param(&back, "error"));
+    }
+    Ok(task.into())
 }
 
 /// Deletes a task and answers the token that undoes it (see `taskdeck::tasks::undo`).

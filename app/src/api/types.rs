@@ -36,6 +36,9 @@ pub struct TaskFilter {
     pub tag: Option<String>,
     pub priority: Option<String>,
     pub limit: Option<String>,
+    /// The task whose editor is open (`?edit=<id>`): a view parameter, not a filter.
+    #[serde(default)]
+    pub edit: Option<String>,
 }
 
 /// The board's sort choices, in plain words: (URL value, label, core sort, core order).

@@ -115,18 +115,29 @@ fn on_click(ev: Event) {
     let plain = ev.dyn_ref::<MouseEvent>().is_none_or(|m| {
         m.button() == 0 && !(m.ctrl_key() || m.meta_key() || m.shift_key() || m.alt_key())
     });
+    if !plain {
+        return;
+    }
+    let href = |link: &Element| link.get_attribute("href").unwrap_or_else(|| "/".into());
     if let Some(link) = closest::<Element>(&el, "a[data-nav]") {
-        if plain {
-            ev.prevent_default();
-            let href = link.get_attribute("href").unwrap_or_else(|| "/".into());
-            spawn_local(refresh(href, Nav::Push));
-        }
+        ev.prevent_default();
+        spawn_local(refresh(href(&link), Nav::Push));
+    } else if let Some(link) = closest::<Element>(&el, "a[data-edit]") {
+        // The row's editor, fetched in place; the URL stays the board's.
+        ev.prevent_default();
+        let field = format!("edit-title-{}", link.id().trim_start_matches("edit-"));
+        spawn_local(async move {
+            refresh(href(&link), Nav::Stay).await;
+            focus_id(&field);
+        });
     } else if closest::<Element>(&el, "[data-dismiss]").is_some() {
         ev.prevent_default();
         hide_toast();
-    } else if closest::<Element>(&el, "[data-cancel]").is_some() {
-        // A reset button: the form goes back to its values; close the editor too.
-        close_editor(&el);
+    } else if let Some(form) = closest::<Element>(&el, "a[data-cancel]")
+        .and_then(|a| closest::<Element>(&a, "form.edit-form"))
+    {
+        ev.prevent_default();
+        spawn_local(close_editor(form));
     }
 }
 
@@ -171,12 +182,10 @@ fn on_keydown(ev: Event) {
     if key != "Escape" {
         return;
     }
-    if let Some(el) = target_element(&ev) {
-        if let Some(form) = closest::<HtmlFormElement>(&el, "details.edit form") {
-            ev.prevent_default();
-            form.reset();
-            close_editor(&el);
-        }
+    if let Some(form) = target_element(&ev).and_then(|el| closest::<Element>(&el, "form.edit-form"))
+    {
+        ev.prevent_default();
+        spawn_local(close_editor(form));
     }
 }
 
@@ -283,13 +292,7 @@ fn edit(form: HtmlFormElement) {
     let Some(body) = form_body(&form) else { return };
     spawn_local(async move {
         match post(&form.action(), &body).await {
-            Ok(_) => {
-                let summary = close_editor(&form);
-                refresh(here(), Nav::Stay).await;
-                if let Some(id) = summary {
-                    focus_id(&id);
-                }
-            }
+            Ok(_) => close_editor(form.into()).await,
             Err(message) => show_error(&form, &message),
         }
     });
@@ -308,16 +311,22 @@ fn restore(form: HtmlFormElement) {
     });
 }
 
-/// Closes the editor around `el`; answers its summary's id (to put focus back on).
-fn close_editor(el: &Element) -> Option<String> {
-    let details = closest::<Element>(el, "details.edit")?;
-    let _ = details.remove_attribute("open");
-    let summary = details.query_selector("summary").ok().flatten()?;
-    let id = summary.id();
-    if let Ok(summary) = summary.dyn_into::<HtmlElement>() {
-        let _ = summary.focus();
+/// Closes an editor: the row comes back as the server renders it now, and focus
+/// returns to its Edit link.
+async fn close_editor(form: Element) {
+    let _ = form.set_attribute("data-closing", "");
+    // Focus in the editor would keep its region from being swapped (see `swap`).
+    if let Some(a) = document()
+        .active_element()
+        .and_then(|a| a.dyn_into::<HtmlElement>().ok())
+    {
+        let _ = a.blur();
     }
-    Some(id)
+    let row = closest::<Element>(&form, "li.task").map(|r| r.id());
+    refresh(here(), Nav::Stay).await;
+    if let Some(row) = row {
+        focus_id(&row.replace("task-", "edit-"));
+    }
 }
 
 fn focus_id(id: &str) {
@@ -580,21 +589,21 @@ fn swap(html: &str) {
     }
 }
 
-/// An editor open in the old list stays open, with what was typed, in the new one.
+/// A row being edited stays as it is, with what was typed, in the new list.
 fn keep_open_editors(old: &Element, new: &Element) {
-    let Ok(open) = old.query_selector_all("li.task details.edit[open]") else {
+    let Ok(open) = old.query_selector_all("li.task form.edit-form:not([data-closing])") else {
         return;
     };
     for i in 0..open.length() {
-        let Some(details) = open.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+        let Some(row) = open
+            .item(i)
+            .and_then(|n| n.dyn_into::<Element>().ok())
+            .and_then(|form| closest::<Element>(&form, "li.task"))
+        else {
             continue;
         };
-        let Some(row) = closest::<Element>(&details, "li.task") else {
-            continue;
-        };
-        let selector = format!("#{} details.edit", row.id());
-        if let Ok(Some(replaced)) = new.query_selector(&selector) {
-            let _ = replaced.replace_with_with_node_1(&details);
+        if let Ok(Some(replaced)) = new.query_selector(&format!("#{}", row.id())) {
+            let _ = replaced.replace_with_with_node_1(&row);
         }
     }
 }

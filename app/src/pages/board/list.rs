@@ -10,8 +10,9 @@ use crate::api::{TaskFilter, TaskListing, TaskView};
 /// How many more tasks "Load more" adds.
 const PAGE: i64 = 50;
 
+/// `error`: the code a failed save without JavaScript came back with, for the editor.
 #[component]
-pub fn TaskList(listing: TaskListing, filter: TaskFilter) -> impl IntoView {
+pub fn TaskList(listing: TaskListing, filter: TaskFilter, error: Option<String>) -> impl IntoView {
     if listing.tasks.is_empty() {
         let narrowed = filter.narrows();
         return view! {
@@ -39,7 +40,11 @@ pub fn TaskList(listing: TaskListing, filter: TaskFilter) -> impl IntoView {
             {listing
                 .tasks
                 .into_iter()
-                .map(|task| view! { <TaskRow task=task today=today.clone() filter=filter.clone() /> })
+                .map(|task| {
+                    let editing = filter.edit.as_deref() == Some(task.id.to_string().as_str());
+                    let error = error.clone().filter(|_| editing);
+                    view! { <TaskRow task=task today=today.clone() filter=filter.clone() editing=editing error=error /> }
+                })
                 .collect_view()}
         </ul>
         <p class="muted list-footer">
@@ -51,7 +56,13 @@ pub fn TaskList(listing: TaskListing, filter: TaskFilter) -> impl IntoView {
 }
 
 #[component]
-fn TaskRow(task: TaskView, today: String, filter: TaskFilter) -> impl IntoView {
+fn TaskRow(
+    task: TaskView,
+    today: String,
+    filter: TaskFilter,
+    editing: bool,
+    error: Option<String>,
+) -> impl IntoView {
     let id = task.id;
     let due = task
         .due_date
@@ -95,9 +106,17 @@ fn TaskRow(task: TaskView, today: String, filter: TaskFilter) -> impl IntoView {
                         {tags}
                         {due.map(|d| view! { <span class=format!("due due-{}", d.class)>{d.text}</span> })}
                     </span>
+                    {(!editing).then(|| {
+                        let href = format!("{}#task-{id}", link_with(&filter, "edit", &id.to_string()));
+                        view! {
+                            <a class="edit-link" id=format!("edit-{id}") href=href data-edit="">
+                                "Edit"<span class="visually-hidden">": " {task.title.clone()}</span>
+                            </a>
+                        }
+                    })}
                 </div>
                 {task.description.clone().map(|d| view! { <p class="task-desc">{d}</p> })}
-                <EditTask task=task.clone() />
+                {editing.then(|| view! { <EditTask task=task.clone() filter=filter.clone() error=error /> })}
             </div>
             <form method="post" action="/api/ui/delete_task" class="delete-form" data-enhance="delete">
                 <input type="hidden" name="id" value=id />
@@ -115,10 +134,12 @@ fn TaskRow(task: TaskView, today: String, filter: TaskFilter) -> impl IntoView {
     .into_any()
 }
 
-/// The row's editor: a disclosure holding the whole task as a form. Escape or Cancel
-/// closes it unchanged (with JavaScript); saving re-renders the row closed.
+/// The row's editor, rendered only for the row named by `?edit=<id>` (the edit link),
+/// so that fifty rows do not carry fifty hidden forms. Without JavaScript the link is a
+/// page load and Save redirects back without `edit`; with it the island fetches this
+/// row's editor in place, and Escape or Cancel closes it.
 #[component]
-fn EditTask(task: TaskView) -> impl IntoView {
+fn EditTask(task: TaskView, filter: TaskFilter, error: Option<String>) -> impl IntoView {
     let id = task.id;
     let field = |name: &str| format!("edit-{name}-{id}");
     let priorities = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
@@ -127,28 +148,29 @@ fn EditTask(task: TaskView) -> impl IntoView {
             view! { <option value=value selected=value == task.priority>{label}</option> }
         })
         .collect_view();
+    let close = format!("{}#task-{id}", link_with(&filter, "edit", ""));
     view! {
-        <details class="edit">
-            <summary id=format!("edit-{id}")>"Edit"<span class="visually-hidden">": " {task.title.clone()}</span></summary>
-            <form method="post" action="/api/ui/update_task" class="edit-form" data-enhance="edit">
-                <input type="hidden" name="id" value=id />
-                <label for=field("title")>"Title"</label>
-                <input id=field("title") name="title" type="text" required maxlength="200" value=task.title.clone() />
-                <label for=field("description")>"Description"</label>
-                <textarea id=field("description") name="description" maxlength="1000" rows="2">
-                    {task.description.clone().unwrap_or_default()}
-                </textarea>
-                <div class="edit-grid">
-                    <label>"Priority" <select name="priority">{priorities}</select></label>
-                    <label>"Tags" <input name="tags" type="text" value=task.tags.join(", ") /></label>
-                    <label>"Due date" <input name="due_date" type="date" value=task.due_date.clone().unwrap_or_default() /></label>
-                </div>
-                <div class="edit-actions">
-                    <button type="submit" class="button button-primary">"Save"</button>
-                    <button type="reset" class="button" data-cancel="">"Cancel"</button>
-                </div>
-            </form>
-        </details>
+        <form method="post" action="/api/ui/update_task" class="edit-form" data-enhance="edit" aria-label=format!("Edit: {}", task.title)>
+            <input type="hidden" name="id" value=id />
+            <label for=field("title")>"Title"</label>
+            <input id=field("title") name="title" type="text" required maxlength="200" value=task.title.clone() autofocus />
+            <label for=field("description")>"Description"</label>
+            <textarea id=field("description") name="description" maxlength="1000" rows="2">
+                {task.description.clone().unwrap_or_default()}
+            </textarea>
+            <div class="edit-grid">
+                <label>"Priority" <select name="priority">{priorities}</select></label>
+                <label>"Tags" <input name="tags" type="text" value=task.tags.join(", ") /></label>
+                <label>"Due date" <input name="due_date" type="date" value=task.due_date.clone().unwrap_or_default() /></label>
+            </div>
+            {error.map(|code| view! {
+                <p class="form-error" role="alert">{crate::pages::auth_forms::error_message(&code)}</p>
+            })}
+            <div class="edit-actions">
+                <button type="submit" class="button button-primary">"Save"</button>
+                <a class="button" href=close data-cancel="">"Cancel"</a>
+            </div>
+        </form>
     }
     .into_any()
 }

@@ -38,6 +38,7 @@ fn filter_of(query: &ParamsMap) -> TaskFilter {
         tag: query.get("tag"),
         priority: query.get("priority"),
         limit: query.get("limit"),
+        edit: query.get("edit"),
     }
 }
 
@@ -82,6 +83,7 @@ pub fn Board() -> impl IntoView {
             {move || {
                 let filter = filter.clone();
                 let error = error.clone();
+                let error_for_editor = error.clone().filter(|_| filter.edit.is_some());
                 Suspend::new(async move {
                     let (listing, summary, deleted) = data.await;
                     let dismiss = link_with(&filter, "", "");
@@ -99,11 +101,12 @@ pub fn Board() -> impl IntoView {
                                 <StatusTabs filter=filter.clone() summary=summary />
                                 <Toolbar filter=filter.clone() />
                                 <div id="board-list" class="list-region" data-swap="">
-                                    {error.map(|code| view! {
+                                    // An editor's error shows in the editor (see `list`).
+                                    {error.filter(|_| filter.edit.is_none()).map(|code| view! {
                                         <p class="form-error" role="alert">{crate::pages::auth_forms::error_message(&code)}</p>
                                     })}
                                     {match listing {
-                                        Ok(listing) => view! { <TaskList listing=listing filter=filter.clone() /> }.into_any(),
+                                        Ok(listing) => view! { <TaskList listing=listing filter=filter.clone() error=error_for_editor.clone() /> }.into_any(),
                                         Err(e) => view! {
                                             <p class="form-error" role="alert">"Could not load your tasks: " {e.message}</p>
                                         }.into_any(),
