@@ -54,6 +54,29 @@ fn redirect_if_untidy(query: &ParamsMap, filter: &TaskFilter) {
     let _ = filter;
 }
 
+/// The list, the tab counts and, after a delete without JavaScript, the deleted task's
+/// title with its undo token.
+async fn board_data(
+    filter: TaskFilter,
+    deleted: Option<String>,
+) -> (
+    Result<crate::api::TaskListing, crate::api::UiError>,
+    crate::api::Summary,
+    Option<(String, String)>,
+) {
+    let listing = list_tasks(filter).await;
+    let summary = task_summary().await.unwrap_or_default();
+    let deleted = match deleted {
+        Some(token) => undo_preview(token.clone())
+            .await
+            .ok()
+            .flatten()
+            .map(|title| (title, token)),
+        None => None,
+    };
+    (listing, summary, deleted)
+}
+
 #[component]
 pub fn Board() -> impl IntoView {
     let query = use_query_map();
@@ -61,31 +84,17 @@ pub fn Board() -> impl IntoView {
     redirect_if_untidy(&query.read_untracked(), &filter);
     let error = query.read_untracked().get("error");
     let deleted_token = query.read_untracked().get("deleted");
-    let data = Resource::new(
-        move || (filter.clone(), deleted_token.clone()),
-        |(filter, deleted)| async move {
-            let listing = list_tasks(filter).await;
-            let summary = task_summary().await.unwrap_or_default();
-            let deleted = match deleted {
-                Some(token) => undo_preview(token.clone())
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|title| (title, token)),
-                None => None,
-            };
-            (listing, summary, deleted)
-        },
-    );
-    let filter = filter_of(&query.read_untracked());
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading your tasks…"</p> }>
             {move || {
                 let filter = filter.clone();
                 let error = error.clone();
                 let error_for_editor = error.clone().filter(|_| filter.edit.is_some());
+                let deleted_token = deleted_token.clone();
+                // Server-only, so no Resource (nothing to hand to the browser): the
+                // data is awaited right here, once per render.
                 Suspend::new(async move {
-                    let (listing, summary, deleted) = data.await;
+                    let (listing, summary, deleted) = board_data(filter.clone(), deleted_token).await;
                     let dismiss = link_with(&filter, "", "");
                     let title = if summary.pending > 0 {
                         format!("({}) Your tasks", summary.pending)
