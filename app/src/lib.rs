@@ -11,7 +11,7 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{Redirect, Route, Router, Routes},
     path, SsrMode,
 };
 
@@ -37,9 +37,14 @@ pub fn use_viewer() -> Resource<Option<Viewer>> {
 /// The product name, shown in the header and page titles.
 pub const PRODUCT: &str = "Taskdeck";
 
-/// Sets the stored (or system) colour theme before first paint, so that a dark-theme
-/// user never sees a white flash while the WASM loads.
-const THEME_BOOT: &str = "try{var t=localStorage.getItem('theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}";
+/// The cookie that remembers an explicit theme choice (read by the server, written by
+/// the toggle with or without JavaScript).
+pub const THEME_COOKIE: &str = "taskdeck.theme";
+pub const THEME_COOKIE_MAX_AGE: u64 = 400 * 24 * 3600;
+
+/// Before first paint, a theme stored in the browser by an older version (no cookie
+/// yet) still applies; one the server rendered from the cookie wins.
+const THEME_BOOT: &str = "try{var d=document.documentElement;if(!d.dataset.theme){var t=localStorage.getItem('theme');if(t==='light'||t==='dark')d.dataset.theme=t}}catch(e){}";
 
 /// Loads the islands' WASM and hydrates each island. Leptos' own loader
 /// (`HydrationScripts islands=true`) waits for `requestIdleCallback` first, which in
@@ -67,9 +72,13 @@ fn islands_loader(options: &LeptosOptions) -> String {
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
     let loader = islands_loader(&options);
+    #[cfg(feature = "ssr")]
+    let theme = api::theme::chosen();
+    #[cfg(not(feature = "ssr"))]
+    let theme: Option<String> = None;
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-theme=theme>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -120,16 +129,30 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// `/`: the task board when signed in, the landing page otherwise.
+/// `/`: the task board when signed in, the landing page otherwise. A signed-out visit
+/// to a board view (`/?status=pending`, from a bookmark) goes to sign in, then back.
 #[component]
 fn Home() -> impl IntoView {
     let viewer = use_viewer();
+    let location = leptos_router::hooks::use_location();
     view! {
         <Suspense fallback=|| ()>
             {move || {
                 viewer.get().map(|v| match v {
                     Some(_) => view! { <Board /> }.into_any(),
-                    None => view! { <HomePage /> }.into_any(),
+                    None => {
+                        let search = location.search.get_untracked();
+                        let search = search.trim_start_matches('?');
+                        let board_view = search
+                            .split('&')
+                            .any(|p| !p.is_empty() && !p.starts_with("deleted="));
+                        if board_view {
+                            let next = pages::board::encode(&format!("/?{search}"));
+                            view! { <Redirect path=format!("/sign-in?next={next}") /> }.into_any()
+                        } else {
+                            view! { <HomePage /> }.into_any()
+                        }
+                    }
                 })
             }}
         </Suspense>

@@ -102,6 +102,9 @@ test('wrong password and taken e-mail are explained in words', async ({ page }) 
   await signIn(page, email, 'not the right password');
   await expect(page.getByRole('alert')).toHaveText(/Wrong e-mail or password/);
   await expect(page.getByLabel('E-mail')).toHaveValue(email);
+  // What was typed comes back in the form, never in the URL (history, logs).
+  expect(page.url()).not.toContain(encodeURIComponent(email));
+  await expect(page.getByLabel('Password', { exact: true })).toBeFocused();
 
   await page.goto('/sign-up');
   await page.getByLabel('Name').fill('Again');
@@ -109,6 +112,22 @@ test('wrong password and taken e-mail are explained in words', async ({ page }) 
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page.getByRole('alert')).toHaveText(/already exists/);
+  await expect(page.getByLabel('E-mail')).toHaveValue(email);
+  await expect(page.getByLabel('Name')).toHaveValue('Again');
+  expect(page.url()).not.toMatch(/email=|name=/);
+});
+
+test('a signed-out link to a board view signs in, then shows that view', async ({ page }) => {
+  const email = uniqueEmail('deeplink');
+  await signUp(page, 'Deep Link', email);
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.goto('/?status=completed');
+  await expect(page).toHaveURL(/\/sign-in\?next=/);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/\?status=completed$/);
+  await expect(page.locator('.tab.active')).toContainText('Completed');
 });
 
 test.describe('with JavaScript disabled', () => {

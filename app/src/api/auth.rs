@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::call::{done, encode, fail, invalid, set_cookies, Call};
+use super::call::{done, encode, fail, invalid, remember_form, set_cookies, Call};
 use super::{error::UiError, types::Viewer};
 #[cfg(feature = "ssr")]
 use taskdeck::{auth::service::SignUp as NewAccount, problem::Code};
@@ -51,7 +51,7 @@ pub async fn sign_in(
     let call = Call::enter(Some("/sign-in/email")).await?;
     let remember = remember.is_some();
     let next = call.safe_next(next);
-    let form = format!("/sign-in?email={}&next={}", encode(&email), encode(&next));
+    let form = format!("/sign-in?next={}", encode(&next));
     match call
         .auth
         .sign_in(&email, password, remember, &call.client())
@@ -62,7 +62,10 @@ pub async fn sign_in(
             leptos_axum::redirect(&next);
             Ok(())
         }
-        Err(error) => Err(fail(Some(&form), &error)),
+        Err(error) => {
+            remember_form(&call.auth, &[("email", &email)]);
+            Err(fail(Some(&form), &error))
+        }
     }
 }
 
@@ -75,18 +78,15 @@ pub async fn sign_up(
 ) -> Result<(), UiError> {
     let call = Call::enter(Some("/sign-up/email")).await?;
     let next = call.safe_next(next);
-    let form = format!(
-        "/sign-up?name={}&email={}&next={}",
-        encode(&name),
-        encode(&email),
-        encode(&next)
-    );
+    let form = format!("/sign-up?next={}", encode(&next));
+    let keep = |call: &Call| remember_form(&call.auth, &[("name", &name), ("email", &email)]);
     if name.trim().is_empty() {
+        keep(&call);
         return Err(invalid(Some(&form), Code::NameRequired));
     }
     let input = NewAccount {
         name: name.trim().to_string(),
-        email,
+        email: email.clone(),
         password,
         image: None,
         remember_me: true,
@@ -98,7 +98,10 @@ pub async fn sign_up(
             leptos_axum::redirect(&next);
             Ok(())
         }
-        Err(error) => Err(fail(Some(&form), &error)),
+        Err(error) => {
+            keep(&call);
+            Err(fail(Some(&form), &error))
+        }
     }
 }
 

@@ -226,3 +226,58 @@ pub fn done(to: &str) {
         leptos_axum::redirect(to);
     }
 }
+
+/// The cookie that carries a failed form's fields back to it (see [`remember_form`]).
+fn form_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Secure-taskdeck.form"
+    } else {
+        "taskdeck.form"
+    }
+}
+
+/// Keeps what a form sent (the e-mail, the name) for the page a failure sends the
+/// browser back to, in a one-minute HttpOnly cookie: such details never travel in the
+/// URL, where history and logs would keep them.
+pub fn remember_form(auth: &AuthService, fields: &[(&str, &str)]) {
+    let settings = auth.cookie_settings();
+    let value = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    set_cookies([format!(
+        "{}={}{}",
+        form_cookie_name(settings.secure),
+        encode(&value),
+        settings.attributes(Some(60))
+    )]);
+}
+
+/// A field [`remember_form`] kept for this page, read once: the cookie is cleared.
+pub fn remembered(key: &str) -> Option<String> {
+    let ctx = use_context::<UiContext>()?;
+    let settings = ctx.auth.cookie_settings();
+    let name = form_cookie_name(settings.secure);
+    let raw = request_headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_string())?;
+    set_cookies([format!("{name}={}", settings.attributes(Some(0)))]);
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8()
+            .map(|c| c.into_owned())
+            .ok()
+    };
+    let fields = decode(&raw)?;
+    fields
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == key)
+        .and_then(|(_, v)| decode(v))
+}

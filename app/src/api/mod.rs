@@ -23,6 +23,7 @@ pub mod auth;
 pub mod call;
 pub mod error;
 pub mod tasks;
+pub mod theme;
 pub mod types;
 
 pub use account::*;

@@ -1,8 +1,11 @@
 //! Light/dark toggle. Follows the system setting until the user picks one; the choice is
-//! remembered in `localStorage` and applied before first paint by the shell's script.
-//! An island: the button only works once the WASM has loaded (it is on every page).
+//! remembered in the `taskdeck.theme` cookie, which the server renders as
+//! `<html data-theme>` (no flash of the wrong theme), and in `localStorage`.
+//! Without JavaScript it is a form that posts the other theme (`/api/ui/set_theme`);
+//! with it, the island applies the change at once, without a page load.
 
 use leptos::prelude::*;
+use web_sys::wasm_bindgen::JsCast;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Theme {
@@ -54,6 +57,14 @@ fn apply(theme: Theme) {
     if let Ok(Some(storage)) = window().local_storage() {
         let _ = storage.set_item("theme", theme.as_str());
     }
+    if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
+        let _ = doc.set_cookie(&format!(
+            "{}={}; Path=/; Max-Age={}; SameSite=Lax",
+            crate::THEME_COOKIE,
+            theme.as_str(),
+            crate::THEME_COOKIE_MAX_AGE
+        ));
+    }
     label(theme);
 }
 
@@ -72,17 +83,32 @@ pub fn ThemeToggle() -> impl IntoView {
     // The island's body runs in the browser at hydration, over the server's button.
     #[cfg(feature = "hydrate")]
     label(current_theme());
+    // Without JavaScript the form posts the theme to switch to; the server only knows
+    // an explicit choice (the cookie), so from the system's default it offers dark.
+    #[cfg(feature = "ssr")]
+    let next = match crate::api::theme::chosen().as_deref() {
+        Some("dark") => "light",
+        _ => "dark",
+    };
+    #[cfg(not(feature = "ssr"))]
+    let next = "";
     view! {
-        <button
-            type="button"
-            id="theme-toggle"
-            class="icon-button theme-toggle"
-            aria-label="Switch colour theme"
-            title="Switch colour theme"
-            on:click=|_| apply(current_theme().other())
-        >
-            <span aria-hidden="true" class="icon-sun">"☀"</span>
-            <span aria-hidden="true" class="icon-moon">"☾"</span>
-        </button>
+        <form method="post" action="/api/ui/set_theme" class="inline-form">
+            <input type="hidden" name="theme" value=next />
+            <button
+                type="submit"
+                id="theme-toggle"
+                class="icon-button theme-toggle"
+                aria-label="Switch colour theme"
+                title="Switch colour theme"
+                on:click=|ev| {
+                    ev.prevent_default();
+                    apply(current_theme().other())
+                }
+            >
+                <span aria-hidden="true" class="icon-sun">"☀"</span>
+                <span aria-hidden="true" class="icon-moon">"☾"</span>
+            </button>
+        </form>
     }
 }

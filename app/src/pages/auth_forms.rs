@@ -46,6 +46,18 @@ pub fn error_message(code: &str) -> &'static str {
     }
 }
 
+/// A field the last failed post of this page's form sent (kept in a one-minute cookie,
+/// never in the URL; see `api::call::remember_form`).
+pub fn form_value(key: &str) -> String {
+    #[cfg(feature = "ssr")]
+    return crate::api::call::remembered(key).unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = key;
+        String::new()
+    }
+}
+
 pub fn query_value(key: &'static str) -> impl Fn() -> String + Clone + Send + Sync + 'static {
     let query = use_query_map();
     move || query.read().get(key).unwrap_or_default()
@@ -65,7 +77,9 @@ pub fn FormError(code: Signal<String>) -> impl IntoView {
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let error = Signal::derive(query_value("error"));
-    let email = query_value("email");
+    let email = form_value("email");
+    // Back after a wrong password: the e-mail is there, the password is what to retype.
+    let email_known = !email.is_empty();
     let next = query_value("next");
     let next_for_link = next.clone();
     let reset_done = query_value("reset");
@@ -81,12 +95,13 @@ pub fn SignInPage() -> impl IntoView {
             <form method="post" action="/api/ui/sign_in" class="stack">
                 <input type="hidden" name="next" value=next />
                 <label for="email">"E-mail"</label>
-                <input id="email" name="email" type="email" autocomplete="email" required value=email />
+                <input id="email" name="email" type="email" autocomplete="email" required value=email autofocus=!email_known />
                 <label for="password">"Password"</label>
                 <input
                     id="password"
                     name="password"
                     type="password"
+                    autofocus=email_known
                     autocomplete="current-password"
                     required
                     minlength="8"
@@ -113,8 +128,8 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let error = Signal::derive(query_value("error"));
-    let name = query_value("name");
-    let email = query_value("email");
+    let name = form_value("name");
+    let email = form_value("email");
     let next = query_value("next");
     view! {
         <Title text="Create an account" />
@@ -125,7 +140,7 @@ pub fn SignUpPage() -> impl IntoView {
             <form method="post" action="/api/ui/sign_up" class="stack">
                 <input type="hidden" name="next" value=next />
                 <label for="name">"Name"</label>
-                <input id="name" name="name" type="text" autocomplete="name" required maxlength="100" value=name />
+                <input id="name" name="name" type="text" autocomplete="name" required maxlength="100" value=name autofocus />
                 <label for="email">"E-mail"</label>
                 <input id="email" name="email" type="email" autocomplete="email" required value=email />
                 <label for="password">"Password"</label>

@@ -28,6 +28,7 @@ use list::TaskList;
 use undo::UndoToast;
 
 pub use due::{relative_due, Due};
+pub use links::encode;
 
 fn filter_of(query: &ParamsMap) -> TaskFilter {
     TaskFilter {

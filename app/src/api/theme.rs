@@ -1,0 +1,43 @@
+//! The colour theme a visitor picked, for the form the theme toggle is without
+//! JavaScript. Stored in a plain cookie (the island writes the same one), which the
+//! shell renders as `<html data-theme>`.
+
+use leptos::prelude::*;
+
+use super::error::UiError;
+
+/// Remembers `theme` (`light` or `dark`; anything else forgets the choice) and sends
+/// the browser back to its page.
+#[server(prefix = "/api/ui", endpoint = "set_theme")]
+pub async fn set_theme(theme: String) -> Result<(), UiError> {
+    let value = match theme.as_str() {
+        "light" | "dark" => theme.as_str(),
+        _ => "",
+    };
+    let max_age = if value.is_empty() {
+        0
+    } else {
+        crate::THEME_COOKIE_MAX_AGE
+    };
+    super::call::set_cookies([format!(
+        "{}={value}; Path=/; Max-Age={max_age}; SameSite=Lax",
+        crate::THEME_COOKIE
+    )]);
+    Ok(())
+}
+
+/// The theme this request's cookie names, if any.
+#[cfg(feature = "ssr")]
+pub fn chosen() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == crate::THEME_COOKIE)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| v == "light" || v == "dark")
+}
