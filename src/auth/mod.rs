@@ -1,10 +1,12 @@
-//! Auth primitives that must stay byte-compatible with Better Auth 1.7 (see
-//! `shared/better-auth-contract.md`, sections 3, 5 and 7).
+//! Authentication compatible with Better Auth 1.7 (see `shared/better-auth-contract.md`),
+//! framework-free. Two halves:
 //!
-//! Everything here is framework-free and synchronous: ids, password hashing, signed
-//! cookie values and JWTs. HTTP handlers, storage and session lifecycle live elsewhere
-//! and build on these functions, so the wire formats are pinned down (and tested against
-//! the contract's vectors) in exactly one place.
+//! - **Wire primitives** (`ids`, `password`, `cookie`, `session_cookie`, `jwt`,
+//!   `key_envelope`, `origin`, `client_ip`): byte-compatible formats, pinned down and
+//!   tested against the contract's vectors in one place.
+//! - **Flows and state** (`service/` one file per flow, `store/` one file per table,
+//!   `keys/` the JWKS, `rate_limit`, `request` the identity path both doors share,
+//!   `policy` the lifetimes), built on the primitives.
 //!
 //! Password hashing is CPU-heavy; async callers run it on the low-priority threads of
 //! [`hashing::HashPool`].

@@ -1,0 +1,114 @@
+//! Start-up: connect and migrate the database, assemble the router and its middleware
+//! (`router`, with `cors` and the Leptos side in `ui`), bind the port, serve until a
+//! shutdown signal. Shared by `main` and the integration tests.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use axum::Router;
+use leptos::config::LeptosOptions;
+use taskdeck::{auth::AuthService, Config, Database, StorageError};
+use tokio::net::TcpListener;
+
+use crate::state::AppState;
+
+mod cors;
+mod router;
+mod ui;
+
+pub use router::router;
+pub use ui::leptos_options_from_env;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("auth set-up failed: {0}")]
+    Auth(#[from] taskdeck::auth::AuthError),
+    #[error("could not bind {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A built application: the database is migrated and the port is bound.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database, runs migrations and binds `leptos_options.site_addr`
+    /// (port 0 picks a free port, as the tests do).
+    pub async fn build(
+        config: Config,
+        leptos_options: LeptosOptions,
+    ) -> Result<Self, StartupError> {
+        let db = Database::connect(&config.database).await?;
+        tracing::info!(backend = db.backend_name(), "database ready");
+        let addr = leptos_options.site_addr;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        let config = Arc::new(config);
+        let auth = Arc::new(AuthService::new(db.clone(), config.clone()).await?);
+        let state = AppState {
+            config,
+            db,
+            auth,
+            leptos_options,
+        };
+        let router = router(state.clone());
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let header_timeout = self.state.config.request_timeout;
+        crate::serve::serve(self.listener, self.router, header_timeout, shutdown).await;
+        self.state.db.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM (what orchestrators send).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received, draining requests");
+}

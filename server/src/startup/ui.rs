@@ -1,0 +1,73 @@
+//! The Leptos side: what server functions and SSR get through context, page renders that
+//! survive a client hanging up, the WASM bundle and Leptos' settings.
+
+use std::future::Future;
+
+use axum::{
+    extract::Request,
+    http::{header, HeaderValue, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+    Router,
+};
+use leptos::config::{get_configuration, LeptosOptions};
+use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
+
+use crate::state::AppState;
+
+/// The WASM, JS and CSS bundle (`/pkg/*`). Its file names do not change between
+/// releases, so browsers must revalidate (`no-cache`, answered with a 304 from
+/// `Last-Modified`) rather than run a cached WASM against a newer server. Leptos' own
+/// file handler drops the request headers, so it could never answer 304.
+pub(super) fn bundle(options: &LeptosOptions) -> Router<AppState> {
+    let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    Router::new()
+        .nest_service(&format!("/{}", options.site_pkg_dir), ServeDir::new(dir))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+}
+
+/// Runs a page render (or server function) on its own task, so that a client hanging
+/// up mid-render does not drop it halfway: dropping the handler disposed the page's
+/// reactive owner while Leptos' spawned render tasks still read its signals, which
+/// panicked ("reactive value already disposed", seen under load at wrk's cut-off).
+pub(super) async fn run_to_completion(request: Request, next: Next) -> Response {
+    detached(next.run(request)).await
+}
+
+/// Runs a response future on its own task: dropping the caller no longer drops it.
+pub(super) async fn detached(render: impl Future<Output = Response> + Send + 'static) -> Response {
+    match tokio::spawn(render).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::error!(%error, "page render failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// What server functions and SSR get through Leptos context.
+pub(super) fn ui_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let ui = app::api::UiContext {
+        auth: state.auth.clone(),
+        db: state.db.clone(),
+    };
+    move || leptos::prelude::provide_context(ui.clone())
+}
+
+/// Leptos settings from the `LEPTOS_*` variables cargo-leptos sets, with defaults that
+/// let the binary run on its own (`target/site`, output `taskdeck`).
+pub fn leptos_options_from_env() -> LeptosOptions {
+    let mut options = get_configuration(None)
+        .map(|c| c.leptos_options)
+        .unwrap_or_else(|_| LeptosOptions::builder().output_name("taskdeck").build());
+    if options.output_name.is_empty() {
+        options.output_name = "taskdeck".into();
+    }
+    if std::env::var_os("LEPTOS_SITE_ROOT").is_none() && options.site_root.is_empty() {
+        options.site_root = "target/site".into();
+    }
+    options
+}

@@ -1,0 +1,64 @@
+//! The `verification` table: single-use tokens such as password-reset links.
+
+use crate::{
+    auth::model::Verification,
+    exec, fetch_optional,
+    storage::{Database, StorageError, Ts},
+};
+
+pub async fn insert_verification(
+    db: &Database,
+    id: &str,
+    identifier: &str,
+    value: &str,
+    expires_at: Ts,
+) -> Result<(), StorageError> {
+    let now = Ts::now();
+    exec!(
+        db,
+        r#"INSERT INTO "verification" ("id", "identifier", "value", "expiresAt", "createdAt", "updatedAt") VALUES ($1, $2, $3, $4, $5, $6)"#,
+        id,
+        identifier,
+        value,
+        expires_at,
+        now,
+        now
+    )?;
+    Ok(())
+}
+
+/// Removes and returns the row for `identifier`: single use even under concurrency,
+/// because only one `DELETE … RETURNING` can take a given row.
+pub async fn take_verification(
+    db: &Database,
+    identifier: &str,
+) -> Result<Option<Verification>, StorageError> {
+    Ok(fetch_optional!(
+        db,
+        r#"DELETE FROM "verification" WHERE "identifier" = $1 RETURNING "id", "identifier", "value", "expiresAt""#,
+        identifier
+    )?)
+}
+
+/// Deletes every outstanding password-reset token of a user (after a reset or a
+/// password change, a link mailed earlier must not work any more).
+pub async fn delete_reset_tokens(db: &Database, user_id: &str) -> Result<(), StorageError> {
+    exec!(
+        db,
+        r#"DELETE FROM "verification" WHERE "identifier" LIKE 'reset-password:%' AND "value" = $1"#,
+        user_id
+    )?;
+    Ok(())
+}
+
+/// Looks at a verification row without consuming it.
+pub async fn peek_verification(
+    db: &Database,
+    identifier: &str,
+) -> Result<Option<Verification>, StorageError> {
+    Ok(fetch_optional!(
+        db,
+        r#"SELECT "id", "identifier", "value", "expiresAt" FROM "verification" WHERE "identifier" = $1"#,
+        identifier
+    )?)
+}
