@@ -35,48 +35,62 @@ macro_rules! with_pool {
 
 /// One statement with its binds, on whichever pool, its result discarded:
 /// `exec!(db, sql, a, b)?`. With [`fetch_optional!`], [`fetch_one!`] and
-/// [`fetch_all!`], a store function is one SQL text plus its binds.
+/// [`fetch_all!`], a store function is one SQL text plus its binds. Each also takes
+/// `on executor` in place of the database, for statements inside a transaction:
+/// `exec!(on &mut *tx, sql, a, b)?`.
 #[macro_export]
 macro_rules! exec {
-    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
-        $crate::with_pool!($db, |pool| sqlx::query($sql)
+    (on $conn:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        sqlx::query($sql)
             $(.bind($bind))*
-            .execute(pool)
+            .execute($conn)
             .await
-            .map(|_| ()))
+            .map(|_| ())
+    };
+    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        $crate::with_pool!($db, |pool| $crate::exec!(on pool, $sql $(, $bind)*))
     };
 }
 
 /// `query_as(sql)` with its binds: at most one row, typed by the caller.
 #[macro_export]
 macro_rules! fetch_optional {
-    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
-        $crate::with_pool!($db, |pool| sqlx::query_as($sql)
+    (on $conn:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        sqlx::query_as($sql)
             $(.bind($bind))*
-            .fetch_optional(pool)
-            .await)
+            .fetch_optional($conn)
+            .await
+    };
+    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        $crate::with_pool!($db, |pool| $crate::fetch_optional!(on pool, $sql $(, $bind)*))
     };
 }
 
 /// `query_as(sql)` with its binds: exactly one row, typed by the caller.
 #[macro_export]
 macro_rules! fetch_one {
-    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
-        $crate::with_pool!($db, |pool| sqlx::query_as($sql)
+    (on $conn:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        sqlx::query_as($sql)
             $(.bind($bind))*
-            .fetch_one(pool)
-            .await)
+            .fetch_one($conn)
+            .await
+    };
+    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        $crate::with_pool!($db, |pool| $crate::fetch_one!(on pool, $sql $(, $bind)*))
     };
 }
 
 /// `query_as(sql)` with its binds: every row, typed by the caller.
 #[macro_export]
 macro_rules! fetch_all {
-    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
-        $crate::with_pool!($db, |pool| sqlx::query_as($sql)
+    (on $conn:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        sqlx::query_as($sql)
             $(.bind($bind))*
-            .fetch_all(pool)
-            .await)
+            .fetch_all($conn)
+            .await
+    };
+    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        $crate::with_pool!($db, |pool| $crate::fetch_all!(on pool, $sql $(, $bind)*))
     };
 }
 

@@ -1,8 +1,12 @@
 //! SQL for tasks. Filters are assembled from fixed fragments chosen by enums; user
 //! input only ever travels as bound parameters.
 
+use std::sync::LazyLock;
+
+use sqlx::{Encode, Postgres, QueryBuilder, Sqlite, Type};
+
 use crate::{
-    fetch_optional,
+    exec, fetch_one, fetch_optional,
     storage::{Database, Ts},
     with_pool,
 };
@@ -16,40 +20,95 @@ use super::{
 
 const COLUMNS: &str = r#""id", "user_id", "title", "description", "completed", "priority", "tags", "due_date", "created_at", "updated_at""#;
 
-/// A bound parameter of a dynamically assembled query.
-enum Param {
-    Text(String),
-    Int(i64),
-    Bool(bool),
+static SELECT_ONE: LazyLock<String> =
+    LazyLock::new(|| format!(r#"SELECT {COLUMNS} FROM "task" WHERE "id" = $1 AND "user_id" = $2"#));
+
+static INSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        r#"INSERT INTO "task" ("user_id", "title", "description", "completed", "priority", "tags", "due_date", "created_at", "updated_at")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"#
+    )
+});
+
+static RESTORE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        r#"INSERT INTO "task" ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT ("id") DO NOTHING RETURNING {COLUMNS}"#
+    )
+});
+
+static TOGGLE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        r#"UPDATE "task" SET "completed" = NOT "completed", "updated_at" = $3 WHERE "id" = $1 AND "user_id" = $2 RETURNING {COLUMNS}"#
+    )
+});
+
+static DELETE: LazyLock<String> = LazyLock::new(|| {
+    format!(r#"DELETE FROM "task" WHERE "id" = $1 AND "user_id" = $2 RETURNING {COLUMNS}"#)
+});
+
+/// Records one tag of a task, for the tag filter.
+const INSERT_TAG: &str =
+    r#"INSERT INTO "task_tag" ("task_id", "user_id", "tag") VALUES ($1, $2, $3)"#;
+
+const DELETE_TAGS: &str = r#"DELETE FROM "task_tag" WHERE "task_id" = $1 AND "user_id" = $2"#;
+
+/// `T` can be bound as a parameter on `DB`: shortens the builders' bounds.
+trait Bind<'a, DB: sqlx::Database>: 'a + Encode<'a, DB> + Type<DB> {}
+
+impl<'a, DB: sqlx::Database, T: 'a + Encode<'a, DB> + Type<DB>> Bind<'a, DB> for T {}
+
+/// A backend the dynamic queries are built for: the builders are written once, generic
+/// over it, and `with_pool!` picks it from the pool's type.
+trait Backend: sqlx::Database {
+    /// The start of the aggregate that collects the page into one JSON array, up to
+    /// its `ORDER BY`, and its end.
+    const JSON_ARRAY: (&'static str, &'static str);
 }
 
-/// Builds `WHERE …` for a list query; `$1` is always the user id.
-fn where_clause(query: &ListQuery, params: &mut Vec<Param>) -> String {
-    let mut sql = String::from(r#" WHERE "user_id" = $1"#);
-    let next = |params: &mut Vec<Param>, p: Param| {
-        params.push(p);
-        format!("${}", params.len() + 1)
+/// Dates are stored as `toISOString()` text on SQLite (see `storage::Ts`), already the
+/// form the API sends.
+impl Backend for Sqlite {
+    const JSON_ARRAY: (&'static str, &'static str) = (
+        r#"COALESCE(json_group_array(json_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', CASE WHEN "completed" THEN json('true') ELSE json('false') END, 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', json("tags"), 'due_date', "due_date", 'created_at', "created_at", 'updated_at', "updated_at") ORDER BY "#,
+        r#"), '[]')"#,
+    );
+}
+
+impl Backend for Postgres {
+    const JSON_ARRAY: (&'static str, &'static str) = (
+        r#"COALESCE(json_agg(json_build_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', "completed", 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', "tags"::json, 'due_date', "due_date", 'created_at', to_char("created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'updated_at', to_char("updated_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY "#,
+        r#"), '[]'::json)::text"#,
+    );
+}
+
+/// Appends `WHERE …` for a list query.
+fn push_filter<'a, DB>(b: &mut QueryBuilder<'a, DB>, user_id: &'a str, query: &'a ListQuery)
+where
+    DB: sqlx::Database,
+    &'a str: Bind<'a, DB>,
+    String: Bind<'a, DB>,
+    bool: Bind<'a, DB>,
+    i16: Bind<'a, DB>,
+{
+    b.push(r#" WHERE "user_id" = "#).push_bind(user_id);
+    let completed = match query.status {
+        StatusFilter::All => None,
+        StatusFilter::Pending => Some(false),
+        StatusFilter::Completed => Some(true),
     };
-    match query.status {
-        StatusFilter::All => {}
-        StatusFilter::Pending => {
-            sql += &format!(r#" AND "completed" = {}"#, next(params, Param::Bool(false)))
-        }
-        StatusFilter::Completed => {
-            sql += &format!(r#" AND "completed" = {}"#, next(params, Param::Bool(true)))
-        }
+    if let Some(completed) = completed {
+        b.push(r#" AND "completed" = "#).push_bind(completed);
     }
     if let Some(p) = query.priority {
-        sql += &format!(
-            r#" AND "priority" = {}"#,
-            next(params, Param::Int(p.as_i16().into()))
-        );
+        b.push(r#" AND "priority" = "#).push_bind(p.as_i16());
     }
     if let Some(tag) = &query.tag {
-        let n = next(params, Param::Text(tag.clone()));
-        sql += &format!(
-            r#" AND EXISTS (SELECT 1 FROM "task_tag" tt WHERE tt."task_id" = "task"."id" AND tt."user_id" = $1 AND tt."tag" = {n})"#
-        );
+        b.push(r#" AND EXISTS (SELECT 1 FROM "task_tag" tt WHERE tt."task_id" = "task"."id" AND tt."user_id" = "#)
+            .push_bind(user_id)
+            .push(r#" AND tt."tag" = "#)
+            .push_bind(tag.as_str())
+            .push(")");
     }
     if let Some(q) = &query.q {
         let escaped = q
@@ -57,12 +116,13 @@ fn where_clause(query: &ListQuery, params: &mut Vec<Param>) -> String {
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        let n = next(params, Param::Text(format!("%{escaped}%")));
-        sql += &format!(
-            r#" AND (LOWER("title") LIKE {n} ESCAPE '\' OR LOWER(COALESCE("description", '')) LIKE {n} ESCAPE '\')"#
-        );
+        let pattern = format!("%{escaped}%");
+        b.push(r#" AND (LOWER("title") LIKE "#)
+            .push_bind(pattern.clone())
+            .push(r#" ESCAPE '\' OR LOWER(COALESCE("description", '')) LIKE "#)
+            .push_bind(pattern)
+            .push(r#" ESCAPE '\')"#);
     }
-    sql
 }
 
 /// The sort keys of a list query, most significant first, each with its direction.
@@ -89,58 +149,56 @@ fn order_keys(query: &ListQuery) -> Vec<(&'static str, &'static str)> {
     }
 }
 
-/// How each backend spells the few things portable SQL cannot: a task as a JSON
-/// object (over the columns of the page subquery) and the aggregate that collects the
-/// page into one array (`{object}` and `{order}` are filled in).
-struct JsonDialect {
-    object: &'static str,
-    array: &'static str,
-}
-
-/// Dates are stored as `toISOString()` text on SQLite (see `storage::Ts`), already the
-/// form the API sends.
-const SQLITE_JSON: JsonDialect = JsonDialect {
-    object: r#"json_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', CASE WHEN "completed" THEN json('true') ELSE json('false') END, 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', json("tags"), 'due_date', "due_date", 'created_at', "created_at", 'updated_at', "updated_at")"#,
-    array: r#"COALESCE(json_group_array({object} ORDER BY {order}), '[]')"#,
-};
-
-const POSTGRES_JSON: JsonDialect = JsonDialect {
-    object: r#"json_build_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', "completed", 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', "tags"::json, 'due_date', "due_date", 'created_at', to_char("created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'updated_at', to_char("updated_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))"#,
-    array: r#"COALESCE(json_agg({object} ORDER BY {order}), '[]'::json)::text"#,
-};
-
-/// Binds a list of [`Param`]s in order (a macro: the query type differs per backend).
-macro_rules! bind_params {
-    ($q:expr, $params:expr) => {{
-        let mut q = $q;
-        for p in $params {
-            q = match p {
-                Param::Text(s) => q.bind(s.clone()),
-                Param::Int(i) => q.bind(*i),
-                Param::Bool(b) => q.bind(*b),
-            };
+/// `SELECT total, page`: the page subquery selects the sort keys as `k0`, `k1`, … so
+/// that the aggregate can order by them again (a subquery's order does not survive it).
+fn list_sql<'a, DB>(user_id: &'a str, query: &'a ListQuery) -> QueryBuilder<'a, DB>
+where
+    DB: Backend,
+    &'a str: Bind<'a, DB>,
+    String: Bind<'a, DB>,
+    bool: Bind<'a, DB>,
+    i16: Bind<'a, DB>,
+    i64: Bind<'a, DB>,
+{
+    let mut b = QueryBuilder::new("SELECT CAST(");
+    match counter_column(query) {
+        Some(column) => {
+            b.push(format_args!(
+                r#"COALESCE((SELECT {column} FROM "task_count" WHERE "user_id" = "#
+            ))
+            .push_bind(user_id)
+            .push("), 0)");
         }
-        q
-    }};
-}
-
-/// `$1` is always the user id in list queries.
-macro_rules! bind_all {
-    ($q:expr, $user:expr, $params:expr) => {
-        bind_params!($q.bind($user.to_string()), $params)
-    };
-}
-
-/// Records one tag of a task, for the tag filter.
-macro_rules! insert_tag {
-    ($tx:expr, $task_id:expr, $user_id:expr, $tag:expr) => {
-        sqlx::query(r#"INSERT INTO "task_tag" ("task_id", "user_id", "tag") VALUES ($1, $2, $3)"#)
-            .bind($task_id)
-            .bind($user_id)
-            .bind($tag)
-            .execute($tx)
-            .await?
-    };
+        None => {
+            b.push(r#"(SELECT COUNT(*) FROM "task""#);
+            push_filter(&mut b, user_id, query);
+            b.push(")");
+        }
+    }
+    let (array_start, array_end) = DB::JSON_ARRAY;
+    b.push(" AS BIGINT), (SELECT ").push(array_start);
+    let keys = order_keys(query);
+    for (i, (_, dir)) in keys.iter().enumerate() {
+        let comma = if i == 0 { "" } else { ", " };
+        b.push(format_args!(r#"{comma}"k{i}" {dir}"#));
+    }
+    b.push(array_end).push(" FROM (SELECT ").push(COLUMNS);
+    for (i, (expr, _)) in keys.iter().enumerate() {
+        b.push(format_args!(r#", {expr} AS "k{i}""#));
+    }
+    b.push(r#" FROM "task""#);
+    push_filter(&mut b, user_id, query);
+    b.push(" ORDER BY ");
+    for (i, (expr, dir)) in keys.iter().enumerate() {
+        let comma = if i == 0 { "" } else { ", " };
+        b.push(format_args!("{comma}{expr} {dir}"));
+    }
+    b.push(" LIMIT ")
+        .push_bind(query.limit)
+        .push(" OFFSET ")
+        .push_bind(query.offset)
+        .push(r#") AS "page")"#);
+    b
 }
 
 /// One page of tasks as a JSON array, and the number of tasks the filter matches.
@@ -155,51 +213,10 @@ pub async fn list_json(
     user_id: &str,
     query: &ListQuery,
 ) -> Result<(String, i64), TaskError> {
-    let mut params = Vec::new();
-    let filter = where_clause(query, &mut params);
-    let n = params.len() + 2;
-    let dialect = match db {
-        Database::Sqlite(_) => &SQLITE_JSON,
-        Database::Postgres(_) => &POSTGRES_JSON,
-    };
-    let keys = order_keys(query);
-    let inner_order = keys
-        .iter()
-        .map(|(expr, dir)| format!("{expr} {dir}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let key_columns: String = keys
-        .iter()
-        .enumerate()
-        .map(|(i, (expr, _))| format!(r#", {expr} AS "k{i}""#))
-        .collect();
-    let outer_order = keys
-        .iter()
-        .enumerate()
-        .map(|(i, (_, dir))| format!(r#""k{i}" {dir}"#))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let array = dialect
-        .array
-        .replace("{object}", dialect.object)
-        .replace("{order}", &outer_order);
-    let page = format!(
-        r#"SELECT {array} FROM (SELECT {COLUMNS}{key_columns} FROM "task"{filter} ORDER BY {inner_order} LIMIT ${n} OFFSET ${}) AS "page""#,
-        n + 1
-    );
-    let total = match counter_column(query) {
-        Some(column) => {
-            format!(r#"COALESCE((SELECT {column} FROM "task_count" WHERE "user_id" = $1), 0)"#)
-        }
-        None => format!(r#"(SELECT COUNT(*) FROM "task"{filter})"#),
-    };
-    let sql = format!(r#"SELECT CAST({total} AS BIGINT), ({page})"#);
-    let (total, json): (i64, String) =
-        with_pool!(db, |pool| bind_all!(sqlx::query_as(&sql), user_id, &params)
-            .bind(query.limit)
-            .bind(query.offset)
-            .fetch_one(pool)
-            .await)?;
+    let (total, json): (i64, String) = with_pool!(db, |pool| list_sql(user_id, query)
+        .build_query_as()
+        .fetch_one(pool)
+        .await)?;
     Ok((json, total))
 }
 
@@ -216,8 +233,7 @@ fn counter_column(query: &ListQuery) -> Option<&'static str> {
 }
 
 pub async fn get(db: &Database, user_id: &str, id: i64) -> Result<Option<Task>, TaskError> {
-    let sql = format!(r#"SELECT {COLUMNS} FROM "task" WHERE "id" = $1 AND "user_id" = $2"#);
-    let row: Option<TaskRow> = fetch_optional!(db, &sql, id, user_id)?;
+    let row: Option<TaskRow> = fetch_optional!(db, SELECT_ONE.as_str(), id, user_id)?;
     Ok(row.map(Task::from))
 }
 
@@ -227,26 +243,23 @@ fn tags_json(tags: &[String]) -> String {
 
 pub async fn create(db: &Database, user_id: &str, new: &NewTask) -> Result<Task, TaskError> {
     let now = Ts::now();
-    let sql = format!(
-        r#"INSERT INTO "task" ("user_id", "title", "description", "completed", "priority", "tags", "due_date", "created_at", "updated_at")
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"#
-    );
     let row: TaskRow = with_pool!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let row: TaskRow = sqlx::query_as(&sql)
-            .bind(user_id)
-            .bind(&new.title)
-            .bind(&new.description)
-            .bind(new.completed)
-            .bind(new.priority.as_i16())
-            .bind(tags_json(&new.tags))
-            .bind(new.due_date.map(|d| d.to_string()))
-            .bind(now)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
+        let row: TaskRow = fetch_one!(
+            on &mut *tx,
+            INSERT.as_str(),
+            user_id,
+            &new.title,
+            &new.description,
+            new.completed,
+            new.priority.as_i16(),
+            tags_json(&new.tags),
+            new.due_date.map(|d| d.to_string()),
+            now,
+            now,
+        )?;
         for tag in &new.tags {
-            insert_tag!(&mut *tx, row.id, user_id, tag);
+            exec!(on &mut *tx, INSERT_TAG, row.id, user_id, tag)?;
         }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(row)
@@ -257,28 +270,25 @@ pub async fn create(db: &Database, user_id: &str, new: &NewTask) -> Result<Task,
 /// Puts a deleted task back exactly as it was: same id, dates, state and tags. `None`
 /// when a row with that id exists again (the same undo sent twice).
 pub async fn restore(db: &Database, task: &Task) -> Result<Option<Task>, TaskError> {
-    let sql = format!(
-        r#"INSERT INTO "task" ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           ON CONFLICT ("id") DO NOTHING RETURNING {COLUMNS}"#
-    );
     let row: Option<TaskRow> = with_pool!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let row: Option<TaskRow> = sqlx::query_as(&sql)
-            .bind(task.id)
-            .bind(&task.user_id)
-            .bind(&task.title)
-            .bind(&task.description)
-            .bind(task.completed)
-            .bind(task.priority.as_i16())
-            .bind(tags_json(&task.tags))
-            .bind(task.due_date.map(|d| d.to_string()))
-            .bind(task.created_at)
-            .bind(task.updated_at)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let row: Option<TaskRow> = fetch_optional!(
+            on &mut *tx,
+            RESTORE.as_str(),
+            task.id,
+            &task.user_id,
+            &task.title,
+            &task.description,
+            task.completed,
+            task.priority.as_i16(),
+            tags_json(&task.tags),
+            task.due_date.map(|d| d.to_string()),
+            task.created_at,
+            task.updated_at,
+        )?;
         if row.is_some() {
             for tag in &task.tags {
-                insert_tag!(&mut *tx, task.id, &task.user_id, tag);
+                exec!(on &mut *tx, INSERT_TAG, task.id, &task.user_id, tag)?;
             }
         }
         tx.commit().await?;
@@ -287,62 +297,72 @@ pub async fn restore(db: &Database, task: &Task) -> Result<Option<Task>, TaskErr
     Ok(row.map(Task::from))
 }
 
+/// `UPDATE … SET` with only the fields the patch names (a `None` inside clears one).
+fn update_sql<'a, DB>(
+    user_id: &'a str,
+    id: i64,
+    patch: &'a TaskPatch,
+    now: Ts,
+) -> QueryBuilder<'a, DB>
+where
+    DB: sqlx::Database,
+    &'a str: Bind<'a, DB>,
+    Option<&'a str>: Bind<'a, DB>,
+    Option<String>: Bind<'a, DB>,
+    String: Bind<'a, DB>,
+    bool: Bind<'a, DB>,
+    i16: Bind<'a, DB>,
+    i64: Bind<'a, DB>,
+    Ts: Bind<'a, DB>,
+{
+    let mut b = QueryBuilder::new(r#"UPDATE "task" SET "updated_at" = "#);
+    b.push_bind(now);
+    if let Some(title) = &patch.title {
+        b.push(r#", "title" = "#).push_bind(title.as_str());
+    }
+    if let Some(description) = &patch.description {
+        b.push(r#", "description" = "#)
+            .push_bind(description.as_deref());
+    }
+    if let Some(completed) = patch.completed {
+        b.push(r#", "completed" = "#).push_bind(completed);
+    }
+    if let Some(priority) = patch.priority {
+        b.push(r#", "priority" = "#).push_bind(priority.as_i16());
+    }
+    if let Some(tags) = &patch.tags {
+        b.push(r#", "tags" = "#).push_bind(tags_json(tags));
+    }
+    if let Some(due_date) = &patch.due_date {
+        b.push(r#", "due_date" = "#)
+            .push_bind(due_date.map(|d| d.to_string()));
+    }
+    b.push(r#" WHERE "id" = "#)
+        .push_bind(id)
+        .push(r#" AND "user_id" = "#)
+        .push_bind(user_id)
+        .push(" RETURNING ")
+        .push(COLUMNS);
+    b
+}
+
 pub async fn update(
     db: &Database,
     user_id: &str,
     id: i64,
     patch: &TaskPatch,
 ) -> Result<Option<Task>, TaskError> {
-    let mut sets = vec![r#""updated_at" = $3"#.to_string()];
-    let mut params: Vec<Param> = Vec::new();
-    let mut push = |sets: &mut Vec<String>, column: &str, p: Option<Param>| {
-        let placeholder = match p {
-            Some(p) => {
-                params.push(p);
-                format!("${}", params.len() + 3)
-            }
-            None => "NULL".to_string(),
-        };
-        sets.push(format!(r#""{column}" = {placeholder}"#));
-    };
-    if let Some(t) = &patch.title {
-        push(&mut sets, "title", Some(Param::Text(t.clone())));
-    }
-    if let Some(d) = &patch.description {
-        push(&mut sets, "description", d.clone().map(Param::Text));
-    }
-    if let Some(c) = patch.completed {
-        push(&mut sets, "completed", Some(Param::Bool(c)));
-    }
-    if let Some(p) = patch.priority {
-        push(&mut sets, "priority", Some(Param::Int(p.as_i16().into())));
-    }
-    if let Some(tags) = &patch.tags {
-        push(&mut sets, "tags", Some(Param::Text(tags_json(tags))));
-    }
-    if let Some(d) = &patch.due_date {
-        push(&mut sets, "due_date", d.map(|d| Param::Text(d.to_string())));
-    }
-    let sql = format!(
-        r#"UPDATE "task" SET {} WHERE "id" = $1 AND "user_id" = $2 RETURNING {COLUMNS}"#,
-        sets.join(", ")
-    );
     let now = Ts::now();
     let row: Option<TaskRow> = with_pool!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let q = sqlx::query_as::<_, TaskRow>(&sql)
-            .bind(id)
-            .bind(user_id)
-            .bind(now);
-        let row = bind_params!(q, &params).fetch_optional(&mut *tx).await?;
+        let row: Option<TaskRow> = update_sql(user_id, id, patch, now)
+            .build_query_as()
+            .fetch_optional(&mut *tx)
+            .await?;
         if let (Some(row), Some(tags)) = (&row, &patch.tags) {
-            sqlx::query(r#"DELETE FROM "task_tag" WHERE "task_id" = $1 AND "user_id" = $2"#)
-                .bind(row.id)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
+            exec!(on &mut *tx, DELETE_TAGS, row.id, user_id)?;
             for tag in tags {
-                insert_tag!(&mut *tx, row.id, user_id, tag);
+                exec!(on &mut *tx, INSERT_TAG, row.id, user_id, tag)?;
             }
         }
         tx.commit().await?;
@@ -352,18 +372,13 @@ pub async fn update(
 }
 
 pub async fn toggle(db: &Database, user_id: &str, id: i64) -> Result<Option<Task>, TaskError> {
-    let sql = format!(
-        r#"UPDATE "task" SET "completed" = NOT "completed", "updated_at" = $3 WHERE "id" = $1 AND "user_id" = $2 RETURNING {COLUMNS}"#
-    );
-    let row: Option<TaskRow> = fetch_optional!(db, &sql, id, user_id, Ts::now())?;
+    let row: Option<TaskRow> = fetch_optional!(db, TOGGLE.as_str(), id, user_id, Ts::now())?;
     Ok(row.map(Task::from))
 }
 
 /// Deletes the task and answers it as it was (for "Undo"), or `None` if there was none.
 pub async fn delete(db: &Database, user_id: &str, id: i64) -> Result<Option<Task>, TaskError> {
-    let sql =
-        format!(r#"DELETE FROM "task" WHERE "id" = $1 AND "user_id" = $2 RETURNING {COLUMNS}"#);
-    let row: Option<TaskRow> = fetch_optional!(db, &sql, id, user_id)?;
+    let row: Option<TaskRow> = fetch_optional!(db, DELETE.as_str(), id, user_id)?;
     Ok(row.map(Task::from))
 }
 
