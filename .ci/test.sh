@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, in stages, each with a one-line summary:
 # formatting, lints (server and WASM feature sets), Rust tests on SQLite and
-# PostgreSQL, the release site build, and the Playwright suite against it.
+# PostgreSQL, the release site build, the API contract test against it (Schemathesis
+# fuzzing /api/openapi.json), and the Playwright suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .ci/env.sh
@@ -38,6 +39,7 @@ stage clippy-ssr cargo clippy -p taskdeck -p app -p server --all-targets --featu
 stage clippy-hydrate cargo clippy -p app -p frontend --target wasm32-unknown-unknown -- -D warnings
 stage "rust-tests ($pg_note)" cargo test -p taskdeck -p app -p server --features app/ssr
 stage site-build cargo leptos build --release
+stage contract bash .ci/contract.sh
 stage playwright bash -c 'cd end2end && npx playwright test'
 
 echo

@@ -541,6 +541,58 @@ async fn list_items_match_single_reads_and_totals_follow_writes(app: &TestApp) {
     assert_eq!((empty.len(), total), (0, 3));
 }
 
+/// Search, tag, status and priority together, paged: every filter binds its own
+/// parameters, the count runs the same filter as the page, and `_` stays literal.
+async fn combined_filters_page_and_count_together(app: &TestApp) {
+    let gil = app.api_user("gil@example.com").await;
+    let hal = app.api_user("hal@example.com").await;
+    let specs = [
+        ("Annual REPORT", None, vec!["work"], false, "high"),
+        (
+            "Budget slides",
+            Some("Numbers for the Report"),
+            vec!["work", "q3"],
+            false,
+            "medium",
+        ),
+        ("Cover report_draft", None, vec!["work"], false, "low"),
+        ("Draft reportXdraft", None, vec!["work"], false, "medium"),
+        ("Errata report", None, vec!["work"], true, "medium"),
+        ("Family report", None, vec!["home"], false, "medium"),
+        (
+            "Garden plan",
+            Some("no match"),
+            vec!["work"],
+            false,
+            "medium",
+        ),
+    ];
+    for (title, description, tags, completed, priority) in &specs {
+        let body = json!({ "title": title, "description": description, "tags": tags, "completed": completed, "priority": priority });
+        app.create_task(&gil, body).await;
+    }
+    app.create_task(&hal, json!({ "title": "Annual report", "tags": ["work"] }))
+        .await;
+
+    let combined = "status=pending&tag=work&q=report&sort=title&order=asc&limit=2";
+    let (page1, total1) = list(app, &gil, combined).await;
+    let (page2, total2) = list(app, &gil, &format!("{combined}&offset=2")).await;
+    let (page3, total3) = list(app, &gil, &format!("{combined}&offset=4")).await;
+    assert_eq!(titles(&page1), ["Annual REPORT", "Budget slides"]);
+    assert_eq!(titles(&page2), ["Cover report_draft", "Draft reportXdraft"]);
+    assert!(page3.is_empty());
+    assert_eq!((total1, total2, total3), (4, 4, 4));
+
+    let (low, total) = list(app, &gil, &format!("{combined}&priority=low")).await;
+    assert_eq!((titles(&low), total), (vec!["Cover report_draft"], 1));
+    let (literal, total) = list(app, &gil, "status=pending&tag=work&q=T_D").await;
+    assert_eq!((titles(&literal), total), (vec!["Cover report_draft"], 1));
+    let (done, total) = list(app, &gil, "status=completed&tag=work&q=REPORT").await;
+    assert_eq!((titles(&done), total), (vec!["Errata report"], 1));
+    let (theirs, total) = list(app, &hal, combined).await;
+    assert_eq!((titles(&theirs), total), (vec!["Annual report"], 1));
+}
+
 db_tests!(
     crud_round_trip,
     validation_and_bad_input,
@@ -549,4 +601,5 @@ db_tests!(
     concurrent_creates_are_all_kept,
     deleting_the_account_deletes_its_tasks,
     list_items_match_single_reads_and_totals_follow_writes,
+    combined_filters_page_and_count_together,
 );

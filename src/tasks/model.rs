@@ -159,13 +159,16 @@ fn title(v: &Value, errors: &mut FieldErrors) -> Option<String> {
             errors.add("title", "must not contain NUL characters");
             None
         }
+        // The length as sent, like `description` and each tag (and the OpenAPI document's
+        // `maxLength`): padding counts.
+        Value::String(s) if s.chars().count() > TITLE_MAX => {
+            errors.add("title", format!("must be at most {TITLE_MAX} characters"));
+            None
+        }
         Value::String(s) => {
             let t = s.trim();
             if t.is_empty() {
                 errors.add("title", "must not be empty");
-                None
-            } else if t.chars().count() > TITLE_MAX {
-                errors.add("title", format!("must be at most {TITLE_MAX} characters"));
                 None
             } else {
                 Some(t.to_string())
@@ -223,33 +226,46 @@ fn priority(v: &Value, errors: &mut FieldErrors) -> Option<Priority> {
     }
 }
 
-/// Tags: trimmed, lower-cased, de-duplicated; each 1–32 characters, at most 10.
+/// Lower-cases a tag (or a tag filter) without changing its length in characters:
+/// `İ` (U+0130), the one character whose lower case is two characters, becomes `i`.
+pub fn lowercase_tag(s: &str) -> String {
+    s.replace('\u{130}', "i").to_lowercase()
+}
+
+/// Whether a tag, as sent, breaks the rules: more than [`TAG_MAX_LEN`] characters, a
+/// comma, or a control character (the OpenAPI document's `maxLength` and `pattern`).
+pub fn tag_is_invalid(tag: &str) -> bool {
+    tag.chars().count() > TAG_MAX_LEN || tag.contains(',') || tag.chars().any(char::is_control)
+}
+
+/// Tags: at most [`TAGS_MAX`] as sent, each checked as sent (see [`tag_is_invalid`]),
+/// then trimmed, lower-cased and de-duplicated; blank ones are dropped.
 pub fn normalize_tags<'a>(
     raw: impl IntoIterator<Item = &'a str>,
     errors: &mut FieldErrors,
 ) -> Vec<String> {
+    let raw: Vec<&str> = raw.into_iter().collect();
+    if raw.len() > TAGS_MAX {
+        errors.add("tags", format!("at most {TAGS_MAX} tags"));
+    }
+    if raw.iter().any(|tag| tag_is_invalid(tag)) {
+        errors.add(
+            "tags",
+            format!(
+                "each tag must be at most {TAG_MAX_LEN} characters, without commas or control \
+                 characters"
+            ),
+        );
+    }
     let mut out: Vec<String> = Vec::new();
     for tag in raw {
-        let tag = tag.trim().to_lowercase();
-        if tag.is_empty() {
+        if tag_is_invalid(tag) {
             continue;
         }
-        if tag.chars().count() > TAG_MAX_LEN
-            || tag.contains(',')
-            || tag.chars().any(char::is_control)
-        {
-            errors.add(
-                "tags",
-                format!("each tag must be 1-{TAG_MAX_LEN} characters without commas"),
-            );
-            continue;
-        }
-        if !out.contains(&tag) {
+        let tag = lowercase_tag(tag.trim());
+        if !tag.is_empty() && !out.contains(&tag) {
             out.push(tag);
         }
-    }
-    if out.len() > TAGS_MAX {
-        errors.add("tags", format!("at most {TAGS_MAX} tags"));
     }
     out
 }
@@ -268,18 +284,37 @@ fn tags(v: &Value, errors: &mut FieldErrors) -> Option<Vec<String>> {
     }
 }
 
+/// A date spelled exactly `YYYY-MM-DD` (RFC 3339's full-date, the OpenAPI `date`
+/// format): no padding, no other spelling, a real day.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !shaped {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(
+        s[0..4].parse().ok()?,
+        s[5..7].parse().ok()?,
+        s[8..10].parse().ok()?,
+    )
 }
 
+/// `null` means no date; anything else must be a date (an empty string is refused, as
+/// the document's `date` format says: the UI's forms send a blank field as `null`).
 fn due_date(v: &Value, errors: &mut FieldErrors) -> Option<Option<NaiveDate>> {
     match v {
         Value::Null => Some(None),
-        Value::String(s) if s.trim().is_empty() => Some(None),
         Value::String(s) => match parse_date(s) {
             Some(d) => Some(Some(d)),
             None => {
-                errors.add("due_date", "must be a date like 2026-12-31");
+                errors.add("due_date", "must be a date like 2026-12-31, or null");
                 None
             }
         },
@@ -420,30 +455,60 @@ impl Default for ListQuery {
     }
 }
 
+/// The list's query parameters; any other key is ignored.
+const LIST_KEYS: [&str; 8] = [
+    "status", "sort", "order", "q", "tag", "priority", "limit", "offset",
+];
+
 impl ListQuery {
-    /// Parses query-string pairs; unknown keys are ignored (as FastAPI did), bad values
-    /// are reported by name.
+    /// Parses the UI's filter fields: a blank field means its default, and values are
+    /// trimmed. Unknown keys are ignored; bad values are reported by name.
     pub fn from_pairs<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, FieldErrors> {
+        Self::parse(pairs, false)
+    }
+
+    /// Parses the REST API's query string as its OpenAPI document describes it: `status`,
+    /// `sort`, `order` and `priority` must be one of their values exactly, so a blank or
+    /// padded one (`?sort=`) is refused like any unknown one (as the original FastAPI
+    /// service refused a value outside an enum). Otherwise as [`Self::from_pairs`].
+    pub fn from_query<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, FieldErrors> {
+        Self::parse(pairs, true)
+    }
+
+    fn parse<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+        exact: bool,
+    ) -> Result<Self, FieldErrors> {
         let mut q = ListQuery::default();
         let mut errors = FieldErrors::default();
-        for (key, value) in pairs {
+        for (key, raw) in pairs {
+            if !LIST_KEYS.contains(&key) {
+                continue;
+            }
             // NUL can never match stored text (and PostgreSQL refuses it outright).
-            let value = value.trim();
-            if value.contains('\0') {
+            if raw.contains('\0') {
                 errors.add(key, "must not contain NUL characters");
                 continue;
             }
+            let value = raw.trim();
+            // The value of an enum parameter, and whether it asks for the default.
+            let choice = if exact { raw } else { value };
+            let default = !exact && value.is_empty();
             match key {
-                "status" => match value {
-                    "all" | "" => q.status = StatusFilter::All,
+                "status" => match choice {
+                    _ if default => q.status = StatusFilter::All,
+                    "all" => q.status = StatusFilter::All,
                     "pending" => q.status = StatusFilter::Pending,
                     "completed" => q.status = StatusFilter::Completed,
                     _ => errors.add("status", "must be one of all, pending, completed"),
                 },
-                "sort" => match value {
-                    "created" | "" => q.sort = SortKey::Created,
+                "sort" => match choice {
+                    _ if default => q.sort = SortKey::Created,
+                    "created" => q.sort = SortKey::Created,
                     "updated" => q.sort = SortKey::Updated,
                     "title" => q.sort = SortKey::Title,
                     "due_date" => q.sort = SortKey::DueDate,
@@ -453,20 +518,19 @@ impl ListQuery {
                         "must be one of created, updated, title, due_date, priority",
                     ),
                 },
-                "order" => match value {
+                "order" => match choice {
+                    _ if default => q.order = SortOrder::Desc,
                     "asc" => q.order = SortOrder::Asc,
-                    "desc" | "" => q.order = SortOrder::Desc,
+                    "desc" => q.order = SortOrder::Desc,
                     _ => errors.add("order", "must be asc or desc"),
                 },
-                "q" => q.q = (!value.is_empty()).then(|| value.chars().take(200).collect()),
-                "tag" => q.tag = (!value.is_empty()).then(|| value.to_lowercase()),
-                "priority" => match value {
-                    "" => q.priority = None,
-                    v => match Priority::parse(v) {
-                        Some(p) => q.priority = Some(p),
-                        None => errors.add("priority", "must be one of low, medium, high"),
-                    },
+                "priority" => match Priority::parse(choice) {
+                    _ if default => q.priority = None,
+                    Some(p) => q.priority = Some(p),
+                    None => errors.add("priority", "must be one of low, medium, high"),
                 },
+                "q" => q.q = (!value.is_empty()).then(|| value.chars().take(200).collect()),
+                "tag" => q.tag = (!value.is_empty()).then(|| lowercase_tag(value)),
                 "limit" => match value.parse::<i64>() {
                     Ok(n) if (1..=LIMIT_MAX).contains(&n) => q.limit = n,
                     _ => errors.add("limit", format!("must be an integer from 1 to {LIMIT_MAX}")),
@@ -550,5 +614,148 @@ mod tests {
         let e =
             ListQuery::from_pairs([("limit", "500"), ("offset", "-1"), ("sort", "x")]).unwrap_err();
         assert_eq!(e.0.len(), 3);
+        // Unknown keys are ignored, whatever they hold.
+        assert_eq!(
+            ListQuery::from_query([("x", "\0"), ("", "y")]).unwrap(),
+            ListQuery::default()
+        );
+    }
+
+    #[test]
+    fn the_forms_read_blank_as_default_and_the_api_refuses_it() {
+        let blank = [
+            ("status", ""),
+            ("sort", " "),
+            ("order", ""),
+            ("priority", ""),
+        ];
+        assert_eq!(ListQuery::from_pairs(blank).unwrap(), ListQuery::default());
+        let padded = ListQuery::from_pairs([("sort", " title "), ("order", "asc ")]).unwrap();
+        assert_eq!(
+            (padded.sort, padded.order),
+            (SortKey::Title, SortOrder::Asc)
+        );
+
+        let e = ListQuery::from_query(blank).unwrap_err();
+        assert_eq!(
+            e.0.keys().collect::<Vec<_>>(),
+            ["order", "priority", "sort", "status"]
+        );
+        for (key, value) in [
+            ("sort", " title"),
+            ("sort", "Title"),
+            ("order", "asc "),
+            ("status", "\tall"),
+            ("priority", "HIGH"),
+        ] {
+            let e = ListQuery::from_query([(key, value)]).unwrap_err();
+            assert!(e.0.contains_key(key), "{key}={value:?}");
+        }
+        let q = ListQuery::from_query([
+            ("status", "completed"),
+            ("sort", "priority"),
+            ("order", "asc"),
+            ("priority", "low"),
+            ("q", "  milk "),
+            ("tag", " HOME "),
+            ("limit", "5"),
+            ("offset", "9223372036854775807"),
+        ])
+        .unwrap();
+        assert_eq!(
+            q,
+            ListQuery {
+                status: StatusFilter::Completed,
+                sort: SortKey::Priority,
+                order: SortOrder::Asc,
+                q: Some("milk".into()),
+                tag: Some("home".into()),
+                priority: Some(Priority::Low),
+                limit: 5,
+                offset: i64::MAX,
+            }
+        );
+    }
+
+    fn tag_errors(tags: Value) -> Option<Vec<String>> {
+        NewTask::from_json(&obj(json!({ "title": "t", "tags": tags })))
+            .err()
+            .map(|e| e.0["tags"].clone())
+    }
+
+    #[test]
+    fn tags_are_checked_as_sent() {
+        let t = NewTask::from_json(&obj(
+            json!({ "title": "t", "tags": ["", "  ", " Home ", "HOME", &"x".repeat(32)] }),
+        ))
+        .unwrap();
+        assert_eq!(t.tags, vec!["home".to_string(), "x".repeat(32)]);
+        // Eleven as sent is too many, even when fewer remain after normalising.
+        assert!(tag_errors(json!(vec!["a"; 11])).is_some());
+        assert!(tag_errors(json!(["", "", "", "", "", "", "", "", "", "", "a"])).is_some());
+        assert!(tag_errors(json!(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"])).is_none());
+        for bad in [
+            format!(" {}", "x".repeat(32)),
+            "x".repeat(33),
+            "a,b".into(),
+            "tab\t".into(),
+            "\nnew".into(),
+            "nul\0".into(),
+            "c1\u{85}".into(),
+            "del\u{7f}".into(),
+        ] {
+            assert!(tag_errors(json!([bad])).is_some(), "{bad:?}");
+        }
+        // Lower-casing never makes a tag longer: İ becomes i.
+        let t =
+            NewTask::from_json(&obj(json!({ "title": "t", "tags": ["İ".repeat(32)] }))).unwrap();
+        assert_eq!(t.tags, vec!["i".repeat(32)]);
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let s = c.to_string();
+            assert_eq!(lowercase_tag(&s).chars().count(), 1, "{c:?}");
+        }
+        assert_eq!(lowercase_tag("ΟΔΟΣ"), "ΟΔΟΣ".to_lowercase());
+    }
+
+    #[test]
+    fn titles_are_measured_as_sent() {
+        assert!(NewTask::from_json(&obj(json!({ "title": "x".repeat(200) }))).is_ok());
+        let padded = format!(" {} ", "x".repeat(199));
+        assert!(NewTask::from_json(&obj(json!({ "title": padded })))
+            .unwrap_err()
+            .0
+            .contains_key("title"));
+        for blank in ["", " ", "\u{3000}\t\n"] {
+            assert!(NewTask::from_json(&obj(json!({ "title": blank }))).is_err());
+        }
+    }
+
+    #[test]
+    fn due_dates_are_exactly_yyyy_mm_dd_or_null() {
+        for good in ["2026-12-31", "2024-02-29", "0001-01-01", "9999-12-31"] {
+            let t = NewTask::from_json(&obj(json!({ "title": "t", "due_date": good }))).unwrap();
+            assert_eq!(t.due_date.unwrap().to_string(), good);
+        }
+        let none = TaskPatch::from_json(&obj(json!({ "due_date": null }))).unwrap();
+        assert_eq!(none.due_date, Some(None));
+        for bad in [
+            "",
+            " ",
+            " 2026-12-31",
+            "2026-12-31 ",
+            "2026-1-31",
+            "+2026-12-31",
+            "2023-02-29",
+            "2026-13-01",
+            "20261-12-31",
+            "2026/12/31",
+        ] {
+            for e in [
+                NewTask::from_json(&obj(json!({ "title": "t", "due_date": bad }))).unwrap_err(),
+                TaskPatch::from_json(&obj(json!({ "due_date": bad }))).unwrap_err(),
+            ] {
+                assert!(e.0.contains_key("due_date"), "{bad:?}");
+            }
+        }
     }
 }

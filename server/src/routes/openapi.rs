@@ -6,7 +6,8 @@
 //! writes (`taskdeck::tasks::Task` and friends, the bodies `NewTask::from_json` and
 //! `TaskPatch::from_json` accept, and `ApiError`'s JSON). The unit tests below and
 //! `server/tests/openapi.rs` keep the mirror honest against the real types and the
-//! running API.
+//! running API, and `.ci/contract.sh` has an independent fuzzer (Schemathesis) check
+//! that the API accepts exactly what the document allows and answers only as it says.
 
 use std::sync::LazyLock;
 
@@ -24,6 +25,8 @@ use utoipa::{
     },
     IntoParams, Modify, OpenApi, ToResponse, ToSchema,
 };
+
+use taskdeck::tasks::model::{TAGS_MAX, TAG_MAX_LEN};
 
 use crate::state::AppState;
 
@@ -188,20 +191,25 @@ pub struct Task {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"title": "Buy milk", "priority": "high", "tags": ["home"], "due_date": "2026-12-31"}))]
 pub struct NewTask {
-    /// Trimmed; must not be empty after trimming; at most 200 characters.
-    #[schema(min_length = 1, max_length = 200)]
+    /// At most 200 characters as sent, at least one of them not white space, no NUL;
+    /// stored trimmed.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000]*[^\u0000\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$"
+    )]
     pub title: String,
-    /// At most 1000 characters; trimmed; empty or `null` means none.
-    #[schema(max_length = 1000)]
+    /// At most 1000 characters as sent, no NUL; trimmed; empty or `null` means none.
+    #[schema(max_length = 1000, pattern = r"^[^\u0000]*$")]
     pub description: Option<String>,
     #[schema(nullable = false, default = false)]
     pub completed: Option<bool>,
     #[schema(nullable = false, default = "medium")]
     pub priority: Option<Priority>,
-    /// Trimmed, lower-cased and de-duplicated; empty labels are dropped; `null` means none.
+    /// Trimmed, lower-cased and de-duplicated; blank labels are dropped; `null` means none.
     #[schema(schema_with = nullable_tags_schema)]
     pub tags: Option<Vec<String>>,
-    /// `YYYY-MM-DD`; `null` (or an empty string) means none.
+    /// `YYYY-MM-DD`; `null` means none (an empty string is refused).
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<String>,
 }
@@ -212,20 +220,27 @@ pub struct NewTask {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"completed": true, "due_date": null}))]
 pub struct TaskUpdate {
-    /// Trimmed; must not be empty after trimming; at most 200 characters.
-    #[schema(nullable = false, min_length = 1, max_length = 200)]
+    /// At most 200 characters as sent, at least one of them not white space, no NUL;
+    /// stored trimmed.
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000]*[^\u0000\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$"
+    )]
     pub title: Option<String>,
-    /// At most 1000 characters; trimmed; empty or `null` clears it.
-    #[schema(max_length = 1000)]
+    /// At most 1000 characters as sent, no NUL; trimmed; empty or `null` clears it.
+    #[schema(max_length = 1000, pattern = r"^[^\u0000]*$")]
     pub description: Option<String>,
     #[schema(nullable = false)]
     pub completed: Option<bool>,
     #[schema(nullable = false)]
     pub priority: Option<Priority>,
-    /// Replaces all labels; `null` or `[]` removes them.
+    /// Replaces all labels (trimmed, lower-cased, de-duplicated; blank ones dropped);
+    /// `null` or `[]` removes them.
     #[schema(schema_with = nullable_tags_schema)]
     pub tags: Option<Vec<String>>,
-    /// `YYYY-MM-DD`; `null` (or an empty string) clears it.
+    /// `YYYY-MM-DD`; `null` clears it (an empty string is refused).
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<String>,
 }
@@ -256,29 +271,49 @@ pub struct ValidationError {
     pub errors: std::collections::BTreeMap<String, Vec<String>>,
 }
 
-const TAGS: &str = "At most 10 labels of 1-32 characters, without commas.";
+/// A tag as sent: no comma and no control character (Unicode's `Cc`: U+0000-U+001F and
+/// U+007F-U+009F), as `taskdeck::tasks::model::tag_is_invalid` checks.
+pub const TAG_PATTERN: &str = r"^[^,\u0000-\u001f\u007f-\u009f]*$";
 
-fn tag_array() -> ArrayBuilder {
+/// Tags as a task has them: 1-32 characters (after trimming), lower case.
+fn tags_schema() -> impl Into<RefOr<Schema>> {
     ArrayBuilder::new()
         .items(
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .min_length(Some(1))
-                .max_length(Some(32)),
+                .max_length(Some(TAG_MAX_LEN))
+                .pattern(Some(TAG_PATTERN)),
         )
-        .max_items(Some(10))
-        .description(Some(TAGS))
+        .max_items(Some(TAGS_MAX))
+        .description(Some(
+            "Lower-cased labels, without duplicates: at most 10, each of 1-32 characters \
+             without commas or control characters.",
+        ))
 }
 
-fn tags_schema() -> impl Into<RefOr<Schema>> {
-    tag_array()
-}
-
+/// Tags as a request sends them: at most 10 as sent (duplicates and blank ones count),
+/// each at most 32 characters as sent (padding counts), without commas or control
+/// characters; `null` means none.
 fn nullable_tags_schema() -> impl Into<RefOr<Schema>> {
-    tag_array().schema_type(utoipa::openapi::schema::SchemaType::from_iter([
-        Type::Array,
-        Type::Null,
-    ]))
+    ArrayBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::Array,
+            Type::Null,
+        ]))
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(TAG_MAX_LEN))
+                .pattern(Some(TAG_PATTERN)),
+        )
+        .max_items(Some(TAGS_MAX))
+        .description(Some(
+            "At most 10 labels as sent (duplicates and blank ones count), each at most 32 \
+             characters as sent, without commas or control characters (U+0000-U+001F, \
+             U+007F-U+009F). Stored trimmed, lower-cased and de-duplicated; blank labels are \
+             dropped.",
+        ))
 }
 
 // --- parameters ------------------------------------------------------------------------
@@ -302,6 +337,8 @@ pub struct TaskPath {
 }
 
 /// The list's query. Unknown parameters are ignored; a bad value is a 422 naming it.
+/// An enum parameter must be one of its values exactly: an empty (`?sort=`) or unknown
+/// one is a 422, not the default.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
@@ -314,11 +351,12 @@ pub struct ListParams {
     /// Sort direction (default `desc`).
     #[param(inline, required = false)]
     pub order: SortOrder,
-    /// Case-insensitive text search in title and description (first 200 characters used).
-    #[param(required = false)]
+    /// Case-insensitive text search in title and description (trimmed; first 200
+    /// characters used; no NUL).
+    #[param(required = false, pattern = r"^[^\u0000]*$")]
     pub q: String,
-    /// Only tasks with this label (matched lower-cased).
-    #[param(required = false)]
+    /// Only tasks with this label (trimmed, matched lower-cased; no NUL).
+    #[param(required = false, pattern = r"^[^\u0000]*$")]
     pub tag: String,
     /// Only tasks of this priority.
     #[param(inline, required = false)]
@@ -327,7 +365,12 @@ pub struct ListParams {
     #[param(required = false, minimum = 1, maximum = 200, default = 50)]
     pub limit: i64,
     /// Tasks to skip.
-    #[param(required = false, minimum = 0, default = 0)]
+    #[param(
+        required = false,
+        minimum = 0,
+        maximum = 9223372036854775807_i64,
+        default = 0
+    )]
     pub offset: i64,
 }
 
@@ -498,5 +541,103 @@ mod tests {
         let limit = list.iter().find(|p| p["name"] == "limit").unwrap();
         assert_eq!(limit["schema"]["maximum"], tasks::model::LIMIT_MAX);
         assert_eq!(limit["schema"]["default"], tasks::model::LIMIT_DEFAULT);
+        let offset = list.iter().find(|p| p["name"] == "offset").unwrap();
+        assert_eq!(
+            offset["schema"]["maximum"],
+            i64::MAX,
+            "the offsets that parse"
+        );
+    }
+
+    /// The characters a negated class (`[^...]`, with `\uXXXX`, literal characters and
+    /// ranges) leaves out.
+    fn negated_class(class: &str) -> impl Fn(char) -> bool {
+        let body = class
+            .strip_prefix("[^")
+            .and_then(|c| c.strip_suffix(']'))
+            .unwrap_or_else(|| panic!("{class} is a negated class"));
+        let mut chars = Vec::new();
+        let mut rest = body;
+        while let Some(c) = rest.chars().next() {
+            if let Some(hex) = rest.strip_prefix("\\u") {
+                chars.push(char::from_u32(u32::from_str_radix(&hex[..4], 16).unwrap()).unwrap());
+                rest = &hex[4..];
+            } else {
+                assert_ne!(c, '\\', "only \\u escapes in {class}");
+                chars.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+            if let Some(after) = rest.strip_prefix('-') {
+                chars.push('-');
+                rest = after;
+            }
+        }
+        // Pairs around '-' are ranges; everything else is a single character.
+        let mut ranges = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            if chars.get(i + 1) == Some(&'-') && i + 2 < chars.len() {
+                ranges.push((chars[i], chars[i + 2]));
+                i += 3;
+            } else {
+                ranges.push((chars[i], chars[i]));
+                i += 1;
+            }
+        }
+        move |c| ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c))
+    }
+
+    fn every_char() -> impl Iterator<Item = char> {
+        (0..=0x10FFFF).filter_map(char::from_u32)
+    }
+
+    /// The body patterns leave out exactly the characters the core's rules refuse.
+    #[test]
+    fn patterns_match_the_core_rules() {
+        let doc = document();
+        let schemas = &doc["components"]["schemas"];
+        let no_nul = "^[^\\u0000]*$";
+        for name in ["NewTask", "TaskUpdate"] {
+            let p = &schemas[name]["properties"];
+            // Tags: no comma, no control character (`tag_is_invalid`).
+            let tag = p["tags"]["items"]["pattern"].as_str().unwrap();
+            assert_eq!(tag, TAG_PATTERN, "{name}");
+            let class = tag.strip_prefix('^').unwrap().strip_suffix("*$").unwrap();
+            let excluded = negated_class(class);
+            for c in every_char() {
+                let refused = tasks::model::tag_is_invalid(&c.to_string());
+                assert_eq!(excluded(c), refused, "{name}: tag character {c:?}");
+            }
+            assert!(
+                p["tags"]["items"].get("minLength").is_none(),
+                "blank tags are dropped"
+            );
+            // Title: no NUL, and something besides the white space `trim` removes.
+            let title = p["title"]["pattern"].as_str().unwrap();
+            let middle = title
+                .strip_prefix("^[^\\u0000]*")
+                .and_then(|t| t.strip_suffix("[^\\u0000]*$"))
+                .unwrap_or_else(|| panic!("{title}"));
+            let blank = negated_class(middle);
+            for c in every_char() {
+                assert_eq!(
+                    blank(c),
+                    c == '\0' || c.is_whitespace(),
+                    "{name}: title {c:?}"
+                );
+            }
+            assert_eq!(p["description"]["pattern"], no_nul, "{name}");
+        }
+        let list = doc["paths"]["/api/{user_id}/tasks"]["get"]["parameters"].clone();
+        for name in ["q", "tag"] {
+            let param = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == name)
+                .unwrap();
+            assert_eq!(param["schema"]["pattern"], no_nul, "{name}");
+        }
+        assert!(negated_class("[^\\u0000]")('\0'));
     }
 }

@@ -105,7 +105,8 @@ async fn list(
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_bytes())
         .into_owned()
         .collect();
-    let query = ListQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    // Exactly as documented: a blank or unknown enum value is a 422, like any bad value.
+    let query = ListQuery::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(TaskError::Invalid)?;
     let page = tasks::list_json(&state.db, &user.id, &query).await?;
     let mut headers = HeaderMap::new();
