@@ -1,15 +1,17 @@
 //! `GET /api/me`: who the bearer token says the caller is. Lets a client (or an
 //! operator with curl) check a token without touching any data.
 
-use axum::{routing::get, Json, Router};
+use axum::Json;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{auth::AuthUser, routes::openapi::Unauthorized, state::AppState};
+use crate::{auth::AuthUser, routes::openapi::errors::TokenErrors, state::AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/me", get(me))
+/// The route, with its operation in the document.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(me))
 }
 
 /// Who the bearer token names (from its claims).
@@ -37,7 +39,7 @@ pub struct Me {
     operation_id = "me",
     responses(
         (status = 200, description = "The token's subject and claims", body = Me),
-        (status = 401, response = Unauthorized),
+        TokenErrors,
     ),
     security(("bearer" = [])),
 )]

@@ -8,25 +8,33 @@ use axum::{
     extract::{FromRequest, Path, RawQuery, Request, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
-    routing::{get, patch},
-    Json, Router,
+    Json,
 };
 use serde_json::{Map, Value};
 use taskdeck::{
     problem::Code,
     tasks::{self, ListQuery, NewTask, TaskError, TaskPatch},
 };
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{auth::TaskOwner, error::ApiError, routes::openapi as doc, state::AppState};
+use crate::{
+    auth::TaskOwner,
+    error::ApiError,
+    routes::openapi::{
+        errors::{BodyErrors, OwnerErrors, QueryErrors, TaskLookupErrors},
+        schemas as doc,
+    },
+    state::AppState,
+};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/{user_id}/tasks", get(list).post(create))
-        .route(
-            "/api/{user_id}/tasks/{id}",
-            get(read).put(update).delete(remove),
-        )
-        .route("/api/{user_id}/tasks/{id}/complete", patch(toggle))
+/// The routes, each with its operation in the document (the path and method come from
+/// the handler's `#[utoipa::path]`). One `routes!` per path: utoipa-axum routes every
+/// handler of a `routes!` on every path it names.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, update, remove))
+        .routes(routes!(toggle))
 }
 
 /// Task ids are integers; anything else names no task.
@@ -88,11 +96,8 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
                 ("X-Offset" = i64, description = "The offset used"),
             ),
         ),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
-        (status = 422, response = doc::Unprocessable),
-        (status = 500, response = doc::InternalError),
-        (status = 503, response = doc::ServiceUnavailable),
+        OwnerErrors,
+        QueryErrors,
     ),
     security(("bearer" = [])),
 )]
@@ -136,14 +141,8 @@ async fn list(
             body = doc::Task,
             headers(("Location" = String, description = "The new task's URL: `/api/{user_id}/tasks/{id}`")),
         ),
-        (status = 400, response = doc::BadRequest),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
-        (status = 413, response = doc::PayloadTooLarge),
-        (status = 415, response = doc::UnsupportedMediaType),
-        (status = 422, response = doc::Unprocessable),
-        (status = 500, response = doc::InternalError),
-        (status = 503, response = doc::ServiceUnavailable),
+        OwnerErrors,
+        BodyErrors,
     ),
     security(("bearer" = [])),
 )]
@@ -179,11 +178,8 @@ fn encode(segment: &str) -> String {
     params(doc::TaskPath),
     responses(
         (status = 200, description = "The task", body = doc::Task),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
-        (status = 404, response = doc::NotFound),
-        (status = 500, response = doc::InternalError),
-        (status = 503, response = doc::ServiceUnavailable),
+        OwnerErrors,
+        TaskLookupErrors,
     ),
     security(("bearer" = [])),
 )]
@@ -207,15 +203,9 @@ async fn read(
     request_body(content = doc::TaskUpdate, content_type = "application/json"),
     responses(
         (status = 200, description = "The updated task", body = doc::Task),
-        (status = 400, response = doc::BadRequest),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
-        (status = 404, response = doc::NotFound),
-        (status = 413, response = doc::PayloadTooLarge),
-        (status = 415, response = doc::UnsupportedMediaType),
-        (status = 422, response = doc::Unprocessable),
-        (status = 500, response = doc::InternalError),
-        (status = 503, response = doc::ServiceUnavailable),
+        OwnerErrors,
+        TaskLookupErrors,
+        BodyErrors,
     ),
     security(("bearer" = [])),
 )]
@@ -239,11 +229,8 @@ async fn update(
     params(doc::TaskPath),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
-        (status = 404, response = doc::NotFound),
-        (status = 500, response = doc::InternalError),
-        (status = 503, response = doc::ServiceUnavailable),
+        OwnerErrors,
+        TaskLookupErrors,
     ),
     security(("bearer" = [])),
 )]
@@ -267,11 +254,8 @@ async fn remove(
     params(doc::TaskPath),
     responses(
         (status = 200, description = "The task, with `completed` flipped", body = doc::Task),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
-        (status = 404, response = doc::NotFound),
-        (status = 500, response = doc::InternalError),
-        (status = 503, response = doc::ServiceUnavailable),
+        OwnerErrors,
+        TaskLookupErrors,
     ),
     security(("bearer" = [])),
 )]

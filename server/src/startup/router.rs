@@ -34,12 +34,13 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let config = state.config.clone();
 
-    // The JSON API, the part other origins may call (CORS, when configured).
+    // The JSON API, the part other origins may call (CORS, when configured). The tasks
+    // routes and `/api/me` come with their OpenAPI document, generated from those routes.
+    let (documented, document) = routes::documented().split_for_parts();
     let api = Router::new()
         .nest("/api/auth", routes::auth::router(state.clone()))
-        .merge(routes::me::router())
-        .merge(routes::tasks::router())
-        .merge(routes::openapi::router());
+        .merge(documented)
+        .merge(routes::openapi::router(&document));
     let api = match cors_layer(&config.cors_allowed_origins) {
         Some(cors) => with_cors(api, cors),
         None => api,
