@@ -1,0 +1,160 @@
+//! The list's query: filters, sort and paging, parsed strictly for the REST API (as
+//! its document says) and leniently for the UI's forms (blank means default).
+
+use serde::{Deserialize, Serialize};
+
+use super::{lowercase_tag, FieldErrors, Priority};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusFilter {
+    #[default]
+    All,
+    Pending,
+    Completed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    #[default]
+    Created,
+    Updated,
+    Title,
+    DueDate,
+    Priority,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    Asc,
+    #[default]
+    Desc,
+}
+
+pub const LIMIT_DEFAULT: i64 = 50;
+pub const LIMIT_MAX: i64 = 200;
+
+/// A validated list query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub status: StatusFilter,
+    pub sort: SortKey,
+    pub order: SortOrder,
+    pub q: Option<String>,
+    pub tag: Option<String>,
+    pub priority: Option<Priority>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        Self {
+            status: StatusFilter::All,
+            sort: SortKey::Created,
+            order: SortOrder::Desc,
+            q: None,
+            tag: None,
+            priority: None,
+            limit: LIMIT_DEFAULT,
+            offset: 0,
+        }
+    }
+}
+
+/// The list's query parameters; any other key is ignored.
+const LIST_KEYS: [&str; 8] = [
+    "status", "sort", "order", "q", "tag", "priority", "limit", "offset",
+];
+
+impl ListQuery {
+    /// Parses the UI's filter fields: a blank field means its default, and values are
+    /// trimmed. Unknown keys are ignored; bad values are reported by name.
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, FieldErrors> {
+        Self::parse(pairs, false)
+    }
+
+    /// Parses the REST API's query string as its OpenAPI document describes it: `status`,
+    /// `sort`, `order` and `priority` must be one of their values exactly, so a blank or
+    /// padded one (`?sort=`) is refused like any unknown one (as the original FastAPI
+    /// service refused a value outside an enum). Otherwise as [`Self::from_pairs`].
+    pub fn from_query<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, FieldErrors> {
+        Self::parse(pairs, true)
+    }
+
+    fn parse<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+        exact: bool,
+    ) -> Result<Self, FieldErrors> {
+        let mut q = ListQuery::default();
+        let mut errors = FieldErrors::default();
+        for (key, raw) in pairs {
+            if !LIST_KEYS.contains(&key) {
+                continue;
+            }
+            // NUL can never match stored text (and PostgreSQL refuses it outright).
+            if raw.contains('\0') {
+                errors.add(key, "must not contain NUL characters");
+                continue;
+            }
+            let value = raw.trim();
+            // The value of an enum parameter, and whether it asks for the default.
+            let choice = if exact { raw } else { value };
+            let default = !exact && value.is_empty();
+            match key {
+                "status" => match choice {
+                    _ if default => q.status = StatusFilter::All,
+                    "all" => q.status = StatusFilter::All,
+                    "pending" => q.status = StatusFilter::Pending,
+                    "completed" => q.status = StatusFilter::Completed,
+                    _ => errors.add("status", "must be one of all, pending, completed"),
+                },
+                "sort" => match choice {
+                    _ if default => q.sort = SortKey::Created,
+                    "created" => q.sort = SortKey::Created,
+                    "updated" => q.sort = SortKey::Updated,
+                    "title" => q.sort = SortKey::Title,
+                    "due_date" => q.sort = SortKey::DueDate,
+                    "priority" => q.sort = SortKey::Priority,
+                    _ => errors.add(
+                        "sort",
+                        "must be one of created, updated, title, due_date, priority",
+                    ),
+                },
+                "order" => match choice {
+                    _ if default => q.order = SortOrder::Desc,
+                    "asc" => q.order = SortOrder::Asc,
+                    "desc" => q.order = SortOrder::Desc,
+                    _ => errors.add("order", "must be asc or desc"),
+                },
+                "priority" => match Priority::parse(choice) {
+                    _ if default => q.priority = None,
+                    Some(p) => q.priority = Some(p),
+                    None => errors.add("priority", "must be one of low, medium, high"),
+                },
+                "q" => q.q = (!value.is_empty()).then(|| value.chars().take(200).collect()),
+                "tag" => q.tag = (!value.is_empty()).then(|| lowercase_tag(value)),
+                "limit" => match value.parse::<i64>() {
+                    Ok(n) if (1..=LIMIT_MAX).contains(&n) => q.limit = n,
+                    _ => errors.add("limit", format!("must be an integer from 1 to {LIMIT_MAX}")),
+                },
+                "offset" => match value.parse::<i64>() {
+                    Ok(n) if n >= 0 => q.offset = n,
+                    _ => errors.add("offset", "must be a non-negative integer"),
+                },
+                _ => {}
+            }
+        }
+        if errors.is_empty() {
+            Ok(q)
+        } else {
+            Err(errors)
+        }
+    }
+}
