@@ -184,6 +184,9 @@ fn swap(html: &str) {
             continue;
         };
         if typing && old.contains(active.as_ref().map(|a| a.unchecked_ref())) {
+            // Not under the user's fingers; but its hidden fields (the filter bar's
+            // status, after a tab click) follow the new view.
+            sync_hidden_fields(&old, &new);
             continue;
         }
         keep_open_editors(&old, &new);
@@ -193,6 +196,25 @@ fn swap(html: &str) {
     let lost = doc.active_element().is_none_or(|a| a.tag_name() == "BODY");
     if let (true, Some(id)) = (lost, focused) {
         focus_id(&id);
+    }
+}
+
+/// Replaces `old`'s hidden inputs with `new`'s.
+fn sync_hidden_fields(old: &Element, new: &Element) {
+    let hidden = "input[type=hidden]";
+    if let Ok(stale) = old.query_selector_all(hidden) {
+        for i in 0..stale.length() {
+            if let Some(el) = stale.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                el.remove();
+            }
+        }
+    }
+    if let Ok(fresh) = new.query_selector_all(hidden) {
+        for i in 0..fresh.length() {
+            if let Some(node) = fresh.item(i) {
+                let _ = old.prepend_with_node_1(&node);
+            }
+        }
     }
 }
 
