@@ -12,7 +12,7 @@
 //!
 //! An operation's responses are its successes plus the sets that apply (the same status
 //! in two sets is the same shared response). The sets only document: nothing constructs
-//! them, the real answers are `ApiError`'s, and `server/tests/openapi.rs` checks that
+//! them, the real answers are `ApiError`'s, and `server/tests/api/openapi.rs` checks that
 //! every status the API answers with is documented, and nothing more. 429 is in no set:
 //! only the `/api/auth` endpoints are rate limited.
 

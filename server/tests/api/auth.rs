@@ -1,15 +1,14 @@
 //! Better Auth compatibility over HTTP: endpoints, status codes, error codes, cookies,
 //! JWTs, password hashes, origin checks and rate limits, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{session_cookie, set_cookies, Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use taskdeck::auth::{
     jwt::{self, parse_jwks, Validation, VerifyKey},
     verify_cookie_value,
 };
+
+use crate::helpers::{session_cookie, set_cookies, Backend, TestApp};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -260,8 +259,8 @@ async fn session_endpoints_require_a_session(app: &TestApp) {
 
 async fn list_and_revoke_sessions(app: &TestApp) {
     let a = app.sign_up("erin@example.com", PASSWORD).await;
-    let second = session_cookie(&app.sign_in("erin@example.com", PASSWORD).await).unwrap();
-    let third = session_cookie(&app.sign_in("erin@example.com", PASSWORD).await).unwrap();
+    let second = app.sign_in_cookie("erin@example.com", PASSWORD).await;
+    let third = app.sign_in_cookie("erin@example.com", PASSWORD).await;
 
     let list: Vec<Value> = app
         .auth_get("/list-sessions", Some(&a.cookie))
@@ -307,33 +306,12 @@ async fn list_and_revoke_sessions(app: &TestApp) {
     // Revoke the others: the current one survives, the third does not.
     app.auth_post("/revoke-other-sessions", json!({}), Some(&a.cookie))
         .await;
-    assert_ne!(
-        app.auth_get("/get-session", Some(&a.cookie))
-            .await
-            .json::<Value>()
-            .await
-            .unwrap(),
-        Value::Null
-    );
-    assert_eq!(
-        app.auth_get("/get-session", Some(&third))
-            .await
-            .json::<Value>()
-            .await
-            .unwrap(),
-        Value::Null
-    );
+    assert_ne!(app.session(&a.cookie).await, Value::Null);
+    assert_eq!(app.session(&third).await, Value::Null);
 
     app.auth_post("/revoke-sessions", json!({}), Some(&a.cookie))
         .await;
-    assert_eq!(
-        app.auth_get("/get-session", Some(&a.cookie))
-            .await
-            .json::<Value>()
-            .await
-            .unwrap(),
-        Value::Null
-    );
+    assert_eq!(app.session(&a.cookie).await, Value::Null);
 }
 
 async fn update_user_and_change_password(app: &TestApp) {
@@ -349,12 +327,7 @@ async fn update_user_and_change_password(app: &TestApp) {
         res.json::<Value>().await.unwrap(),
         json!({ "status": true })
     );
-    let s: Value = app
-        .auth_get("/get-session", Some(&who.cookie))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let s: Value = app.session(&who.cookie).await;
     assert_eq!(s["user"]["name"], "Fay Q");
 
     let (status, err) = error_of(
@@ -390,7 +363,7 @@ async fn update_user_and_change_password(app: &TestApp) {
     assert_eq!(status, 400);
     assert_eq!(err["code"], "INVALID_PASSWORD");
 
-    let other = session_cookie(&app.sign_in("fay@example.com", PASSWORD).await).unwrap();
+    let other = app.sign_in_cookie("fay@example.com", PASSWORD).await;
     let res = app
         .auth_post(
             "/change-password",
@@ -402,22 +375,8 @@ async fn update_user_and_change_password(app: &TestApp) {
     let fresh = session_cookie(&res).expect("a new session cookie");
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["token"].as_str().unwrap().len(), 32);
-    assert_eq!(
-        app.auth_get("/get-session", Some(&other))
-            .await
-            .json::<Value>()
-            .await
-            .unwrap(),
-        Value::Null
-    );
-    assert_ne!(
-        app.auth_get("/get-session", Some(&fresh))
-            .await
-            .json::<Value>()
-            .await
-            .unwrap(),
-        Value::Null
-    );
+    assert_eq!(app.session(&other).await, Value::Null);
+    assert_ne!(app.session(&fresh).await, Value::Null);
     assert_eq!(app.sign_in("fay@example.com", PASSWORD).await.status(), 401);
     assert_eq!(
         app.sign_in("fay@example.com", "new password 1")
@@ -455,14 +414,7 @@ async fn delete_user_removes_everything(app: &TestApp) {
         json!({ "success": true, "message": "User deleted" })
     );
     assert_eq!(app.sign_in("gus@example.com", PASSWORD).await.status(), 401);
-    assert_eq!(
-        app.auth_get("/get-session", Some(&who.cookie))
-            .await
-            .json::<Value>()
-            .await
-            .unwrap(),
-        Value::Null
-    );
+    assert_eq!(app.session(&who.cookie).await, Value::Null);
 }
 
 async fn password_reset_by_mail(app: &TestApp) {
@@ -579,12 +531,7 @@ async fn email_verification_by_mail(app: &TestApp) {
         res.json::<Value>().await.unwrap(),
         json!({ "status": true, "user": null })
     );
-    let s: Value = app
-        .auth_get("/get-session", Some(&who.cookie))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let s: Value = app.session(&who.cookie).await;
     assert_eq!(s["user"]["emailVerified"], true);
 
     let (status, err) = error_of(app.auth_get("/verify-email?token=garbage", None).await).await;
@@ -628,13 +575,7 @@ async fn jwt_verifies_against_the_published_jwks(app: &TestApp) {
     assert_eq!(exp - iat, 15 * 60);
 
     // The bearer token opens the API; the key survives a restart (same database).
-    let res = app
-        .client
-        .get(app.url("/api/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.bearer_get(&token, "/api/me").await;
     assert_eq!(res.status(), 200);
     assert_eq!(
         res.json::<Value>().await.unwrap()["id"],
@@ -680,13 +621,7 @@ async fn bearer_attacks_are_refused(app: &TestApp) {
         }),
     ];
     for (name, token) in attacks {
-        let res = app
-            .client
-            .get(app.url("/api/me"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+        let res = app.bearer_get(&token, "/api/me").await;
         assert_eq!(res.status(), 401, "{name}");
         assert!(
             res.headers()["www-authenticate"]
@@ -703,13 +638,7 @@ async fn bearer_attacks_are_refused(app: &TestApp) {
     assert_eq!(res.headers()["www-authenticate"], "Bearer");
     // A session token is not a JWT (Better Auth issue #932's mirror image).
     let session_token = who.body["token"].as_str().unwrap();
-    let res = app
-        .client
-        .get(app.url("/api/me"))
-        .bearer_auth(session_token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.bearer_get(session_token, "/api/me").await;
     assert_eq!(res.status(), 401);
 }
 
@@ -793,14 +722,7 @@ async fn origin_checks_on_cookie_posts(app: &TestApp) {
         (403, Some("INVALID_ORIGIN"))
     );
     // The session survived the refused attempts.
-    assert_ne!(
-        app.auth_get("/get-session", Some(&who.cookie))
-            .await
-            .json::<Value>()
-            .await
-            .unwrap(),
-        Value::Null
-    );
+    assert_ne!(app.session(&who.cookie).await, Value::Null);
 
     // Cross-site form navigation cannot sign anyone in.
     let res = app
@@ -844,7 +766,11 @@ async fn unknown_auth_paths_are_empty_404s(app: &TestApp) {
 }
 
 async fn hs256_mode_signs_with_the_shared_secret(backend: Backend) {
-    let app = TestApp::spawn_with(backend, &[("JWT_ALGORITHM", "HS256")]).await;
+    let app = TestApp::builder()
+        .backend(backend)
+        .env("JWT_ALGORITHM", "HS256")
+        .spawn()
+        .await;
     let who = app.sign_up("max@example.com", PASSWORD).await;
     let token = app.jwt(&who).await;
     let header: Value = {
@@ -863,13 +789,7 @@ async fn hs256_mode_signs_with_the_shared_secret(backend: Backend) {
     )
     .unwrap();
     assert_eq!(claims["sub"], who.user_id.as_str());
-    let res = app
-        .client
-        .get(app.url("/api/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.bearer_get(&token, "/api/me").await;
     assert_eq!(res.status(), 200);
     // A token signed with another secret, or an expired one, is refused.
     let now = chrono::Utc::now().timestamp();
@@ -895,13 +815,7 @@ async fn hs256_mode_signs_with_the_shared_secret(backend: Backend) {
             &json!({ "sub": who.user_id, "iat": now, "nbf": now + 3600, "exp": now + 7200, "iss": app.origin(), "aud": app.origin() }),
         ),
     ] {
-        let res = app
-            .client
-            .get(app.url("/api/me"))
-            .bearer_auth(&bad)
-            .send()
-            .await
-            .unwrap();
+        let res = app.bearer_get(&bad, "/api/me").await;
         assert_eq!(res.status(), 401);
     }
     assert_eq!(app.auth_get("/jwks", None).await.status(), 200);
@@ -909,7 +823,11 @@ async fn hs256_mode_signs_with_the_shared_secret(backend: Backend) {
 }
 
 async fn rate_limit_blocks_the_fourth_sign_in(backend: Backend) {
-    let app = TestApp::spawn_with(backend, &[("RATE_LIMIT", "on")]).await;
+    let app = TestApp::builder()
+        .backend(backend)
+        .env("RATE_LIMIT", "on")
+        .spawn()
+        .await;
     for _ in 0..3 {
         assert_eq!(app.sign_in("who@example.com", PASSWORD).await.status(), 401);
     }
@@ -960,7 +878,7 @@ mod modes {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn hs256_postgres() {
-        if common::postgres_available().await {
+        if crate::helpers::postgres_available().await {
             hs256_mode_signs_with_the_shared_secret(Backend::Postgres).await;
         }
     }
@@ -972,7 +890,7 @@ mod modes {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn rate_limit_postgres_database() {
-        if common::postgres_available().await {
+        if crate::helpers::postgres_available().await {
             rate_limit_blocks_the_fourth_sign_in(Backend::Postgres).await;
         }
     }

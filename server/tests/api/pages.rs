@@ -4,28 +4,48 @@
 //! server panicked ("reactive value already disposed") a few times per thousand
 //! abandoned requests.
 
-mod common;
-
 use std::{
+    cell::Cell,
     sync::atomic::{AtomicUsize, Ordering},
     time::Duration,
 };
 
-use common::{Backend, TestApp};
 use serde_json::json;
 
-/// Panics anywhere in this test binary (the hook is process-wide; this file holds one
-/// test so that nothing else can add to it).
+use crate::helpers::{renders, Backend, TestApp};
+
+/// Panics on this test's threads. The panic hook is process-wide and the other tests of
+/// the binary run beside this one, so the hook counts only the threads marked below:
+/// the test's own and its runtime's, where the server serves and renders its pages.
 static PANICS: AtomicUsize = AtomicUsize::new(0);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn clients_hanging_up_mid_render_cause_no_panic() {
+thread_local! {
+    static COUNTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// What `#[tokio::test(flavor = "multi_thread", worker_threads = 2)]` would run, with
+/// every thread of the runtime (workers and blocking pool) marked for the panic count.
+#[test]
+fn clients_hanging_up_mid_render_cause_no_panic() {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        PANICS.fetch_add(1, Ordering::SeqCst);
+        if COUNTED.get() {
+            PANICS.fetch_add(1, Ordering::SeqCst);
+        }
         default_hook(info);
     }));
+    COUNTED.set(true);
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .on_thread_start(|| COUNTED.set(true))
+        .build()
+        .expect("a runtime")
+        .block_on(hang_ups());
+    COUNTED.set(false);
+}
 
+async fn hang_ups() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let me = app.api_user("pages@example.com").await;
     for i in 0..50 {
@@ -40,6 +60,9 @@ async fn clients_hanging_up_mid_render_cause_no_panic() {
             .get(app.url("/"))
             .header("cookie", &me.signed.cookie)
     };
+    // Only renders from here on: no app starts in the process meanwhile (it would park
+    // these renders' resources, see `helpers::renders`).
+    let rendering = renders::rendering().await;
     let html = board().send().await.unwrap().text().await.unwrap();
     assert!(
         html.contains("Task number 49"),
@@ -75,5 +98,6 @@ async fn clients_hanging_up_mid_render_cause_no_panic() {
     );
     let html = board().send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Task number 0"), "and it still renders");
+    drop(rendering);
     app.cleanup().await;
 }

@@ -2,16 +2,10 @@
 //! shape (no `account.issuer`, no `jwks.alg`/`crv`, scrypt hashes) opens as is, and a
 //! server in remote-JWKS mode accepts tokens issued by another Better Auth server.
 
-mod common;
-
-use std::collections::HashMap;
-
-use common::{Backend, TestApp};
-use leptos::config::LeptosOptions;
 use serde_json::{json, Value};
-use server::Application;
 use sqlx::{Connection, Executor, SqliteConnection};
-use taskdeck::Config;
+
+use crate::helpers::{session_cookie, ApiUser, Backend, Signed, TestApp};
 
 /// Better Auth 1.6's SQLite schema, as its Kysely migrator wrote it.
 const BETTER_AUTH_16_SQLITE: &str = r#"
@@ -29,21 +23,6 @@ CREATE TABLE "verification" ("id" text not null primary key, "identifier" text n
 CREATE TABLE "jwks" ("id" text not null primary key, "publicKey" text not null, "privateKey" text not null,
   "createdAt" date not null, "expiresAt" date);
 "#;
-
-async fn start(env: HashMap<String, String>) -> (String, tokio::task::JoinHandle<()>) {
-    let config = Config::from_lookup(|k| env.get(k).cloned()).expect("config");
-    let options = LeptosOptions::builder()
-        .output_name("taskdeck")
-        .site_root("target/site")
-        .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-        .build();
-    let app = Application::build(config, options).await.expect("starts");
-    let base = format!("http://{}", app.local_addr());
-    let handle = tokio::spawn(async move {
-        let _ = app.run_until_stopped(std::future::pending()).await;
-    });
-    (base, handle)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_better_auth_1_6_database_opens_as_is() {
@@ -66,57 +45,33 @@ async fn a_better_auth_1_6_database_opens_as_is() {
             .await
             .unwrap();
     }
-    let env = HashMap::from([
-        (
-            "BETTER_AUTH_SECRET".to_string(),
-            "test-secret-0123456789-abcdefghijklmnop".to_string(),
-        ),
-        ("DATABASE_URL".to_string(), url.clone()),
-        ("DATA_DIR".to_string(), dir.path().display().to_string()),
-    ]);
-    let (base, handle) = start(env).await;
-    let client = reqwest::Client::new();
-    let res = client
-        .post(format!("{base}/api/auth/sign-in/email"))
-        .json(&json!({ "email": "OLD@example.com", "password": "legacy password 1" }))
-        .send()
-        .await
-        .unwrap();
+    // The app opens the prepared file as its database (its own data directory aside).
+    let app = TestApp::builder().database_url(&url).spawn().await;
+    let res = app.sign_in("OLD@example.com", "legacy password 1").await;
     assert_eq!(res.status(), 200, "a 1.6 user with a scrypt hash signs in");
-    let cookie = common::session_cookie(&res).unwrap();
+    let cookie = session_cookie(&res).unwrap();
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["user"]["id"], "u16");
     assert_eq!(body["user"]["emailVerified"], true);
     assert_eq!(body["user"]["createdAt"], "2025-01-02T03:04:05.678Z");
 
     // A JWT is minted into the 1.6-shaped jwks table (no alg/crv columns) and works.
-    let token: Value = client
-        .get(format!("{base}/api/auth/token"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let jwt = token["token"].as_str().unwrap();
-    let res = client
-        .post(format!("{base}/api/u16/tasks"))
-        .bearer_auth(jwt)
-        .json(&json!({ "title": "kept in the old database" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    let signed = Signed {
+        email: "old@example.com".into(),
+        user_id: "u16".into(),
+        cookie,
+        body,
+    };
+    let old = ApiUser {
+        id: "u16".into(),
+        token: app.jwt(&signed).await,
+        signed,
+    };
+    app.create_task(&old, json!({ "title": "kept in the old database" }))
+        .await;
     // A new sign-up writes a 1.6-shaped account row (no issuer column to fill).
-    let res = client
-        .post(format!("{base}/api/auth/sign-up/email"))
-        .json(&json!({ "name": "New", "email": "new@example.com", "password": "new password 1" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    handle.abort();
+    app.sign_up("new@example.com", "new password 1").await;
+    app.cleanup().await;
 
     let mut conn = SqliteConnection::connect(&url).await.unwrap();
     let stored: String =
@@ -152,28 +107,17 @@ async fn remote_jwks_mode_accepts_tokens_from_another_server() {
     let token = issuer.jwt(&who).await;
 
     // The "API server": verifies against the issuer's JWKS URL, with its origin as iss/aud.
-    let dir = tempfile::tempdir().unwrap();
-    let env = HashMap::from([
-        (
-            "BETTER_AUTH_SECRET".to_string(),
-            "another-secret-entirely-0123456789abc".to_string(),
-        ),
-        ("DATA_DIR".to_string(), dir.path().display().to_string()),
-        (
-            "JWT_JWKS_URL".to_string(),
-            format!("{}/api/auth/jwks", issuer.base),
-        ),
-        ("JWT_ISSUER".to_string(), issuer.origin()),
-        ("JWT_AUDIENCE".to_string(), issuer.origin()),
-    ]);
-    let (api, handle) = start(env).await;
-    let client = reqwest::Client::new();
-    let res = client
-        .get(format!("{api}/api/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let api = TestApp::builder()
+        .env(
+            "BETTER_AUTH_SECRET",
+            "another-secret-entirely-0123456789abc",
+        )
+        .env("JWT_JWKS_URL", format!("{}/api/auth/jwks", issuer.base))
+        .env("JWT_ISSUER", issuer.origin())
+        .env("JWT_AUDIENCE", issuer.origin())
+        .spawn()
+        .await;
+    let res = api.bearer_get(&token, "/api/me").await;
     assert_eq!(
         res.status(),
         200,
@@ -184,28 +128,14 @@ async fn remote_jwks_mode_accepts_tokens_from_another_server() {
         who.user_id.as_str()
     );
     // It does not publish keys of its own, and refuses tokens signed elsewhere.
-    assert_eq!(
-        client
-            .get(format!("{api}/api/auth/jwks"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(api.get("/api/auth/jwks").await.status(), 404);
     let stranger = taskdeck::auth::jwt::Ed25519Key::generate("stranger");
     let now = chrono::Utc::now().timestamp();
     let forged = taskdeck::auth::jwt::sign_eddsa(
         &stranger,
         &json!({ "sub": who.user_id, "iat": now, "exp": now + 60, "iss": issuer.origin(), "aud": issuer.origin() }),
     );
-    let res = client
-        .get(format!("{api}/api/me"))
-        .bearer_auth(&forged)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401);
+    assert_eq!(api.bearer_get(&forged, "/api/me").await.status(), 401);
     // The issuer's own kid, but signed by another key: refused too.
     let kid = {
         use base64::Engine;
@@ -222,13 +152,7 @@ async fn remote_jwks_mode_accepts_tokens_from_another_server() {
         &impostor,
         &json!({ "sub": who.user_id, "iat": now, "exp": now + 60, "iss": issuer.origin(), "aud": issuer.origin() }),
     );
-    let res = client
-        .get(format!("{api}/api/me"))
-        .bearer_auth(&forged)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401);
-    handle.abort();
+    assert_eq!(api.bearer_get(&forged, "/api/me").await.status(), 401);
+    api.cleanup().await;
     issuer.cleanup().await;
 }

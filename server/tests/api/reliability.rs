@@ -9,18 +9,11 @@
 //! - Bodies over the limit are 413 (with and without `Content-Length`); a client that
 //!   trickles its body is cut by the request timeout instead of holding a connection.
 
-mod common;
-
-use common::list_tasks as list;
-
 use std::{
     collections::{BTreeMap, BTreeSet},
     time::{Duration, Instant},
 };
 
-use common::{ApiUser, Backend, Signed, TestApp};
-
-const PASSWORD: &str = "password for tests";
 use rand::{rngs::StdRng, seq::SliceRandom, Rng, SeedableRng};
 use reqwest::{
     header::{HeaderName, HeaderValue},
@@ -31,6 +24,10 @@ use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
 };
+
+use crate::helpers::{list_tasks as list, ApiUser, Backend, Signed, TestApp};
+
+const PASSWORD: &str = "password for tests";
 
 // ---------------------------------------------------------------------------------------
 // Helpers
@@ -103,7 +100,6 @@ async fn many_users(app: &TestApp, prefix: &str, n: usize) -> Vec<ApiUser> {
             token,
             signed: Signed {
                 email,
-                password: String::new(),
                 user_id: id,
                 cookie: String::new(),
                 body: Value::Null,
@@ -217,10 +213,8 @@ async fn two_hundred_concurrent_writers_lose_nothing(app: &TestApp) {
         );
         let first = acknowledged[u].iter().next().unwrap();
         let res = app
-            .api(who, Method::GET, &format!("/api/{}/tasks/{first}", who.id))
-            .send()
-            .await
-            .unwrap();
+            .send(who, Method::GET, &format!("/api/{}/tasks/{first}", who.id))
+            .await;
         assert_eq!(res.status(), 200, "writer {u}: GET {first}");
     }
 
@@ -864,7 +858,11 @@ fn fuzz_case(rng: &mut StdRng, me: &ApiUser, other: &ApiUser, task_ids: &[i64]) 
 /// next to nothing, and the fuzz is about input handling, not the JWT mode (the JWT
 /// attacks have their own tests).
 async fn bad_input_never_yields_a_5xx(backend: Backend) {
-    let app = TestApp::spawn_with(backend, &[("JWT_ALGORITHM", "HS256")]).await;
+    let app = TestApp::builder()
+        .backend(backend)
+        .env("JWT_ALGORITHM", "HS256")
+        .spawn()
+        .await;
     fuzz(&app).await;
     app.cleanup().await;
 }
@@ -1006,12 +1004,7 @@ async fn nul_bytes_are_not_server_errors(app: &TestApp) {
         (Method::PUT, one.clone(), json!({ "description": "\u{0}" })),
     ];
     for (method, path, body) in bodies {
-        let res = app
-            .api(&me, method.clone(), &path)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let res = app.send_json(&me, method.clone(), &path, &body).await;
         let status = res.status();
         if status.is_server_error() {
             let text = res.text().await.unwrap_or_default();
@@ -1019,11 +1012,7 @@ async fn nul_bytes_are_not_server_errors(app: &TestApp) {
         }
     }
     for query in ["q=%00", "q=a%00b", "tag=%00", "tag=a%00"] {
-        let res = app
-            .api(&me, Method::GET, &format!("{base}?{query}"))
-            .send()
-            .await
-            .unwrap();
+        let res = app.send(&me, Method::GET, &format!("{base}?{query}")).await;
         let status = res.status();
         if status.is_server_error() {
             let text = res.text().await.unwrap_or_default();
@@ -1246,11 +1235,12 @@ async fn chunked_bodies_over_the_limit_are_413(app: &TestApp) {
 /// Two targets: sign-up (no credentials needed) and task creation (an HS256 token
 /// signed here with the test secret, so no sign-up has to fit in the 1 s budget).
 async fn slow_body_is_cut_by_the_timeout(backend: Backend) {
-    let app = TestApp::spawn_with(
-        backend,
-        &[("REQUEST_TIMEOUT_SECS", "1"), ("JWT_ALGORITHM", "HS256")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .backend(backend)
+        .env("REQUEST_TIMEOUT_SECS", "1")
+        .env("JWT_ALGORITHM", "HS256")
+        .spawn()
+        .await;
     let now = chrono::Utc::now().timestamp();
     let token = taskdeck::auth::jwt::sign_hs256(
         app.config.secret_bytes(),
@@ -1368,7 +1358,11 @@ async fn trickle(
 /// (1 s here; a write fails only once the peer's reset has come back, so up to 5 s
 /// are allowed for noticing).
 async fn slow_headers_do_not_block_others(backend: Backend) {
-    let app = TestApp::spawn_with(backend, &[("REQUEST_TIMEOUT_SECS", "1")]).await;
+    let app = TestApp::builder()
+        .backend(backend)
+        .env("REQUEST_TIMEOUT_SECS", "1")
+        .spawn()
+        .await;
     let mut loris = Vec::new();
     for _ in 0..20 {
         let mut s = TcpStream::connect(app.addr).await.unwrap();
@@ -1498,7 +1492,7 @@ mod fuzzing {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn bad_input_never_yields_a_5xx_postgres() {
-        if common::postgres_available().await {
+        if crate::helpers::postgres_available().await {
             bad_input_never_yields_a_5xx(Backend::Postgres).await;
         }
     }
@@ -1514,7 +1508,7 @@ mod timeouts {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn slow_body_postgres() {
-        if common::postgres_available().await {
+        if crate::helpers::postgres_available().await {
             slow_body_is_cut_by_the_timeout(Backend::Postgres).await;
         }
     }
@@ -1540,7 +1534,7 @@ mod outage {
     use sqlx::{Connection, Executor, PgConnection};
 
     async fn admin(sql: String) {
-        let mut admin = PgConnection::connect(&common::postgres_admin_url())
+        let mut admin = PgConnection::connect(&crate::helpers::postgres_admin_url())
             .await
             .unwrap();
         admin.execute(sql.as_str()).await.unwrap();
@@ -1585,7 +1579,7 @@ mod outage {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres_outage_is_a_fast_503_and_recovers() {
-        if !common::postgres_available().await {
+        if !crate::helpers::postgres_available().await {
             return;
         }
         let app = TestApp::spawn(Backend::Postgres).await;
@@ -1639,7 +1633,7 @@ mod regressions {
     use super::*;
 
     async fn on(backend: Backend, test: impl AsyncFnOnce(&TestApp)) {
-        if backend == Backend::Postgres && !common::postgres_available().await {
+        if backend == Backend::Postgres && !crate::helpers::postgres_available().await {
             return;
         }
         let app = TestApp::spawn(backend).await;

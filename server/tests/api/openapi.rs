@@ -4,13 +4,12 @@
 //! documented, and nothing more. Also CORS (`CORS_ALLOWED_ORIGINS`): preflights, exposed
 //! headers, and get-session's own `set-auth-jwt` exposure surviving the CORS layer.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{list_tasks, ApiUser, Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+
+use crate::helpers::{list_tasks, ApiUser, Backend, TestApp};
 
 const TASKS: &str = "/api/{user_id}/tasks";
 const TASK: &str = "/api/{user_id}/tasks/{id}";
@@ -578,7 +577,8 @@ enum Body {
     Raw(&'static str, Vec<u8>),
 }
 
-async fn call(
+/// One request of the survey below: its status, headers and JSON body (if any).
+async fn probe(
     app: &TestApp,
     token: Option<&str>,
     method: Method,
@@ -782,7 +782,7 @@ async fn every_real_status_is_documented(app: &TestApp) {
     let mut seen: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for (template, method, token, path, body) in cases {
         let m = method.as_str().to_ascii_lowercase();
-        let (status, headers, json) = call(app, token.as_deref(), method, &path, body).await;
+        let (status, headers, json) = probe(app, token.as_deref(), method, &path, body).await;
         let code = status.as_str().to_string();
         let at = format!("{m} {path} → {code}");
         let op = operation(&doc, template, &m);
@@ -899,11 +899,7 @@ async fn list_enum_parameters_are_exact(app: &TestApp) {
         ("priority=%20high", "priority"),
         ("offset=9223372036854775808", "offset"),
     ] {
-        let res = app
-            .api(&who, Method::GET, &format!("{path}?{q}"))
-            .send()
-            .await
-            .unwrap();
+        let res = app.send(&who, Method::GET, &format!("{path}?{q}")).await;
         refused(res, field, q).await;
     }
     // Every documented value works; unknown parameters are ignored, whatever they hold.
@@ -956,29 +952,25 @@ async fn due_date_is_a_date_or_null(app: &TestApp) {
         "31/12/2026",
     ] {
         let res = app
-            .api(&who, Method::POST, &path)
-            .json(&json!({ "title": "x", "due_date": bad }))
-            .send()
-            .await
-            .unwrap();
+            .send_json(
+                &who,
+                Method::POST,
+                &path,
+                &json!({ "title": "x", "due_date": bad }),
+            )
+            .await;
         refused(res, "due_date", &format!("create {bad:?}")).await;
         let res = app
-            .api(&who, Method::PUT, &one)
-            .json(&json!({ "due_date": bad }))
-            .send()
-            .await
-            .unwrap();
+            .send_json(&who, Method::PUT, &one, &json!({ "due_date": bad }))
+            .await;
         refused(res, "due_date", &format!("update {bad:?}")).await;
     }
     let (all, total) = list_tasks(app, &who, "").await;
     assert_eq!(total, 1, "nothing was created");
     assert_eq!(all[0]["due_date"], "2026-12-31", "nothing was changed");
     let res = app
-        .api(&who, Method::PUT, &one)
-        .json(&json!({ "due_date": null }))
-        .send()
-        .await
-        .unwrap();
+        .send_json(&who, Method::PUT, &one, &json!({ "due_date": null }))
+        .await;
     assert_eq!(res.status(), 200, "null clears it");
     assert_eq!(res.json::<Value>().await.unwrap()["due_date"], Value::Null);
     let leap = app
@@ -1032,11 +1024,13 @@ async fn tag_rules_are_documented_and_enforced(app: &TestApp) {
         json!(["nul\u{0}"]),
     ] {
         let res = app
-            .api(&who, Method::POST, &path)
-            .json(&json!({ "title": "x", "tags": tags }))
-            .send()
-            .await
-            .unwrap();
+            .send_json(
+                &who,
+                Method::POST,
+                &path,
+                &json!({ "title": "x", "tags": tags }),
+            )
+            .await;
         refused(res, "tags", &tags.to_string()).await;
     }
     let ten: Vec<String> = (0..10).map(|i| format!("T{i}")).collect();
@@ -1058,11 +1052,13 @@ async fn tag_rules_are_documented_and_enforced(app: &TestApp) {
     let (found, _) = list_tasks(app, &who, &format!("tag={}", "İ".repeat(32))).await;
     assert_eq!(found.len(), 1, "the tag filter lower-cases the same way");
     let res = app
-        .api(&who, Method::PUT, &format!("{path}/{}", task["id"]))
-        .json(&json!({ "tags": ["ok", "a,b"] }))
-        .send()
-        .await
-        .unwrap();
+        .send_json(
+            &who,
+            Method::PUT,
+            &format!("{path}/{}", task["id"]),
+            &json!({ "tags": ["ok", "a,b"] }),
+        )
+        .await;
     refused(res, "tags", "update with a comma").await;
 }
 
@@ -1095,11 +1091,8 @@ async fn title_rules_are_documented_and_enforced(app: &TestApp) {
         "a\u{0}".into(),
     ] {
         let res = app
-            .api(&who, Method::POST, &path)
-            .json(&json!({ "title": bad }))
-            .send()
-            .await
-            .unwrap();
+            .send_json(&who, Method::POST, &path, &json!({ "title": bad }))
+            .await;
         refused(res, "title", &format!("{bad:?}")).await;
     }
     let task = app
@@ -1175,7 +1168,10 @@ async fn cors_is_off_by_default(app: &TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cors_preflight_allows_exactly_the_configured_origins() {
-    let app = TestApp::spawn_with(Backend::Sqlite, &[("CORS_ALLOWED_ORIGINS", ALLOWED)]).await;
+    let app = TestApp::builder()
+        .env("CORS_ALLOWED_ORIGINS", ALLOWED)
+        .spawn()
+        .await;
 
     for (path, method) in [
         ("/api/someone/tasks", "POST"),
@@ -1217,7 +1213,10 @@ async fn cors_preflight_allows_exactly_the_configured_origins() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cors_responses_expose_the_api_headers_and_keep_set_auth_jwt() {
-    let app = TestApp::spawn_with(Backend::Sqlite, &[("CORS_ALLOWED_ORIGINS", ALLOWED)]).await;
+    let app = TestApp::builder()
+        .env("CORS_ALLOWED_ORIGINS", ALLOWED)
+        .spawn()
+        .await;
     let who = app.api_user("cors@example.com").await;
 
     // A cross-origin API call from the allowed origin.

@@ -7,11 +7,10 @@
 //! not trusted proxies by default, so each is its own rate-limit bucket, whatever
 //! `X-Forwarded-For` it sends. 127.0.0.1 is a trusted proxy by default.
 
-mod common;
-
-use common::{Backend, TestApp};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
+
+use crate::helpers::{list_tasks, set_cookies, Backend, TestApp, TestAppBuilder};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -57,12 +56,13 @@ fn code(status: StatusCode, body: &Value) -> String {
     }
 }
 
-fn limited(backend: Backend) -> Vec<(&'static str, &'static str)> {
-    let mut env = vec![("RATE_LIMIT", "on")];
-    if backend == Backend::Sqlite {
-        env.push(("RATE_LIMIT_STORAGE", "memory"));
+/// An app on `backend` with rate limiting on (in memory on SQLite).
+fn limited(backend: Backend) -> TestAppBuilder {
+    let app = TestApp::builder().backend(backend).env("RATE_LIMIT", "on");
+    match backend {
+        Backend::Sqlite => app.env("RATE_LIMIT_STORAGE", "memory"),
+        Backend::Postgres => app,
     }
-    env
 }
 
 // --- H1, H2: the client address -------------------------------------------------------
@@ -71,7 +71,7 @@ fn limited(backend: Backend) -> Vec<(&'static str, &'static str)> {
 /// is refused (they used to share the bucket `127.0.0.1`). The same person a fourth
 /// time is, at either door: the doors share one counter per client and route.
 async fn each_client_has_its_own_bucket_at_both_doors(backend: Backend) {
-    let app = TestApp::spawn_with(backend, &limited(backend)).await;
+    let app = limited(backend).spawn().await;
     for n in 2..6 {
         let client = app.client_at(&format!("127.0.0.{n}"));
         let (status, body) = sign_in_at(&app, &client, Door::Ui, "a@example.com", &[]).await;
@@ -96,7 +96,7 @@ async fn each_client_has_its_own_bucket_at_both_doors(backend: Backend) {
 /// A client that is not a trusted proxy cannot pick its address: rotating
 /// `X-Forwarded-For` leaves it in its own bucket, at both doors.
 async fn forwarded_for_from_an_untrusted_peer_is_ignored(backend: Backend) {
-    let app = TestApp::spawn_with(backend, &limited(backend)).await;
+    let app = limited(backend).spawn().await;
     for door in [Door::Rest, Door::Ui] {
         let client = app.client_at(match door {
             Door::Rest => "127.0.0.20",
@@ -128,7 +128,7 @@ async fn forwarded_for_from_an_untrusted_peer_is_ignored(backend: Backend) {
 /// proxy appended; what the client wrote to the left of it changes nothing, and a
 /// different real client is a different bucket.
 async fn behind_a_trusted_proxy_the_appended_hop_counts(backend: Backend) {
-    let app = TestApp::spawn_with(backend, &limited(backend)).await;
+    let app = limited(backend).spawn().await;
     let proxy = app.client_at("127.0.0.1");
     for door in [Door::Rest, Door::Ui] {
         let real = match door {
@@ -333,23 +333,24 @@ async fn bearer_decisions_match_at_both_doors(app: &TestApp) {
     }
     // A bad bearer is refused even when a good session cookie rides along.
     let ui = app
-        .client
-        .post(app.url("/api/ui/task_summary"))
-        .header(header::ACCEPT, "application/json")
-        .header(header::AUTHORIZATION, "Bearer nonsense")
-        .header("cookie", &who.signed.cookie)
-        .header("origin", app.origin())
-        .form(&[("x", "")])
-        .send()
-        .await
-        .unwrap();
+        .call(
+            "task_summary",
+            Some(&who.signed.cookie),
+            Some("nonsense"),
+            &[("x", "")],
+        )
+        .await;
     assert_eq!(ui.status(), 401);
 }
 
 // --- M1: token kinds in HS256 mode ----------------------------------------------------
 
 async fn hs256_token_kinds_are_not_interchangeable(backend: Backend) {
-    let app = TestApp::spawn_with(backend, &[("JWT_ALGORITHM", "HS256")]).await;
+    let app = TestApp::builder()
+        .backend(backend)
+        .env("JWT_ALGORITHM", "HS256")
+        .spawn()
+        .await;
     let who = app.api_user("ceo@example.com").await;
     // An access JWT is not an e-mail verification token.
     let res = app
@@ -357,22 +358,13 @@ async fn hs256_token_kinds_are_not_interchangeable(backend: Backend) {
         .await;
     assert_eq!(res.status(), 401);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "INVALID_TOKEN");
-    let session: Value = app
-        .auth_get("/get-session", Some(&who.signed.cookie))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let session: Value = app.session(&who.signed.cookie).await;
     assert_eq!(session["user"]["emailVerified"], false);
     // And a verification token is not an access token.
     let token = app.verification_token("ceo@example.com").await;
     let res = app
-        .client
-        .get(app.url(&format!("/api/{}/tasks", who.id)))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+        .bearer_get(&token, &format!("/api/{}/tasks", who.id))
+        .await;
     assert_eq!(res.status(), 401);
     // The real verification token still verifies.
     let res = app
@@ -439,11 +431,12 @@ async fn rate_limit_rows(app: &TestApp) -> i64 {
 }
 
 async fn limiter_stores_known_routes_and_sweeps_old_rows(backend: Backend) {
-    let app = TestApp::spawn_with(
-        backend,
-        &[("RATE_LIMIT", "on"), ("RATE_LIMIT_STORAGE", "database")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .backend(backend)
+        .env("RATE_LIMIT", "on")
+        .env("RATE_LIMIT_STORAGE", "database")
+        .spawn()
+        .await;
     // A stale counter from long ago, as a busy day leaves thousands of.
     let db = taskdeck::Database::connect(&app.config.database)
         .await
@@ -479,7 +472,7 @@ async fn limiter_stores_known_routes_and_sweeps_old_rows(backend: Backend) {
 
 async fn reset_and_change_revoke_sessions_and_links(app: &TestApp) {
     let who = app.sign_up("rev@example.com", PASSWORD).await;
-    let attacker = common::session_cookie(&app.sign_in(&who.email, PASSWORD).await).unwrap();
+    let attacker = app.sign_in_cookie(&who.email, PASSWORD).await;
     let reset_link = |n: usize| async move {
         app.auth_post(
             "/request-password-reset",
@@ -520,12 +513,7 @@ async fn reset_and_change_revoke_sessions_and_links(app: &TestApp) {
         .await;
     assert_eq!(res.status(), 200);
     for cookie in [&who.cookie, &attacker] {
-        let body: Value = app
-            .auth_get("/get-session", Some(cookie))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let body: Value = app.session(cookie).await;
         assert_eq!(body, Value::Null, "a session survived the reset");
     }
     let res = app
@@ -538,8 +526,8 @@ async fn reset_and_change_revoke_sessions_and_links(app: &TestApp) {
     assert_eq!(res.status(), 400, "the other reset link still worked");
 
     // A password change ends the other sessions (and links) too; this one stays.
-    let mine = common::session_cookie(&app.sign_in(&who.email, "a new password").await).unwrap();
-    let other = common::session_cookie(&app.sign_in(&who.email, "a new password").await).unwrap();
+    let mine = app.sign_in_cookie(&who.email, "a new password").await;
+    let other = app.sign_in_cookie(&who.email, "a new password").await;
     let link = reset_link(2).await;
     let res = app
         .auth_post(
@@ -549,14 +537,7 @@ async fn reset_and_change_revoke_sessions_and_links(app: &TestApp) {
         )
         .await;
     assert_eq!(res.status(), 200);
-    let alive = |c: String| async move {
-        app.auth_get("/get-session", Some(&c))
-            .await
-            .json::<Value>()
-            .await
-            .unwrap()
-            != Value::Null
-    };
+    let alive = |c: String| async move { app.session(&c).await != Value::Null };
     assert!(alive(mine).await);
     assert!(!alive(other).await);
     let res = app
@@ -572,7 +553,7 @@ async fn reset_and_change_revoke_sessions_and_links(app: &TestApp) {
 // --- L4: the UI's JWT cookie follows the session --------------------------------------
 
 fn jwt_cookie(res: &reqwest::Response) -> Option<String> {
-    common::set_cookies(res)
+    set_cookies(res)
         .into_iter()
         .find(|c| c.starts_with("taskdeck.jwt="))
 }
@@ -582,16 +563,16 @@ async fn ui_jwt_cookie_follows_the_session(app: &TestApp) {
     let bob = app.api_user("bob@example.com").await;
     // Alice signs in through the UI: session cookie + JWT cookie.
     let res = app
-        .client
-        .post(app.url("/api/ui/sign_in"))
-        .header(header::ACCEPT, "application/json")
-        .form(&[
-            ("email", "alice@example.com"),
-            ("password", "password for tests"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .call(
+            "sign_in",
+            None,
+            None,
+            &[
+                ("email", "alice@example.com"),
+                ("password", "password for tests"),
+            ],
+        )
+        .await;
     let alice_jwt = jwt_cookie(&res).unwrap();
     let alice_jwt = alice_jwt.split(';').next().unwrap();
     // REST sign-out expires the JWT cookie along with the session's.
@@ -603,30 +584,21 @@ async fn ui_jwt_cookie_follows_the_session(app: &TestApp) {
     // A JWT cookie left from Alice next to Bob's session acts as Bob, not Alice.
     let cookie = format!("{alice_jwt}; {}", bob.signed.cookie);
     let res = app
-        .client
-        .post(app.url("/api/ui/create_task"))
-        .header(header::ACCEPT, "application/json")
-        .header("cookie", cookie)
-        .header("origin", app.origin())
-        .form(&[("title", "whose is this?")])
-        .send()
-        .await
-        .unwrap();
+        .call(
+            "create_task",
+            Some(&cookie),
+            None,
+            &[("title", "whose is this?")],
+        )
+        .await;
     assert_eq!(res.status(), 200);
-    let (bobs, _) = common::list_tasks(app, &bob, "").await;
-    let (alices, _) = common::list_tasks(app, &alice, "").await;
+    let (bobs, _) = list_tasks(app, &bob, "").await;
+    let (alices, _) = list_tasks(app, &alice, "").await;
     assert_eq!((bobs.len(), alices.len()), (1, 0));
     // Without any session cookie, a JWT cookie alone does nothing.
     let res = app
-        .client
-        .post(app.url("/api/ui/task_summary"))
-        .header(header::ACCEPT, "application/json")
-        .header("cookie", alice_jwt)
-        .header("origin", app.origin())
-        .form(&[("x", "")])
-        .send()
-        .await
-        .unwrap();
+        .call("task_summary", Some(alice_jwt), None, &[("x", "")])
+        .await;
     assert_eq!(res.status(), 401);
     // Revoking sessions over REST expires it too.
     let res = app
@@ -748,14 +720,12 @@ async fn pages_and_api_cannot_be_framed(app: &TestApp) {
 }
 
 async fn https_sites_send_hsts(backend: Backend) {
-    let app = TestApp::spawn_with(
-        backend,
-        &[
-            ("BETTER_AUTH_URL", "https://tasks.example.com"),
-            ("MAIL_OUTBOX", "true"),
-        ],
-    )
-    .await;
+    let app = TestApp::builder()
+        .backend(backend)
+        .env("BETTER_AUTH_URL", "https://tasks.example.com")
+        .env("MAIL_OUTBOX", "true")
+        .spawn()
+        .await;
     let res = app.get("/healthz").await;
     assert_eq!(
         res.headers()["strict-transport-security"],
@@ -789,7 +759,7 @@ macro_rules! backend_tests {
 
                     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                     async fn postgres() {
-                        if super::super::common::postgres_available().await {
+                        if crate::helpers::postgres_available().await {
                             super::super::$name(super::super::Backend::Postgres).await;
                         }
                     }

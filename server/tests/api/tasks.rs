@@ -1,13 +1,10 @@
 //! The tasks REST API over HTTP, on SQLite and PostgreSQL: CRUD, validation, list
 //! filters, sorting and pagination, the isolation matrix, and concurrent writes.
 
-mod common;
-
-use common::list_tasks as list;
-
-use common::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+
+use crate::helpers::{list_tasks as list, TestApp};
 
 fn titles(tasks: &[Value]) -> Vec<&str> {
     tasks.iter().map(|t| t["title"].as_str().unwrap()).collect()
@@ -15,12 +12,7 @@ fn titles(tasks: &[Value]) -> Vec<&str> {
 
 async fn crud_round_trip(app: &TestApp) {
     let ann = app.api_user("ann@example.com").await;
-    let res = app
-        .api(&ann, Method::POST, &format!("/api/{}/tasks", ann.id))
-        .json(&json!({ "title": "  Write report ", "description": "Q3", "priority": "high", "tags": ["Work"], "due_date": "2026-12-01" }))
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_json(&ann, Method::POST, &format!("/api/{}/tasks", ann.id), &json!({ "title": "  Write report ", "description": "Q3", "priority": "high", "tags": ["Work"], "due_date": "2026-12-01" })).await;
     assert_eq!(res.status(), 201);
     let location = res.headers()["location"].to_str().unwrap().to_string();
     let task: Value = res.json().await.unwrap();
@@ -33,22 +25,10 @@ async fn crud_round_trip(app: &TestApp) {
     assert_eq!(task["due_date"], "2026-12-01");
     assert!(task["created_at"].as_str().unwrap().ends_with('Z'));
 
-    let got: Value = app
-        .api(&ann, Method::GET, &location)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let got: Value = app.get_json(&ann, &location).await;
     assert_eq!(got, task);
 
-    let res = app
-        .api(&ann, Method::PUT, &location)
-        .json(&json!({ "title": "Write the report", "completed": true, "description": null, "tags": ["work", "q3"], "due_date": null }))
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_json(&ann, Method::PUT, &location, &json!({ "title": "Write the report", "completed": true, "description": null, "tags": ["work", "q3"], "due_date": null })).await;
     assert_eq!(res.status(), 200);
     let updated: Value = res.json().await.unwrap();
     assert_eq!(updated["title"], "Write the report");
@@ -60,29 +40,19 @@ async fn crud_round_trip(app: &TestApp) {
     assert!(updated["updated_at"].as_str() >= task["updated_at"].as_str());
 
     let toggled: Value = app
-        .api(&ann, Method::PATCH, &format!("{location}/complete"))
-        .send()
+        .send(&ann, Method::PATCH, &format!("{location}/complete"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(toggled["completed"], false);
 
-    let res = app
-        .api(&ann, Method::DELETE, &location)
-        .send()
-        .await
-        .unwrap();
+    let res = app.send(&ann, Method::DELETE, &location).await;
     assert_eq!(res.status(), 204);
-    let res = app.api(&ann, Method::GET, &location).send().await.unwrap();
+    let res = app.send(&ann, Method::GET, &location).await;
     assert_eq!(res.status(), 404);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "NOT_FOUND");
-    let res = app
-        .api(&ann, Method::DELETE, &location)
-        .send()
-        .await
-        .unwrap();
+    let res = app.send(&ann, Method::DELETE, &location).await;
     assert_eq!(res.status(), 404);
 }
 
@@ -117,12 +87,7 @@ async fn validation_and_bad_input(app: &TestApp) {
         ),
     ];
     for (body, fields) in cases {
-        let res = app
-            .api(&bea, Method::POST, &path)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let res = app.send_json(&bea, Method::POST, &path, &body).await;
         assert_eq!(res.status(), 422, "{body}");
         let err: Value = res.json().await.unwrap();
         assert_eq!(err["code"], "VALIDATION_ERROR");
@@ -141,11 +106,8 @@ async fn validation_and_bad_input(app: &TestApp) {
     assert_eq!(res.status(), 400);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "INVALID_JSON");
     let res = app
-        .api(&bea, Method::POST, &path)
-        .json(&json!(["title"]))
-        .send()
-        .await
-        .unwrap();
+        .send_json(&bea, Method::POST, &path, &json!(["title"]))
+        .await;
     assert_eq!(res.status(), 400);
     let res = app
         .api(&bea, Method::POST, &path)
@@ -165,38 +127,20 @@ async fn validation_and_bad_input(app: &TestApp) {
         "order=up",
         "priority=x",
     ] {
-        let res = app
-            .api(&bea, Method::GET, &format!("{path}?{q}"))
-            .send()
-            .await
-            .unwrap();
+        let res = app.send(&bea, Method::GET, &format!("{path}?{q}")).await;
         assert_eq!(res.status(), 422, "{q}");
     }
     // An update with a bad field changes nothing.
     let task = app.create_task(&bea, json!({ "title": "keep me" })).await;
     let one = format!("{path}/{}", task["id"]);
     let res = app
-        .api(&bea, Method::PUT, &one)
-        .json(&json!({ "title": "" }))
-        .send()
-        .await
-        .unwrap();
+        .send_json(&bea, Method::PUT, &one, &json!({ "title": "" }))
+        .await;
     assert_eq!(res.status(), 422);
-    let same: Value = app
-        .api(&bea, Method::GET, &one)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let same: Value = app.get_json(&bea, &one).await;
     assert_eq!(same["title"], "keep me");
     // Non-numeric ids name no task.
-    let res = app
-        .api(&bea, Method::GET, &format!("{path}/abc"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.send(&bea, Method::GET, &format!("{path}/abc")).await;
     assert_eq!(res.status(), 404);
 }
 
@@ -349,13 +293,7 @@ async fn isolation_matrix(app: &TestApp) {
     for path in [a_list.clone(), a_one.clone()] {
         let res = app.client.get(app.url(&path)).send().await.unwrap();
         assert_eq!(res.status(), 401);
-        let res = app
-            .client
-            .get(app.url(&path))
-            .bearer_auth("x.y.z")
-            .send()
-            .await
-            .unwrap();
+        let res = app.bearer_get("x.y.z", &path).await;
         assert_eq!(res.status(), 401);
     }
     // B's list does not include it; A's data is unchanged.
@@ -363,14 +301,7 @@ async fn isolation_matrix(app: &TestApp) {
     assert_eq!((b_tasks.len(), b_total), (0, 0));
     let (b_tagged, _) = list(app, &b, "tag=private").await;
     assert!(b_tagged.is_empty());
-    let now: Value = app
-        .api(&a, Method::GET, &a_one)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let now: Value = app.get_json(&a, &a_one).await;
     assert_eq!(now, task);
 }
 
@@ -424,11 +355,13 @@ async fn deleting_the_account_deletes_its_tasks(app: &TestApp) {
     db.close().await;
     // The still-unexpired JWT of a deleted account cannot create tasks.
     let res = app
-        .api(&eve, Method::POST, &format!("/api/{}/tasks", eve.id))
-        .json(&json!({ "title": "ghost" }))
-        .send()
-        .await
-        .unwrap();
+        .send_json(
+            &eve,
+            Method::POST,
+            &format!("/api/{}/tasks", eve.id),
+            &json!({ "title": "ghost" }),
+        )
+        .await;
     assert_eq!(res.status(), 401);
 }
 
@@ -452,12 +385,9 @@ async fn list_items_match_single_reads_and_totals_follow_writes(app: &TestApp) {
     let check_items = |items: Vec<Value>| async move {
         for item in items {
             let id = item["id"].as_i64().unwrap();
-            let res = app
-                .api(fay, Method::GET, &format!("/api/{}/tasks/{id}", fay.id))
-                .send()
-                .await
-                .unwrap();
-            let single: Value = res.json().await.unwrap();
+            let single = app
+                .get_json(fay, &format!("/api/{}/tasks/{id}", fay.id))
+                .await;
             assert_eq!(item, single, "list item vs single read");
         }
     };

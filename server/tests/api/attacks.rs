@@ -9,8 +9,6 @@
 //! signature over a custom header, made with the `openssl` CLI (Ed25519 raw signing,
 //! OpenSSL 3); without it those entries are skipped with a notice.
 
-mod common;
-
 use std::{
     process::Command,
     sync::{
@@ -24,19 +22,14 @@ use base64::{
     engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
     Engine,
 };
-use common::{session_cookie, ApiUser, Backend, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 use taskdeck::auth::jwt::{self, Ed25519Key};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const PASSWORD: &str = "password for tests";
+use crate::helpers::{session_cookie, ApiUser, Backend, TestApp};
 
-/// Every test here holds this lock shared; the timing test holds it exclusively, so
-/// that its latencies are not other tests' password hashing queueing on the same two
-/// cores (which made the medians differ by chance).
-static QUIET: std::sync::LazyLock<tokio::sync::RwLock<()>> =
-    std::sync::LazyLock::new(|| tokio::sync::RwLock::new(()));
+const PASSWORD: &str = "password for tests";
 
 // ---------------------------------------------------------------------------------------
 // Token crafting
@@ -189,28 +182,18 @@ async fn assert_refused(app: &TestApp, victim: &ApiUser, name: &str, token: &str
 
 async fn assert_accepted(app: &TestApp, who: &ApiUser, name: &str, token: &str) {
     let res = app
-        .client
-        .get(app.url(&format!("/api/{}/tasks", who.id)))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+        .bearer_get(token, &format!("/api/{}/tasks", who.id))
+        .await;
     assert_eq!(res.status(), 200, "control '{name}' must be accepted");
 }
 
 async fn task_titles(app: &TestApp, who: &ApiUser) -> Vec<String> {
-    let res = app
-        .api(
-            who,
-            Method::GET,
-            &format!("/api/{}/tasks?limit=200", who.id),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let tasks: Vec<Value> = res.json().await.unwrap();
+    let tasks = app
+        .get_json(who, &format!("/api/{}/tasks?limit=200", who.id))
+        .await;
     tasks
+        .as_array()
+        .unwrap()
         .iter()
         .map(|t| t["title"].as_str().unwrap().to_string())
         .collect()
@@ -221,7 +204,6 @@ async fn task_titles(app: &TestApp, who: &ApiUser) -> Vec<String> {
 // ---------------------------------------------------------------------------------------
 
 async fn jwt_attacks_on_the_tasks_api(app: &TestApp) {
-    let _shared = QUIET.read().await;
     let a = app.api_user("jwt-a@example.com").await;
     let b = app.api_user("jwt-b@example.com").await;
     app.create_task(&a, json!({ "title": "A's only task" }))
@@ -575,11 +557,8 @@ async fn jwt_attacks_on_the_tasks_api(app: &TestApp) {
         (Method::PATCH, format!("/api/{}/tasks/1/complete", b.id)),
     ] {
         let res = app
-            .api(&a, method.clone(), &path)
-            .json(&json!({ "title": "pwned" }))
-            .send()
-            .await
-            .unwrap();
+            .send_json(&a, method.clone(), &path, &json!({ "title": "pwned" }))
+            .await;
         assert_eq!(res.status(), 403, "A's token on {method} {path}");
     }
     // Even a server-signed token whose sub is A cannot reach B by a path trick.
@@ -588,7 +567,7 @@ async fn jwt_attacks_on_the_tasks_api(app: &TestApp) {
         format!("/api/{}%2f..%2f{}/tasks", a.id, b.id),
         format!("/api/{}/tasks", b.id.to_uppercase()),
     ] {
-        let res = app.api(&a, Method::GET, &path).send().await.unwrap();
+        let res = app.send(&a, Method::GET, &path).await;
         assert!(
             matches!(res.status().as_u16(), 403 | 404),
             "A's token on GET {path}: {}",
@@ -608,8 +587,11 @@ async fn jwt_attacks_on_the_tasks_api(app: &TestApp) {
 // ---------------------------------------------------------------------------------------
 
 async fn jwt_attacks_in_hs256_mode(backend: Backend) {
-    let _shared = QUIET.read().await;
-    let app = TestApp::spawn_with(backend, &[("JWT_ALGORITHM", "HS256")]).await;
+    let app = TestApp::builder()
+        .backend(backend)
+        .env("JWT_ALGORITHM", "HS256")
+        .spawn()
+        .await;
     let a = app.api_user("hs-a@example.com").await;
     app.create_task(&a, json!({ "title": "A's only task" }))
         .await;
@@ -742,12 +724,6 @@ async fn jwt_attacks_in_hs256_mode(backend: Backend) {
 // Session cookie tampering
 // ---------------------------------------------------------------------------------------
 
-async fn get_session_body(app: &TestApp, cookie_header: &str) -> Value {
-    let res = app.auth_get("/get-session", Some(cookie_header)).await;
-    assert_eq!(res.status(), 200, "get-session with {cookie_header}");
-    res.json().await.unwrap()
-}
-
 fn flip(c: char) -> char {
     match c {
         'A' => 'B',
@@ -764,7 +740,6 @@ fn flip(c: char) -> char {
 }
 
 async fn tampered_session_cookies_are_no_session(app: &TestApp) {
-    let _shared = QUIET.read().await;
     let a = app.sign_up("cookie-a@example.com", PASSWORD).await;
     let b = app.sign_up("cookie-b@example.com", PASSWORD).await;
     const NAME: &str = "better-auth.session_token";
@@ -784,11 +759,11 @@ async fn tampered_session_cookies_are_no_session(app: &TestApp) {
     let enc = |s: &str| taskdeck::auth::cookie::encode_uri_component(s);
     // Controls: the cookie as set, and the same value unencoded, are live sessions.
     assert_eq!(
-        get_session_body(app, &a.cookie).await["user"]["id"],
+        app.session(&a.cookie).await["user"]["id"],
         a.user_id.as_str()
     );
     assert_eq!(
-        get_session_body(app, &format!("{NAME}={token_a}.{sig_a}")).await["user"]["id"],
+        app.session(&format!("{NAME}={token_a}.{sig_a}")).await["user"]["id"],
         a.user_id.as_str(),
         "an unencoded value is the same cookie"
     );
@@ -947,7 +922,7 @@ async fn tampered_session_cookies_are_no_session(app: &TestApp) {
         ),
     ]);
     for (name, header) in &headers {
-        let body = get_session_body(app, header).await;
+        let body = app.session(header).await;
         assert_eq!(
             body,
             Value::Null,
@@ -958,13 +933,7 @@ async fn tampered_session_cookies_are_no_session(app: &TestApp) {
         assert_eq!(res.status(), 401, "cookie attack '{name}' on /token");
     }
     // The raw session token is not a bearer credential for get-session.
-    let res = app
-        .client
-        .get(app.url("/api/auth/get-session"))
-        .bearer_auth(&token_a)
-        .send()
-        .await
-        .unwrap();
+    let res = app.bearer_get(&token_a, "/api/auth/get-session").await;
     assert_eq!(
         res.json::<Value>().await.unwrap(),
         Value::Null,
@@ -977,11 +946,11 @@ async fn tampered_session_cookies_are_no_session(app: &TestApp) {
     );
     // The genuine sessions are still alive (nothing was revoked by the attempts).
     assert_eq!(
-        get_session_body(app, &a.cookie).await["user"]["id"],
+        app.session(&a.cookie).await["user"]["id"],
         a.user_id.as_str()
     );
     assert_eq!(
-        get_session_body(app, &b.cookie).await["user"]["id"],
+        app.session(&b.cookie).await["user"]["id"],
         b.user_id.as_str()
     );
 }
@@ -1027,7 +996,6 @@ fn enc_q(s: &str) -> String {
 }
 
 async fn sql_metacharacters_are_data(app: &TestApp) {
-    let _shared = QUIET.read().await;
     let a = app.api_user("sql-a@example.com").await;
     let b = app.api_user("sql-b@example.com").await;
     app.create_task(&b, json!({ "title": "B's private task", "tags": ["b"] }))
@@ -1041,24 +1009,15 @@ async fn sql_metacharacters_are_data(app: &TestApp) {
         assert_eq!(task["title"], *p, "title echoed literally");
         assert_eq!(task["description"], format!("about {p}"));
         assert_eq!(task["tags"], json!([tag_of(p)]), "tag echoed literally");
-        let got: Value = app
-            .api(&a, Method::GET, &format!("{base}/{}", task["id"]))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let got: Value = app.get_json(&a, &format!("{base}/{}", task["id"])).await;
         assert_eq!(got, task, "round trip of {p}");
         created.push(task);
     }
     // Search and tag filters treat the text literally.
     for (p, task) in SQL_PAYLOADS.iter().zip(&created) {
         let res = app
-            .api(&a, Method::GET, &format!("{base}?q={}&limit=200", enc_q(p)))
-            .send()
-            .await
-            .unwrap();
+            .send(&a, Method::GET, &format!("{base}?q={}&limit=200", enc_q(p)))
+            .await;
         assert_eq!(res.status(), 200, "q={p}");
         let found: Vec<Value> = res.json().await.unwrap();
         assert!(
@@ -1077,14 +1036,12 @@ async fn sql_metacharacters_are_data(app: &TestApp) {
         }
         let tag = tag_of(p);
         let res = app
-            .api(
+            .send(
                 &a,
                 Method::GET,
                 &format!("{base}?tag={}&limit=200", enc_q(&tag)),
             )
-            .send()
-            .await
-            .unwrap();
+            .await;
         let found: Vec<Value> = res.json().await.unwrap();
         assert!(found.iter().any(|t| t["id"] == task["id"]), "tag={tag}");
         assert!(
@@ -1096,12 +1053,7 @@ async fn sql_metacharacters_are_data(app: &TestApp) {
     }
     // Updates too.
     let first = &created[0];
-    let res = app
-        .api(&a, Method::PUT, &format!("{base}/{}", first["id"]))
-        .json(&json!({ "title": "Robert'); DROP TABLE \"user\";--", "description": "x' WHERE 1=1; --" }))
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_json(&a, Method::PUT, &format!("{base}/{}", first["id"]), &json!({ "title": "Robert'); DROP TABLE \"user\";--", "description": "x' WHERE 1=1; --" })).await;
     assert_eq!(res.status(), 200);
     let updated: Value = res.json().await.unwrap();
     assert_eq!(updated["title"], "Robert'); DROP TABLE \"user\";--");
@@ -1121,10 +1073,8 @@ async fn sql_metacharacters_are_data(app: &TestApp) {
         ("offset", "0 UNION SELECT 1"),
     ] {
         let res = app
-            .api(&a, Method::GET, &format!("{base}?{key}={}", enc_q(value)))
-            .send()
-            .await
-            .unwrap();
+            .send(&a, Method::GET, &format!("{base}?{key}={}", enc_q(value)))
+            .await;
         assert_eq!(res.status(), 422, "{key}={value}");
         let err: Value = res.json().await.unwrap();
         assert!(err["errors"][key].is_array(), "{key} named: {err}");
@@ -1138,10 +1088,8 @@ async fn sql_metacharacters_are_data(app: &TestApp) {
         &format!("{}' OR '1'='1", a.id),
     ] {
         let res = app
-            .api(&a, Method::GET, &format!("/api/{}/tasks", enc_q(uid)))
-            .send()
-            .await
-            .unwrap();
+            .send(&a, Method::GET, &format!("/api/{}/tasks", enc_q(uid)))
+            .await;
         assert_eq!(res.status(), 403, "user_id={uid}");
     }
     // Another user finds nothing of A's, whatever the wildcard or quote.
@@ -1155,33 +1103,27 @@ async fn sql_metacharacters_are_data(app: &TestApp) {
         "*",
     ] {
         let res = app
-            .api(
+            .send(
                 &b,
                 Method::GET,
                 &format!("/api/{}/tasks?q={}", b.id, enc_q(q)),
             )
-            .send()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(res.status(), 200);
         assert_eq!(res.headers()["x-total-count"], "0", "B's q={q}");
         let res = app
-            .api(
+            .send(
                 &b,
                 Method::GET,
                 &format!("/api/{}/tasks?tag={}", b.id, enc_q(q)),
             )
-            .send()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(res.headers()["x-total-count"], "0", "B's tag={q}");
     }
     // The table, the tag index and both users are intact and still work.
     let res = app
-        .api(&a, Method::GET, &format!("{base}?limit=200"))
-        .send()
-        .await
-        .unwrap();
+        .send(&a, Method::GET, &format!("{base}?limit=200"))
+        .await;
     assert_eq!(
         res.headers()["x-total-count"],
         SQL_PAYLOADS.len().to_string().as_str()
@@ -1191,10 +1133,8 @@ async fn sql_metacharacters_are_data(app: &TestApp) {
         .create_task(&a, json!({ "title": "after the payloads" }))
         .await;
     let res = app
-        .api(&a, Method::DELETE, &format!("{base}/{}", extra["id"]))
-        .send()
-        .await
-        .unwrap();
+        .send(&a, Method::DELETE, &format!("{base}/{}", extra["id"]))
+        .await;
     assert_eq!(res.status(), 204);
 
     // Auth inputs: SQL in a name is stored literally; SQL in an e-mail is not a login.
@@ -1208,7 +1148,7 @@ async fn sql_metacharacters_are_data(app: &TestApp) {
         .await;
     assert_eq!(res.status(), 200, "an apostrophe in an e-mail is valid");
     let cookie = session_cookie(&res).unwrap();
-    let s = get_session_body(app, &cookie).await;
+    let s = app.session(&cookie).await;
     assert_eq!(s["user"]["name"], name);
     assert_eq!(s["user"]["email"], "o'reilly@example.com");
     for email in [
@@ -1298,9 +1238,8 @@ fn foreign_origins(trusted: &str) -> Vec<(String, Vec<(&'static str, String)>)> 
 }
 
 async fn csrf_on_every_state_changing_auth_endpoint(app: &TestApp) {
-    let _shared = QUIET.read().await;
     let who = app.sign_up("csrf@example.com", PASSWORD).await;
-    let other_session = session_cookie(&app.sign_in("csrf@example.com", PASSWORD).await).unwrap();
+    let other_session = app.sign_in_cookie("csrf@example.com", PASSWORD).await;
     let token = who.body["token"].as_str().unwrap().to_string();
     let endpoints: Vec<(&str, Value)> = vec![
         ("/sign-out", json!({})),
@@ -1372,10 +1311,10 @@ async fn csrf_on_every_state_changing_auth_endpoint(app: &TestApp) {
     }
     eprintln!("[{:?}] {n} cross-origin auth POSTs refused", app.backend);
     // Nothing changed: both sessions live, name and password intact, user not deleted.
-    let s = get_session_body(app, &who.cookie).await;
+    let s = app.session(&who.cookie).await;
     assert_eq!(s["user"]["name"], "Test User");
     assert_eq!(s["user"]["emailVerified"], false);
-    assert_ne!(get_session_body(app, &other_session).await, Value::Null);
+    assert_ne!(app.session(&other_session).await, Value::Null);
     assert_eq!(
         app.sign_in("csrf@example.com", PASSWORD).await.status(),
         200
@@ -1390,10 +1329,7 @@ async fn csrf_on_every_state_changing_auth_endpoint(app: &TestApp) {
         )
         .await;
     assert_eq!(res.status(), 200);
-    assert_eq!(
-        get_session_body(app, &who.cookie).await["user"]["name"],
-        "Renamed"
-    );
+    assert_eq!(app.session(&who.cookie).await["user"]["name"], "Renamed");
     assert_eq!(app.outbox().len(), mails);
 }
 
@@ -1401,10 +1337,8 @@ async fn csrf_on_every_state_changing_auth_endpoint(app: &TestApp) {
 /// so a cross-site form could drive them: the state-changing ones must refuse a foreign
 /// Origin like the auth endpoints do.
 async fn csrf_on_state_changing_server_functions(app: &TestApp) {
-    let _shared = QUIET.read().await;
     let who = app.api_user("csrf-ui@example.com").await;
-    let other_session =
-        session_cookie(&app.sign_in("csrf-ui@example.com", PASSWORD).await).unwrap();
+    let other_session = app.sign_in_cookie("csrf-ui@example.com", PASSWORD).await;
     let task = app.create_task(&who, json!({ "title": "keep me" })).await;
     let id = task["id"].to_string();
     let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
@@ -1446,8 +1380,8 @@ async fn csrf_on_state_changing_server_functions(app: &TestApp) {
     }
     // Whatever the statuses, the state must be unchanged.
     let titles = task_titles(app, &who).await;
-    let s = get_session_body(app, &who.signed.cookie).await;
-    let other_alive = get_session_body(app, &other_session).await != Value::Null;
+    let s = app.session(&who.signed.cookie).await;
+    let other_alive = app.session(&other_session).await != Value::Null;
     assert!(
         accepted.is_empty()
             && titles == ["keep me"]
@@ -1480,7 +1414,6 @@ async fn fingerprint(res: reqwest::Response) -> (u16, Vec<String>, String) {
 }
 
 async fn enumeration_by_status_and_body(app: &TestApp) {
-    let _shared = QUIET.read().await;
     app.sign_up("known@example.com", PASSWORD).await;
     // Sign-in: unknown e-mail vs wrong password, in JSON and as form posts, also with
     // a case-and-whitespace variant of the known address.
@@ -1623,7 +1556,7 @@ mod modes {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn jwt_attacks_hs256_postgres() {
-        if common::postgres_available().await {
+        if crate::helpers::postgres_available().await {
             jwt_attacks_in_hs256_mode(Backend::Postgres).await;
         }
     }
@@ -1631,8 +1564,8 @@ mod modes {
     /// SQLite only, to save time: the hashing dominates and is backend-independent.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn enumeration_by_timing_sqlite() {
-        let _alone = QUIET.write().await;
-        let app = TestApp::spawn(Backend::Sqlite).await;
+        // Alone in the process: see `helpers::quiet`.
+        let app = TestApp::builder().alone().spawn().await;
         enumeration_by_timing(&app).await;
         app.cleanup().await;
     }

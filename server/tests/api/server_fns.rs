@@ -2,51 +2,27 @@
 //! client does (form-encoded POSTs to `/api/ui/*`): JWT authentication from the cookie
 //! or a bearer header, refresh from the session, and per-user isolation.
 
-mod common;
-
-use common::{ApiUser, TestApp};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
 
-/// Calls a server function as the hydrated client does (not a browser form post).
-async fn call(
-    app: &TestApp,
-    name: &str,
-    cookie: Option<&str>,
-    bearer: Option<&str>,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    let mut req = app
-        .client
-        .post(app.url(&format!("/api/ui/{name}")))
-        .header("accept", "application/json")
-        .form(form);
-    if let Some(c) = cookie {
-        // A browser sends its Origin with every POST; cookie-carrying calls need it.
-        req = req.header("cookie", c).header("origin", app.origin());
-    }
-    if let Some(b) = bearer {
-        req = req.bearer_auth(b);
-    }
-    req.send().await.unwrap()
-}
+use crate::helpers::{session_cookie, set_cookies, ApiUser, TestApp};
 
 fn jwt_cookie(res: &reqwest::Response) -> Option<String> {
-    common::set_cookies(res)
+    set_cookies(res)
         .into_iter()
         .find(|c| c.starts_with("taskdeck.jwt="))
         .map(|c| c.split(';').next().unwrap().to_string())
 }
 
 async fn created(app: &TestApp, who: &ApiUser, title: &str) -> Value {
-    let res = call(
-        app,
-        "create_task",
-        Some(&who.signed.cookie),
-        None,
-        &[("title", title), ("priority", "high"), ("tags", "a, b")],
-    )
-    .await;
+    let res = app
+        .call(
+            "create_task",
+            Some(&who.signed.cookie),
+            None,
+            &[("title", title), ("priority", "high"), ("tags", "a, b")],
+        )
+        .await;
     assert_eq!(res.status(), 200, "create_task");
     res.json().await.unwrap()
 }
@@ -54,10 +30,12 @@ async fn created(app: &TestApp, who: &ApiUser, title: &str) -> Value {
 async fn session_cookie_is_exchanged_for_a_jwt_cookie(app: &TestApp) {
     let who = app.api_user("sf-a@example.com").await;
     // The session cookie alone: the server mints a JWT and sets it as a cookie.
-    let res = call(app, "task_summary", Some(&who.signed.cookie), None, &[]).await;
+    let res = app
+        .call("task_summary", Some(&who.signed.cookie), None, &[])
+        .await;
     assert_eq!(res.status(), 200);
     let jwt = jwt_cookie(&res).expect("a JWT cookie is set from the session");
-    let cookie_line = common::set_cookies(&res)
+    let cookie_line = set_cookies(&res)
         .into_iter()
         .find(|c| c.starts_with("taskdeck.jwt="))
         .unwrap();
@@ -74,48 +52,46 @@ async fn session_cookie_is_exchanged_for_a_jwt_cookie(app: &TestApp) {
     // new one is minted.
     let both = format!("{jwt}; {}", who.signed.cookie);
     let task = {
-        let res = call(
-            app,
-            "create_task",
-            Some(&both),
-            None,
-            &[("title", "via jwt cookie"), ("tags", "x")],
-        )
-        .await;
+        let res = app
+            .call(
+                "create_task",
+                Some(&both),
+                None,
+                &[("title", "via jwt cookie"), ("tags", "x")],
+            )
+            .await;
         assert_eq!(res.status(), 200);
         assert_eq!(jwt_cookie(&res), None, "a JWT was minted again");
         res.json::<Value>().await.unwrap()
     };
     // The JWT cookie alone acts for nobody: it belongs to a session, which is gone
     // from this browser (signed out).
-    let res = call(app, "task_summary", Some(&jwt), None, &[]).await;
+    let res = app.call("task_summary", Some(&jwt), None, &[]).await;
     assert_eq!(res.status(), 401);
     assert_eq!(task["title"], "via jwt cookie");
     assert_eq!(task["tags"], serde_json::json!(["x"]));
 
     // A bearer header works too, and a forged one is refused even with a good cookie.
-    let res = call(app, "list_tasks", None, Some(&who.token), &[]).await;
+    let res = app.call("list_tasks", None, Some(&who.token), &[]).await;
     assert_eq!(res.status(), 200);
     let listing: Value = res.json().await.unwrap();
     assert_eq!(listing["total"], 1);
-    let res = call(
-        app,
-        "list_tasks",
-        Some(&who.signed.cookie),
-        Some("forged.jwt.token"),
-        &[],
-    )
-    .await;
+    let res = app
+        .call(
+            "list_tasks",
+            Some(&who.signed.cookie),
+            Some("forged.jwt.token"),
+            &[],
+        )
+        .await;
     assert_eq!(res.status(), 401);
 
     // Nothing at all, or a tampered JWT cookie without a session: 401.
-    assert_eq!(call(app, "list_tasks", None, None, &[]).await.status(), 401);
+    assert_eq!(app.call("list_tasks", None, None, &[]).await.status(), 401);
     let mut bad = jwt.clone();
     bad.push('x');
     assert_eq!(
-        call(app, "list_tasks", Some(&bad), None, &[])
-            .await
-            .status(),
+        app.call("list_tasks", Some(&bad), None, &[]).await.status(),
         401
     );
 }
@@ -128,28 +104,24 @@ async fn every_task_function_round_trips(app: &TestApp) {
     assert_eq!(task["priority"], "high");
     assert_eq!(task["completed"], false);
 
-    let toggled: Value = call(app, "toggle_task", c, None, &[("id", &id)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let toggled: Value = app.call_json("toggle_task", c, None, &[("id", &id)]).await;
     assert_eq!(toggled["completed"], true);
 
-    let res = call(
-        app,
-        "update_task",
-        c,
-        None,
-        &[
-            ("id", &id),
-            ("title", "renamed"),
-            ("description", "words"),
-            ("priority", "low"),
-            ("tags", ""),
-            ("due_date", "2026-12-24"),
-        ],
-    )
-    .await;
+    let res = app
+        .call(
+            "update_task",
+            c,
+            None,
+            &[
+                ("id", &id),
+                ("title", "renamed"),
+                ("description", "words"),
+                ("priority", "low"),
+                ("tags", ""),
+                ("due_date", "2026-12-24"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 200);
     let updated: Value = res.json().await.unwrap();
     assert_eq!(
@@ -163,39 +135,30 @@ async fn every_task_function_round_trips(app: &TestApp) {
     assert_eq!(updated["tags"], serde_json::json!([]));
 
     created(app, &who, "second").await;
-    let listing: Value = call(app, "list_tasks", c, None, &[("status", "completed")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listing: Value = app
+        .call_json("list_tasks", c, None, &[("status", "completed")])
+        .await;
     assert_eq!(listing["total"], 1);
     assert_eq!(listing["tasks"][0]["title"], "renamed");
     assert!(listing["today"].as_str().unwrap().len() == 10);
-    let listing: Value = call(
-        app,
-        "list_tasks",
-        c,
-        None,
-        &[("sort", "title"), ("order", "asc")],
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let listing: Value = app
+        .call_json(
+            "list_tasks",
+            c,
+            None,
+            &[("sort", "title"), ("order", "asc")],
+        )
+        .await;
     assert_eq!(listing["tasks"][0]["title"], "renamed");
     assert_eq!(listing["tasks"][1]["title"], "second");
-    let summary: Value = call(app, "task_summary", c, None, &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let summary: Value = app.call_json("task_summary", c, None, &[]).await;
     assert_eq!(
         summary,
         serde_json::json!({ "all": 2, "pending": 1, "completed": 1 })
     );
 
     // Validation comes back as the REST API's 422, typed, not a 500.
-    let res = call(app, "create_task", c, None, &[("title", "   ")]).await;
+    let res = app.call("create_task", c, None, &[("title", "   ")]).await;
     assert_eq!(res.status(), 422);
     let error: Value = res.json().await.unwrap();
     assert_eq!(
@@ -206,27 +169,23 @@ async fn every_task_function_round_trips(app: &TestApp) {
         error["message"].as_str().unwrap().contains("title"),
         "{error}"
     );
-    let res = call(
-        app,
-        "update_task",
-        c,
-        None,
-        &[("id", &id), ("title", "ok"), ("due_date", "someday")],
-    )
-    .await;
+    let res = app
+        .call(
+            "update_task",
+            c,
+            None,
+            &[("id", &id), ("title", "ok"), ("due_date", "someday")],
+        )
+        .await;
     assert_eq!(res.status(), 422);
 
     assert_eq!(
-        call(app, "delete_task", c, None, &[("id", &id)])
+        app.call("delete_task", c, None, &[("id", &id)])
             .await
             .status(),
         200
     );
-    let summary: Value = call(app, "task_summary", c, None, &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let summary: Value = app.call_json("task_summary", c, None, &[]).await;
     assert_eq!(summary["all"], 1);
 }
 
@@ -241,23 +200,14 @@ async fn server_functions_are_confined_to_the_caller(app: &TestApp) {
         ("delete_task", vec![("id", id.as_str())]),
         ("update_task", vec![("id", id.as_str()), ("title", "pwned")]),
     ] {
-        let res = call(app, name, bc, None, &form).await;
+        let res = app.call(name, bc, None, &form).await;
         assert_ne!(res.status(), StatusCode::OK, "{name}");
         assert!(res.status().is_client_error(), "{name}: {}", res.status());
     }
-    let listing: Value = call(app, "list_tasks", bc, None, &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listing: Value = app.call_json("list_tasks", bc, None, &[]).await;
     assert_eq!(listing["total"], 0);
     // A's task is untouched.
-    let res = app
-        .api(&a, Method::GET, &format!("/api/{}/tasks/{id}", a.id))
-        .send()
-        .await
-        .unwrap();
-    let now: Value = res.json().await.unwrap();
+    let now = app.get_json(&a, &format!("/api/{}/tasks/{id}", a.id)).await;
     assert_eq!(now["title"], "A's task");
     assert_eq!(now["completed"], false);
 }
@@ -340,7 +290,7 @@ async fn form_posts_without_javascript_redirect(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/?q=x");
-    assert!(common::session_cookie(&res).is_some());
+    assert!(session_cookie(&res).is_some());
     assert!(jwt_cookie(&res).is_some());
 }
 
@@ -348,13 +298,13 @@ async fn the_board_is_in_the_first_html(app: &TestApp) {
     let who = app.api_user("sf-ssr@example.com").await;
     created(app, &who, "Visible before hydration").await;
     let res = app
-        .client
-        .get(app.url("/"))
-        .header("cookie", &who.signed.cookie)
-        .header("origin", app.origin())
-        .send()
-        .await
-        .unwrap();
+        .load(
+            app.client
+                .get(app.url("/"))
+                .header("cookie", &who.signed.cookie)
+                .header("origin", app.origin()),
+        )
+        .await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(
@@ -390,12 +340,12 @@ async fn the_board_is_in_the_first_html(app: &TestApp) {
     assert!(back.starts_with("/?status=pending&deleted="), "{back}");
     let token = back.split("deleted=").nth(1).unwrap().to_string();
     let page = app
-        .client
-        .get(app.url(&back))
-        .header("cookie", &who.signed.cookie)
-        .send()
+        .load(
+            app.client
+                .get(app.url(&back))
+                .header("cookie", &who.signed.cookie),
+        )
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -416,11 +366,9 @@ async fn the_board_is_in_the_first_html(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/?status=pending");
-    let listing: Value = call(app, "list_tasks", Some(&who.signed.cookie), None, &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listing: Value = app
+        .call_json("list_tasks", Some(&who.signed.cookie), None, &[])
+        .await;
     assert_eq!(listing["total"], 2, "restored: {listing}");
 
     // Signed out, the same URL is the landing page.
@@ -443,11 +391,9 @@ async fn cookie_calls_from_a_foreign_origin_are_refused(app: &TestApp) {
         let res = req.send().await.unwrap();
         assert_eq!(res.status(), 403, "{origin:?}");
     }
-    let summary: Value = call(app, "task_summary", Some(&who.signed.cookie), None, &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let summary: Value = app
+        .call_json("task_summary", Some(&who.signed.cookie), None, &[])
+        .await;
     assert_eq!(summary["all"], 0, "nothing was created");
 }
 
@@ -458,59 +404,45 @@ async fn undo_restores_the_deleted_task_as_it_was(app: &TestApp) {
     let c = Some(who.signed.cookie.as_str());
     let task = created(app, &who, "Pay rent").await;
     let id = task["id"].to_string();
-    let done: Value = call(app, "toggle_task", c, None, &[("id", &id)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let done: Value = app.call_json("toggle_task", c, None, &[("id", &id)]).await;
     assert_eq!(done["completed"], true);
-    let res = call(app, "delete_task", c, None, &[("id", &id)]).await;
+    let res = app.call("delete_task", c, None, &[("id", &id)]).await;
     assert_eq!(res.status(), 200);
     let token: String = res.json().await.unwrap();
-    let gone: Value = call(app, "task_summary", c, None, &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let gone: Value = app.call_json("task_summary", c, None, &[]).await;
     assert_eq!(gone["all"], 0);
 
     // Another user's token check: the token names its owner.
     let other = app.api_user("sf-undo-other@example.com").await;
-    let res = call(
-        app,
-        "restore_task",
-        Some(&other.signed.cookie),
-        None,
-        &[("token", &token)],
-    )
-    .await;
+    let res = app
+        .call(
+            "restore_task",
+            Some(&other.signed.cookie),
+            None,
+            &[("token", &token)],
+        )
+        .await;
     assert_eq!(res.status(), 404);
     let forged = token.replacen('.', "x.", 1);
-    let res = call(app, "restore_task", c, None, &[("token", &forged)]).await;
+    let res = app
+        .call("restore_task", c, None, &[("token", &forged)])
+        .await;
     assert_eq!(res.status(), 404);
 
-    let res = call(app, "restore_task", c, None, &[("token", &token)]).await;
+    let res = app
+        .call("restore_task", c, None, &[("token", &token)])
+        .await;
     assert_eq!(res.status(), 200);
     let back: Value = res.json().await.unwrap();
     assert_eq!(back, done, "the same id, state, dates and tags");
     // Twice is harmless: the task as it is.
-    let again: Value = call(app, "restore_task", c, None, &[("token", &token)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let again: Value = app
+        .call_json("restore_task", c, None, &[("token", &token)])
+        .await;
     assert_eq!(again["id"], done["id"]);
-    let listing: Value = call(app, "list_tasks", c, None, &[("tag", "a")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listing: Value = app.call_json("list_tasks", c, None, &[("tag", "a")]).await;
     assert_eq!(listing["total"], 1, "its tags filter again: {listing}");
-    let summary: Value = call(app, "task_summary", c, None, &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let summary: Value = app.call_json("task_summary", c, None, &[]).await;
     assert_eq!(
         summary,
         serde_json::json!({ "all": 1, "pending": 0, "completed": 1 })

@@ -1,0 +1,266 @@
+//! [`TestApp`]: the application on a random port, with its own data directory and
+//! database, built by [`TestAppBuilder`].
+
+use std::{collections::HashMap, net::SocketAddr, sync::Arc, time::Duration};
+
+use leptos::config::LeptosOptions;
+use rand::{distributions::Alphanumeric, Rng};
+use server::Application;
+use sqlx::{Connection, Executor, PgConnection};
+use taskdeck::Config;
+
+use super::{
+    quiet::{self, Quiet},
+    renders,
+};
+
+/// The secret every test app signs with, unless a test sets `BETTER_AUTH_SECRET`.
+const SECRET: &str = "test-secret-0123456789-abcdefghijklmnop";
+
+/// Where the PostgreSQL tests create their databases. `TEST_DATABASE_URL` overrides.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Whether the PostgreSQL variant should run. Panics if it is required but unreachable.
+pub async fn postgres_available() -> bool {
+    let reachable = PgConnection::connect(&postgres_admin_url()).await.is_ok();
+    if !reachable {
+        if std::env::var_os("REQUIRE_POSTGRES").is_some() {
+            panic!(
+                "REQUIRE_POSTGRES is set but {} is unreachable",
+                postgres_admin_url()
+            );
+        }
+        eprintln!("note: PostgreSQL unreachable, skipping the postgres variant");
+    }
+    reachable
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub backend: Backend,
+    pub client: reqwest::Client,
+    pub config: Config,
+    pub data_dir: tempfile::TempDir,
+    /// The database made for this app, dropped by [`TestApp::cleanup`]; `None` on
+    /// SQLite and for a database the test brought (`database_url`).
+    pg_database: Option<PgTestDatabase>,
+    server: tokio::task::JoinHandle<()>,
+    /// Released last, once the server has stopped.
+    _quiet: Arc<Quiet>,
+}
+
+/// How to start a [`TestApp`]: `TestApp::builder().backend(..).env(..).spawn()`.
+#[derive(Clone, Debug)]
+pub struct TestAppBuilder {
+    backend: Backend,
+    env: Vec<(String, String)>,
+    database_url: Option<String>,
+    alone: bool,
+}
+
+impl TestApp {
+    /// SQLite, default settings; change with the builder's methods.
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder {
+            backend: Backend::Sqlite,
+            env: Vec::new(),
+            database_url: None,
+            alone: false,
+        }
+    }
+
+    /// Default settings on `backend`, with a fresh database.
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::builder().backend(backend).spawn().await
+    }
+
+    /// An HTTP client whose requests come from `ip` (any 127.0.0.0/8 address works on
+    /// Linux): a distinct client as the server's peer address sees it.
+    pub fn client_at(&self, ip: &str) -> reqwest::Client {
+        http_client(Some(ip.parse().expect("an IP address")))
+    }
+
+    /// The PostgreSQL database created for this app, if any.
+    pub fn pg_database(&self) -> Option<&str> {
+        self.pg_database.as_ref().map(|d| d.name.as_str())
+    }
+
+    /// The origin the server trusts (its `BETTER_AUTH_URL`).
+    pub fn origin(&self) -> String {
+        self.config.base_origin()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Stops the server and drops the PostgreSQL database made for it, if any.
+    pub async fn cleanup(self) {
+        self.server.abort();
+        let _ = self.server.await;
+        if let Some(database) = self.pg_database {
+            database.drop_database().await;
+        }
+    }
+}
+
+impl TestAppBuilder {
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
+    }
+
+    /// An environment setting for the app's configuration, e.g. `("RATE_LIMIT", "on")`;
+    /// it wins over the test defaults (secret, data directory, database).
+    pub fn env(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.env.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// Uses a database the test made and drops itself (a prepared SQLite file, or one
+    /// PostgreSQL database for several instances) instead of a fresh one. The backend
+    /// follows from the URL.
+    pub fn database_url(mut self, url: &str) -> Self {
+        self.backend = if url.starts_with("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        self.database_url = Some(url.to_string());
+        self
+    }
+
+    /// Holds the `quiet` gate exclusively: the app (and its test) runs with no other app
+    /// alive in the process. For tests that measure time.
+    pub fn alone(mut self) -> Self {
+        self.alone = true;
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        let quiet = if self.alone {
+            quiet::alone().await
+        } else {
+            quiet::shared().await
+        };
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut env: HashMap<String, String> = HashMap::from([
+            ("BETTER_AUTH_SECRET".into(), SECRET.into()),
+            ("DATA_DIR".into(), data_dir.path().display().to_string()),
+            ("RUST_LOG".into(), "warn".into()),
+        ]);
+        let pg_database = match (&self.database_url, self.backend) {
+            (Some(url), _) => {
+                env.insert("DATABASE_URL".into(), url.clone());
+                None
+            }
+            (None, Backend::Sqlite) => None,
+            (None, Backend::Postgres) => {
+                let database = PgTestDatabase::create("taskdeck_test").await;
+                env.insert("DATABASE_URL".into(), database.url.clone());
+                Some(database)
+            }
+        };
+        env.extend(self.env);
+        // The site address is only used for the default base URL; the listener binds :0.
+        let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
+        let leptos_options = LeptosOptions::builder()
+            .output_name("taskdeck")
+            .site_root("target/site")
+            .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .build();
+        // Not beside a page render elsewhere in the process (see `renders`).
+        let starting = renders::starting().await;
+        let built = Application::build(config.clone(), leptos_options).await;
+        drop(starting);
+        let app = match built {
+            Ok(app) => app,
+            Err(e) => {
+                if let Some(database) = pg_database {
+                    database.drop_database().await;
+                }
+                panic!("the application did not start: {e}");
+            }
+        };
+        let addr = app.local_addr();
+        let server = tokio::spawn(async move {
+            let _ = app.run_until_stopped(std::future::pending()).await;
+        });
+        TestApp {
+            addr,
+            base: format!("http://{addr}"),
+            backend: self.backend,
+            client: http_client(None),
+            config,
+            data_dir,
+            pg_database,
+            server,
+            _quiet: quiet,
+        }
+    }
+}
+
+/// A client that does not follow redirects (the tests look at them), from `local`.
+fn http_client(local: Option<std::net::IpAddr>) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(local)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("http client")
+}
+
+/// A PostgreSQL database made for one test (`<prefix>_<random>`), dropped afterwards.
+pub struct PgTestDatabase {
+    pub name: String,
+    pub url: String,
+}
+
+impl PgTestDatabase {
+    pub async fn create(prefix: &str) -> Self {
+        let name = format!("{prefix}_{}", random_suffix());
+        let mut admin = PgConnection::connect(&postgres_admin_url())
+            .await
+            .expect("connect to PostgreSQL");
+        admin
+            .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+            .await
+            .expect("create test database");
+        let mut url = url::Url::parse(&postgres_admin_url()).expect("postgres url");
+        url.set_path(&name);
+        Self {
+            name,
+            url: url.to_string(),
+        }
+    }
+
+    pub async fn drop_database(self) {
+        // Pools of aborted servers may still hold connections: FORCE ends them.
+        if let Ok(mut admin) = PgConnection::connect(&postgres_admin_url()).await {
+            let _ = admin
+                .execute(
+                    format!(r#"DROP DATABASE IF EXISTS "{}" WITH (FORCE)"#, self.name).as_str(),
+                )
+                .await;
+        }
+    }
+}
+
+fn random_suffix() -> String {
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(12)
+        .map(char::from)
+        .collect::<String>()
+        .to_lowercase()
+}

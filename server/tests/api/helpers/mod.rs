@@ -1,0 +1,53 @@
+//! Test harness: spawns the real application on a random port with a fresh database,
+//! SQLite (a temporary file) or PostgreSQL (a database created for the test and dropped
+//! afterwards), and talks to it over HTTP like any client.
+//!
+//! - `app`: [`TestApp`] and its builder (backend, environment overrides, database).
+//! - `story`: the requests the tests tell their stories with (sign-up, sessions, the
+//!   tasks API, server functions).
+//! - `mail`: the dev mailer's outbox.
+//! - `quiet`: the gate that lets one test have the process to itself.
+//! - `renders`: app starts and page renders kept apart (a Leptos process-wide flag).
+
+mod app;
+mod mail;
+pub mod quiet;
+pub mod renders;
+mod story;
+
+pub use app::{
+    postgres_admin_url, postgres_available, Backend, PgTestDatabase, TestApp, TestAppBuilder,
+};
+pub use story::{list_tasks, session_cookie, set_cookies, ApiUser, Signed};
+
+/// Generates one `#[tokio::test]` per backend for each listed async test function
+/// `async fn name(app: &TestApp)`, in modules `sqlite` and `postgres` of the calling
+/// module. PostgreSQL tests skip with a notice only when no server is reachable and
+/// `REQUIRE_POSTGRES` is unset (CI sets it).
+macro_rules! db_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await;
+                    super::$name(&app).await;
+                    app.cleanup().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if !$crate::helpers::postgres_available().await {
+                        return;
+                    }
+                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await;
+                    super::$name(&app).await;
+                    app.cleanup().await;
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,24 @@
+//! The server's integration tests, as one test binary: each module is one area of the
+//! behaviour over HTTP, on SQLite and PostgreSQL (`db_tests!`), against the real
+//! application started on a random port by `helpers::TestApp`.
+//!
+//! One binary means one process, so what is process-wide is coordinated: every app holds
+//! the `helpers::quiet` gate shared, so that the sign-in timing test (`attacks`) can have
+//! the machine to itself; app starts and page renders exclude each other
+//! (`helpers::renders`: Leptos' route generation parks every render's resources in the
+//! process); and the panic count in `pages` only counts its own runtime's threads.
+
+#[macro_use]
+mod helpers;
+
+mod attacks;
+mod auth;
+mod compat;
+mod foundation;
+mod openapi;
+mod pages;
+mod reliability;
+mod scale_out;
+mod security;
+mod server_fns;
+mod tasks;
