@@ -24,6 +24,7 @@ use pages::{
     not_found::NotFound,
     password::{ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage},
     settings::SettingsPage,
+    two_factor::{TwoFactorSetupPage, TwoFactorSignInPage},
 };
 
 /// Who is signed in, fetched once per page load and shared through context.
@@ -119,7 +120,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=Home ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in/two-factor") view=TwoFactorSignInPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/two-factor") view=TwoFactorSetupPage ssr=SsrMode::Async />
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async />

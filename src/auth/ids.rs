@@ -26,6 +26,18 @@ pub fn generate_id(len: usize) -> String {
         .collect()
 }
 
+/// `len` characters drawn uniformly from `alphabet` (at most 256 symbols): Better
+/// Auth's `generateRandomString` with explicit alphabets, by the same unbiased
+/// rejection sampling.
+pub fn random_string(len: usize, alphabet: &[u8]) -> String {
+    let pick = rand::distributions::Slice::new(alphabet).expect("a non-empty alphabet");
+    rand::thread_rng()
+        .sample_iter(pick)
+        .take(len)
+        .map(|&b| char::from(b))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

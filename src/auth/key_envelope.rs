@@ -1,7 +1,8 @@
-//! How the `jwks` table stores private keys, exactly as Better Auth does:
-//! XChaCha20-Poly1305 under SHA-256(secret), the 24-byte nonce prepended, hex, JSON
-//! quoted; optionally inside Better Auth's secret-rotation envelope `$ba$<v>$<hex>`.
-//! A storage format, not part of JWT: it lives beside `auth::keys`, its one user.
+//! Better Auth's `symmetricEncrypt`: XChaCha20-Poly1305 under SHA-256(secret), the
+//! 24-byte nonce prepended, hex; optionally inside the secret-rotation envelope
+//! `$ba$<v>$<hex>`. The `jwks` table stores private keys this way (JSON quoted), the
+//! `twoFactor` table its TOTP secrets and backup codes (bare hex): a storage format,
+//! shared so that rows move between Better Auth and this server both ways.
 
 use std::borrow::Cow;
 
@@ -31,15 +32,20 @@ fn cipher(secret: &[u8]) -> XChaCha20Poly1305 {
 /// `jwks.privateKey` column text: a JSON string literal (quotes included) holding the
 /// lowercase hex of `nonce(24) ‖ ciphertext ‖ tag(16)`, keyed with SHA-256(secret).
 pub fn encrypt_private_key(jwk_json: &str, secret: &[u8]) -> Result<String, JwtError> {
+    Ok(Value::String(symmetric_encrypt(jwk_json, secret)?).to_string())
+}
+
+/// `symmetricEncrypt` with a single secret: lowercase hex of `nonce ‖ ciphertext ‖ tag`.
+pub fn symmetric_encrypt(plain: &str, secret: &[u8]) -> Result<String, JwtError> {
     let mut nonce = [0u8; NONCE_LEN];
     OsRng.fill_bytes(&mut nonce);
     let sealed = cipher(secret)
-        .encrypt(&XNonce::from(nonce), jwk_json.as_bytes())
+        .encrypt(&XNonce::from(nonce), plain.as_bytes())
         .map_err(|_| JwtError::Crypto)?;
     let mut bytes = Vec::with_capacity(NONCE_LEN + sealed.len());
     bytes.extend_from_slice(&nonce);
     bytes.extend_from_slice(&sealed);
-    Ok(Value::String(hex::encode(bytes)).to_string())
+    Ok(hex::encode(bytes))
 }
 
 /// Recovers the private JWK JSON from a `jwks.privateKey` column. Accepts:
@@ -64,18 +70,24 @@ pub fn decrypt_private_key(column: &str, secret: &[u8]) -> Result<String, JwtErr
     if inner.starts_with('{') {
         return Ok(inner.into_owned());
     }
-    let hex_text = match split_envelope(&inner) {
+    symmetric_decrypt(&inner, secret)
+}
+
+/// `symmetricDecrypt`: bare hex, or the envelope `$ba$<version>$<hex>` whose hex is
+/// opened with `secret` (the caller passes the secret of that version).
+pub fn symmetric_decrypt(text: &str, secret: &[u8]) -> Result<String, JwtError> {
+    let hex_text = match split_envelope(text) {
         Some((_, hex_text)) => hex_text,
-        None => &inner,
+        None => text,
     };
-    let bytes = hex::decode(hex_text).map_err(|_| JwtError::Malformed("privateKey is not hex"))?;
+    let bytes = hex::decode(hex_text).map_err(|_| JwtError::Malformed("ciphertext is not hex"))?;
     if bytes.len() < NONCE_LEN + TAG_LEN {
-        return Err(JwtError::Malformed("privateKey is too short"));
+        return Err(JwtError::Malformed("ciphertext is too short"));
     }
     let (nonce, sealed) = bytes.split_at(NONCE_LEN);
     let nonce: [u8; NONCE_LEN] = nonce
         .try_into()
-        .map_err(|_| JwtError::Malformed("privateKey is too short"))?;
+        .map_err(|_| JwtError::Malformed("ciphertext is too short"))?;
     let plain = cipher(secret)
         .decrypt(&XNonce::from(nonce), sealed)
         .map_err(|_| JwtError::Decrypt)?;

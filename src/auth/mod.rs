@@ -42,6 +42,7 @@ pub mod request;
 pub mod service;
 pub mod session_cookie;
 pub mod store;
+pub mod two_factor;
 
 pub use error::AuthError;
 pub use model::{Session, SessionWithUser, User};

@@ -19,6 +19,9 @@ pub struct User {
     pub created_at: Ts,
     #[sqlx(rename = "updatedAt")]
     pub updated_at: Ts,
+    /// The twoFactor plugin's column: a password alone no longer signs this user in.
+    #[sqlx(rename = "twoFactorEnabled")]
+    pub two_factor_enabled: bool,
 }
 
 /// `session` table / Better Auth `Session` object (the raw token is part of it).

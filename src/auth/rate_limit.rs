@@ -22,7 +22,14 @@ use super::{error::AuthError, ids::generate_id};
 
 /// `(window in seconds, max requests)` for a path relative to `/api/auth`.
 pub fn rule_for(path: &str) -> (i64, i64) {
-    const STRICT: [&str; 4] = ["/sign-in", "/sign-up", "/change-password", "/change-email"];
+    // `/two-factor/` is the twoFactor plugin's own rule (3 per 10 s), the same numbers.
+    const STRICT: [&str; 5] = [
+        "/sign-in",
+        "/sign-up",
+        "/change-password",
+        "/change-email",
+        "/two-factor/",
+    ];
     const MAIL: [&str; 2] = ["/request-password-reset", "/send-verification-email"];
     if STRICT.iter().any(|p| path.starts_with(p)) {
         (10, 3)
@@ -206,6 +213,7 @@ mod tests {
     fn rules_match_better_auth() {
         assert_eq!(rule_for("/sign-in/email"), (10, 3));
         assert_eq!(rule_for("/sign-up/email"), (10, 3));
+        assert_eq!(rule_for("/two-factor/verify-totp"), (10, 3));
         assert_eq!(rule_for("/request-password-reset"), (60, 3));
         assert_eq!(rule_for("/get-session"), (10, 100));
     }

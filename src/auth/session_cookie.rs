@@ -5,6 +5,9 @@
 use super::{
     cookie::{sign_cookie_value, verify_cookie_value},
     policy::SESSION_EXPIRES_IN,
+    two_factor::{
+        TrustCookie, CHALLENGE_TTL, TRUST_DEVICE_COOKIE, TRUST_DEVICE_TTL, TWO_FACTOR_COOKIE,
+    },
 };
 
 const PREFIX: &str = "better-auth";
@@ -92,6 +95,67 @@ impl CookieSettings<'_> {
             "{}={value}{}",
             self.jwt_name(),
             self.attributes(Some(max_age as i64))
+        )
+    }
+
+    /// What a password sign-in that needs a second factor sets: no session (its
+    /// cookies are deleted, `dont_remember` stays for the session to come), the
+    /// signed challenge cookie, and the "don't remember me" marker when asked.
+    pub fn challenge(&self, challenge: &str, remember: bool) -> Vec<String> {
+        let mut out: Vec<String> = [SESSION_TOKEN, SESSION_DATA]
+            .iter()
+            .map(|short| format!("{}={}", self.name(short), self.attributes(Some(0))))
+            .collect();
+        out.push(self.signed(
+            TWO_FACTOR_COOKIE,
+            challenge,
+            Some(CHALLENGE_TTL.as_secs() as i64),
+        ));
+        if !remember {
+            out.push(self.signed(DONT_REMEMBER, "true", None));
+        }
+        out
+    }
+
+    /// The trust-device cookie holding `value` (`<hmac>!<trust id>`), for 30 days.
+    pub fn trust_device(&self, value: &str) -> String {
+        self.signed(
+            TRUST_DEVICE_COOKIE,
+            value,
+            Some(TRUST_DEVICE_TTL.as_secs() as i64),
+        )
+    }
+
+    /// The `Set-Cookie` a sign-in's [`TrustCookie`] calls for, if any.
+    pub fn trust_outcome(&self, trust: TrustCookie) -> Option<String> {
+        match trust {
+            TrustCookie::Unchanged => None,
+            TrustCookie::Renewed(value) => Some(self.trust_device(&value)),
+            TrustCookie::Forget => Some(self.expire(TRUST_DEVICE_COOKIE)),
+        }
+    }
+
+    /// Deletes cookie `short` (`two_factor`, `trust_device`, ...).
+    pub fn expire(&self, short: &str) -> String {
+        format!("{}={}", self.name(short), self.attributes(Some(0)))
+    }
+
+    /// The verified inner value of signed cookie `short`; `None` if absent or forged.
+    pub fn signed_value<'h>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'h str>,
+        short: &str,
+    ) -> Option<String> {
+        let raw = read_cookie(cookie_headers, &self.name(short))?;
+        verify_cookie_value(raw, self.secret)
+    }
+
+    fn signed(&self, short: &str, value: &str, max_age: Option<i64>) -> String {
+        format!(
+            "{}={}{}",
+            self.name(short),
+            sign_cookie_value(value, self.secret),
+            self.attributes(max_age)
         )
     }
 

@@ -22,6 +22,20 @@ pub fn reset_password(to: &str, name: Option<&str>, link: &str) -> Mail {
 }
 
 /// The e-mail verification mail (always to an unverified address: no name).
+/// The second factor by e-mail: a six-digit code, valid for three minutes.
+pub fn two_factor_code(to: &str, code: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: format!("{code} is your Taskdeck sign-in code"),
+        text: format!(
+            "{},\n\nYour Taskdeck sign-in code is {code}. It works once, for three minutes.\n\n\
+             If you did not try to sign in, someone knows your password: change it.",
+            greeting(None)
+        ),
+        link: None,
+    }
+}
+
 pub fn verify_email(to: &str, link: &str) -> Mail {
     Mail {
         to: to.to_string(),

@@ -187,7 +187,10 @@ impl Database {
     /// Applies pending migrations from `migrations/<backend>` (embedded at build time).
     pub async fn migrate(&self) -> Result<(), StorageError> {
         match self {
-            Self::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Self::Sqlite(pool) => {
+                sqlx::migrate!("migrations/sqlite").run(pool).await?;
+                ensure_sqlite_columns(pool).await?;
+            }
             Self::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -217,6 +220,34 @@ impl Database {
     pub async fn close(&self) {
         with_pool!(self, |pool| pool.close().await)
     }
+}
+
+/// Columns that a Better Auth database may or may not have, depending on its plugins
+/// and version; SQLite has no `ADD COLUMN IF NOT EXISTS`, so each is looked up first.
+/// (PostgreSQL's migrations say `IF NOT EXISTS` themselves.)
+async fn ensure_sqlite_columns(pool: &SqlitePool) -> Result<(), StorageError> {
+    const COLUMNS: [(&str, &str, &str); 4] = [
+        ("user", "twoFactorEnabled", "integer DEFAULT 0"),
+        ("twoFactor", "verified", "integer DEFAULT 1"),
+        ("twoFactor", "failedVerificationCount", "integer DEFAULT 0"),
+        ("twoFactor", "lockedUntil", "date"),
+    ];
+    for (table, column, ty) in COLUMNS {
+        let present: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM pragma_table_info($1) WHERE name = $2")
+                .bind(table)
+                .bind(column)
+                .fetch_one(pool)
+                .await?;
+        if present == 0 {
+            sqlx::query(&format!(
+                r#"ALTER TABLE "{table}" ADD COLUMN "{column}" {ty}"#
+            ))
+            .execute(pool)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Opens SQLite the way a server needs it: WAL so readers never block the writer,

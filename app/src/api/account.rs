@@ -26,6 +26,7 @@ pub async fn get_account() -> Result<Account, UiError> {
         name: current.user.name.clone(),
         email: current.user.email.clone(),
         email_verified: current.user.email_verified,
+        two_factor_enabled: current.user.two_factor_enabled,
         sessions: sessions
             .into_iter()
             .rev()

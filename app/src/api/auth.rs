@@ -8,7 +8,13 @@ use leptos::prelude::*;
 use super::call::{done, encode, fail, invalid, remember_form, set_cookies, Call};
 use super::{error::UiError, types::Viewer};
 #[cfg(feature = "ssr")]
-use taskdeck::{auth::service::SignUp as NewAccount, problem::Code};
+use taskdeck::{
+    auth::{
+        service::{SignIn as SignedIn, SignUp as NewAccount},
+        two_factor::TRUST_DEVICE_COOKIE,
+    },
+    problem::Code,
+};
 
 /// The signed-in user, from the session cookie; `None` when signed out.
 #[server(prefix = "/api/ui", endpoint = "viewer")]
@@ -52,14 +58,36 @@ pub async fn sign_in(
     let remember = remember.is_some();
     let next = call.safe_next(next);
     let form = format!("/sign-in?next={}", encode(&next));
+    let settings = call.auth.cookie_settings();
+    let trust = settings.signed_value(call.incoming().cookies(), TRUST_DEVICE_COOKIE);
     match call
         .auth
-        .sign_in(&email, password, remember, &call.client())
+        .sign_in(&email, password, remember, &call.client(), trust.as_deref())
         .await
     {
-        Ok((session, user)) => {
+        Ok(SignedIn::Done {
+            session,
+            user,
+            trust,
+        }) => {
+            set_cookies(settings.trust_outcome(trust));
             call.establish(&session.token, remember, &user).await;
             leptos_axum::redirect(&next);
+            Ok(())
+        }
+        Ok(SignedIn::SecondFactor { challenge, trust }) => {
+            let mut cookies = settings.challenge(&challenge.id, remember);
+            cookies.extend(settings.trust_outcome(trust));
+            set_cookies(cookies);
+            let method = if challenge.methods.contains(&"totp") {
+                "totp"
+            } else {
+                "otp"
+            };
+            leptos_axum::redirect(&format!(
+                "/sign-in/two-factor?next={}&method={method}",
+                encode(&next)
+            ));
             Ok(())
         }
         Err(error) => {

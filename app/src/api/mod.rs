@@ -24,6 +24,7 @@ pub mod call;
 pub mod error;
 pub mod tasks;
 pub mod theme;
+pub mod two_factor;
 pub mod types;
 
 pub use account::*;
@@ -32,4 +33,5 @@ pub use auth::*;
 pub use call::UiContext;
 pub use error::UiError;
 pub use tasks::*;
+pub use two_factor::*;
 pub use types::{Account, SessionInfo, Summary, TaskFilter, TaskListing, TaskView, Viewer, SORTS};

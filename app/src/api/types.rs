@@ -147,6 +147,7 @@ pub struct Account {
     pub name: String,
     pub email: String,
     pub email_verified: bool,
+    pub two_factor_enabled: bool,
     pub sessions: Vec<SessionInfo>,
 }
 

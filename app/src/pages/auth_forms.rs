@@ -42,6 +42,19 @@ pub fn error_message(code: &str) -> &'static str {
         "PASSWORD_REQUIRED" => "Enter your password to confirm.",
         "SERVICE_UNAVAILABLE" => "We're busy right now. Try again in a moment.",
         "NOT_FOUND" => "That task no longer exists.",
+        "INVALID_CODE" => "That code is not right. Check the app and try again.",
+        "INVALID_BACKUP_CODE" => "That backup code is not right, or it was used already.",
+        "INVALID_TWO_FACTOR_COOKIE" => "Your sign-in took too long. Enter your password again.",
+        "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE" => {
+            "Too many wrong codes. Sign in again to get a new try."
+        }
+        "ACCOUNT_TEMPORARILY_LOCKED" => {
+            "Too many wrong codes: two-factor sign-in is locked for 15 minutes."
+        }
+        "OTP_HAS_EXPIRED" => "That code has expired or was used. Ask for a new one.",
+        "TOTP_NOT_ENABLED" | "TWO_FACTOR_NOT_ENABLED" => {
+            "Two-factor authentication is not set up for this account."
+        }
         _ => "Something went wrong. Please try again.",
     }
 }

@@ -6,3 +6,4 @@ pub mod home;
 pub mod not_found;
 pub mod password;
 pub mod settings;
+pub mod two_factor;

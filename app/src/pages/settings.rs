@@ -1,4 +1,4 @@
-//! Account settings: name, password, active sessions, account deletion. Rendered on the
+//! Account settings: name, two-factor, password, active sessions, account deletion. Rendered on the
 //! server; each section is a plain form whose server function redirects back here with
 //! `?done=…` (one notice at a time) or `?error=CODE`, with or without JavaScript.
 
@@ -9,8 +9,8 @@ use leptos_router::components::Redirect;
 use super::auth_forms::{error_message, query_value};
 use crate::{
     api::{
-        get_account, Account, ChangePassword, DeleteAccount, RevokeOtherSessions, RevokeSession,
-        UpdateName,
+        get_account, Account, ChangePassword, DeleteAccount, DisableTwoFactor, EnableTwoFactor,
+        RevokeOtherSessions, RevokeSession, UpdateName,
     },
     use_viewer,
 };
@@ -36,6 +36,10 @@ fn done_message(done: &str) -> &'static str {
         "name" => "Name saved.",
         "password" => "Password changed.",
         "revoked" => "Signed out.",
+        "two_factor_on" => {
+            "Two-factor authentication is on. You'll be asked for a code when you sign in."
+        }
+        "two_factor_off" => "Two-factor authentication is off.",
         _ => "Saved.",
     }
 }
@@ -55,7 +59,7 @@ fn Settings() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match account.await {
                         Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
-                        Ok(acc) => view! { <Profile acc=acc.clone() /> <Sessions acc=acc /> }.into_any(),
+                        Ok(acc) => view! { <Profile acc=acc.clone() /> <TwoFactor acc=acc.clone() /> <Sessions acc=acc /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -103,6 +107,38 @@ fn Profile(acc: Account) -> impl IntoView {
                 <input id="settings-name" name="name" type="text" required maxlength="100" value=acc.name />
                 <button type="submit" class="button">"Save name"</button>
             </form>
+        </div>
+    }
+}
+
+#[component]
+fn TwoFactor(acc: Account) -> impl IntoView {
+    view! {
+        <div class="card settings-card">
+            <h2>"Two-factor authentication"</h2>
+            {if acc.two_factor_enabled {
+                view! {
+                    <p>"On: signing in asks for a code from your authenticator app."</p>
+                    <p><a href="/settings/two-factor">"Backup codes"</a></p>
+                    <details>
+                        <summary>"Turn two-factor off"</summary>
+                        <form method="post" action=DisableTwoFactor::url() class="stack">
+                            <label for="disable-2fa-password">"Confirm with your password"</label>
+                            <input id="disable-2fa-password" name="password" type="password" autocomplete="current-password" required />
+                            <button type="submit" class="button button-danger">"Turn off"</button>
+                        </form>
+                    </details>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="muted">"Off. With it on, signing in also asks for a code from an app on your phone."</p>
+                    <form method="post" action=EnableTwoFactor::url() class="stack">
+                        <label for="enable-2fa-password">"Your password"</label>
+                        <input id="enable-2fa-password" name="password" type="password" autocomplete="current-password" required />
+                        <button type="submit" class="button">"Set up two-factor"</button>
+                    </form>
+                }.into_any()
+            }}
         </div>
     }
 }

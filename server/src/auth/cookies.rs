@@ -6,7 +6,7 @@ use taskdeck::auth::Session;
 
 use crate::state::AppState;
 
-fn cookie_headers(headers: &HeaderMap) -> impl Iterator<Item = &str> {
+pub fn cookie_headers(headers: &HeaderMap) -> impl Iterator<Item = &str> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -22,3 +22,4 @@ mod scale_out;
 mod security;
 mod server_fns;
 mod tasks;
+mod two_factor;

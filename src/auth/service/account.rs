@@ -29,7 +29,11 @@ impl AuthService {
 
     /// Checks the user's password before a sensitive change (Better Auth answers 400
     /// `INVALID_PASSWORD` here, not 401); returns the credential account's row id.
-    async fn confirm_password(&self, user_id: &str, password: String) -> Result<String, AuthError> {
+    pub(super) async fn confirm_password(
+        &self,
+        user_id: &str,
+        password: String,
+    ) -> Result<String, AuthError> {
         let Some((account_row, stored)) =
             store::credential_password(&self.db, self.schema, user_id).await?
         else {

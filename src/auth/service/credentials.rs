@@ -4,9 +4,26 @@
 use crate::storage::Ts;
 
 use super::{
-    check_image, check_name, dur, is_valid_email, length_error, AuthService, ClientInfo, SignUp,
-    DONT_REMEMBER_EXPIRES_IN, SESSION_EXPIRES_IN,
+    check_image, check_name, dur, is_valid_email, length_error, AuthService, Challenge, ClientInfo,
+    SignUp, TrustCookie, DONT_REMEMBER_EXPIRES_IN, SESSION_EXPIRES_IN,
 };
+
+/// How a password sign-in ends.
+pub enum SignIn {
+    /// Signed in (the trust cookie renewed when a trusted device skipped the second
+    /// factor).
+    Done {
+        session: Box<Session>,
+        user: Box<User>,
+        trust: TrustCookie,
+    },
+    /// The password was right; a second factor is due (Better Auth's
+    /// `twoFactorRedirect`).
+    SecondFactor {
+        challenge: Challenge,
+        trust: TrustCookie,
+    },
+}
 use crate::auth::{
     error::AuthError,
     ids::{generate_id, DEFAULT_ID_LEN},
@@ -44,6 +61,7 @@ impl AuthService {
             image: input.image,
             created_at: now,
             updated_at: now,
+            two_factor_enabled: false,
         };
         match store::create_user_with_password(
             &self.db,
@@ -71,6 +89,8 @@ impl AuthService {
         Ok((session, user))
     }
 
+    /// Checks e-mail and password. A two-factor user gets a [`Challenge`] instead of a
+    /// session, unless `trust` (the trust-device cookie's value) vouches for the device.
     #[tracing::instrument(skip_all, fields(user))]
     pub async fn sign_in(
         &self,
@@ -78,7 +98,8 @@ impl AuthService {
         password: String,
         remember_me: bool,
         client: &ClientInfo,
-    ) -> Result<(Session, User), AuthError> {
+        trust: Option<&str>,
+    ) -> Result<SignIn, AuthError> {
         let email = email.trim().to_lowercase();
         if !is_valid_email(&email) {
             return Err(AuthError::invalid_email());
@@ -106,8 +127,23 @@ impl AuthService {
                 Err(error) => tracing::warn!(%error, "rehash failed; keeping the old hash"),
             }
         }
+        let mut trust_cookie = TrustCookie::Unchanged;
+        if user.two_factor_enabled {
+            let (challenge, cookie) = self.second_factor_gate(&user, trust).await?;
+            if let Some(challenge) = challenge {
+                return Ok(SignIn::SecondFactor {
+                    challenge,
+                    trust: cookie,
+                });
+            }
+            trust_cookie = cookie;
+        }
         let session = self.create_session(&user.id, remember_me, client).await?;
-        Ok((session, user))
+        Ok(SignIn::Done {
+            session: Box::new(session),
+            user: Box::new(user),
+            trust: trust_cookie,
+        })
     }
 
     pub async fn create_session(

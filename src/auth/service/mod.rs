@@ -13,7 +13,12 @@ mod credentials;
 mod recovery;
 mod sessions;
 mod tokens;
+mod two_factor;
 mod verification;
+
+pub use super::two_factor::TrustCookie;
+pub use credentials::SignIn;
+pub use two_factor::{Challenge, Enrolment, Factor, Passed, Prover, ISSUER};
 
 use std::{sync::Arc, time::Duration};
 

@@ -9,6 +9,7 @@ use crate::storage::{Database, StorageError};
 mod accounts;
 mod jwks;
 mod sessions;
+mod two_factor;
 mod users;
 mod verifications;
 
@@ -18,9 +19,14 @@ pub use sessions::{
     delete_session_by_token, delete_user_session, delete_user_session_by_id, delete_user_sessions,
     extend_session, find_session, insert_session, list_sessions,
 };
+pub use two_factor::{
+    delete_two_factor, find_two_factor, insert_two_factor, mark_two_factor_verified,
+    record_two_factor_failure, replace_two_factor_secret, reset_two_factor_failures,
+    set_backup_codes, swap_backup_codes, TwoFactorRow,
+};
 pub use users::{
     create_user_with_password, delete_user, find_user_by_email, find_user_by_id,
-    mark_email_verified, update_user_profile,
+    mark_email_verified, set_two_factor_enabled, update_user_profile,
 };
 pub use verifications::{
     delete_reset_tokens, insert_verification, peek_verification, take_verification,

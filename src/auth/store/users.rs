@@ -12,14 +12,17 @@ use super::{accounts::account_insert_sql, AuthSchema, CREDENTIAL_PROVIDER};
 
 const USER_COLUMNS: &str =
     r#""id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt""#;
+/// What a look-up reads: the columns above, and `twoFactorEnabled`, which Better Auth
+/// leaves NULL on rows written before the plugin was added.
+const USER_SELECT: &str = r#""id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt", COALESCE("twoFactorEnabled", FALSE) AS "twoFactorEnabled""#;
 
 pub async fn find_user_by_email(db: &Database, email: &str) -> Result<Option<User>, StorageError> {
-    let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" WHERE "email" = $1"#);
+    let sql = format!(r#"SELECT {USER_SELECT} FROM "user" WHERE "email" = $1"#);
     Ok(fetch_optional!(db, &sql, email)?)
 }
 
 pub async fn find_user_by_id(db: &Database, id: &str) -> Result<Option<User>, StorageError> {
-    let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" WHERE "id" = $1"#);
+    let sql = format!(r#"SELECT {USER_SELECT} FROM "user" WHERE "id" = $1"#);
     Ok(fetch_optional!(db, &sql, id)?)
 }
 
@@ -126,5 +129,21 @@ pub async fn delete_user(db: &Database, user_id: &str) -> Result<(), StorageErro
             .await?;
         tx.commit().await
     })?;
+    Ok(())
+}
+
+/// Turns the twoFactor plugin's flag on or off.
+pub async fn set_two_factor_enabled(
+    db: &Database,
+    user_id: &str,
+    enabled: bool,
+) -> Result<(), StorageError> {
+    exec!(
+        db,
+        r#"UPDATE "user" SET "twoFactorEnabled" = $1, "updatedAt" = $2 WHERE "id" = $3"#,
+        enabled,
+        Ts::now(),
+        user_id
+    )?;
     Ok(())
 }

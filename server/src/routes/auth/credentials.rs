@@ -5,10 +5,17 @@ use axum::{
     http::{header, HeaderMap},
 };
 use serde_json::json;
-use taskdeck::auth::service::SignUp;
+use taskdeck::auth::{
+    service::{SignIn, SignUp},
+    two_factor::TRUST_DEVICE_COOKIE,
+};
 
 use crate::{
-    auth::{body::AuthBody, cookies, extract::Client},
+    auth::{
+        body::AuthBody,
+        cookies::{self, cookie_headers},
+        extract::Client,
+    },
     error::ApiError,
     state::AppState,
 };
@@ -38,16 +45,36 @@ pub(super) async fn sign_up(
 pub(super) async fn sign_in(
     State(state): State<AppState>,
     Client(client): Client,
+    headers: HeaderMap,
     body: AuthBody,
 ) -> Result<Reply, ApiError> {
     let callback_url = redirect_field(&state, &body, "callbackURL")?;
     let email = body.string("email")?;
     let password = body.string("password")?;
     let remember = body.opt_bool("rememberMe")?.unwrap_or(true);
-    let (session, user) = state
+    let settings = state.auth.cookie_settings();
+    let trust = settings.signed_value(cookie_headers(&headers), TRUST_DEVICE_COOKIE);
+    let (session, user, trust) = match state
         .auth
-        .sign_in(&email, password, remember, &client)
-        .await?;
+        .sign_in(&email, password, remember, &client, trust.as_deref())
+        .await?
+    {
+        SignIn::Done {
+            session,
+            user,
+            trust,
+        } => (session, user, trust),
+        // Better Auth's twoFactor after-hook: no session, a challenge cookie instead.
+        SignIn::SecondFactor { challenge, trust } => {
+            let mut set = settings.challenge(&challenge.id, remember);
+            set.extend(settings.trust_outcome(trust));
+            return Ok(Reply::json(json!({
+                "twoFactorRedirect": true,
+                "twoFactorMethods": challenge.methods,
+            }))
+            .cookies(set));
+        }
+    };
     let mut body = json!({ "redirect": false, "token": session.token, "user": user });
     let mut reply_headers = Vec::new();
     if let Some(url) = &callback_url {
@@ -55,7 +82,9 @@ pub(super) async fn sign_in(
         body["url"] = json!(url);
         reply_headers.push(url.clone());
     }
-    let mut reply = Reply::json(body).cookies(cookies::session_cookies(&state, &session, remember));
+    let mut reply = Reply::json(body)
+        .cookies(cookies::session_cookies(&state, &session, remember))
+        .cookies(settings.trust_outcome(trust).into_iter().collect());
     for url in reply_headers {
         reply = reply.header(header::LOCATION, &url);
     }

@@ -10,6 +10,7 @@ mod credentials;
 mod recovery;
 mod sessions;
 mod tokens;
+mod two_factor;
 mod verification;
 
 use axum::{
@@ -63,6 +64,20 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/verify-email", get(verification::verify_email))
         .route("/token", get(tokens::token))
         .route("/jwks", get(tokens::jwks))
+        .route("/two-factor/enable", post(two_factor::enable))
+        .route("/two-factor/disable", post(two_factor::disable))
+        .route("/two-factor/get-totp-uri", post(two_factor::get_totp_uri))
+        .route(
+            "/two-factor/generate-backup-codes",
+            post(two_factor::generate_backup_codes),
+        )
+        .route("/two-factor/send-otp", post(two_factor::send_otp))
+        .route("/two-factor/verify-totp", post(two_factor::verify_totp))
+        .route(
+            "/two-factor/verify-backup-code",
+            post(two_factor::verify_backup_code),
+        )
+        .route("/two-factor/verify-otp", post(two_factor::verify_otp))
         .route("/ok", get(ok))
         // The guard sees matched routes only: a 404 costs no counter.
         .route_layer(middleware::from_fn_with_state(state, guard::auth_guard))

@@ -1,0 +1,260 @@
+//! Two-factor sign-in for the UI's forms, on the core's flows (the same the REST
+//! door's `/api/auth/two-factor/*` use): turning it on (password, then a first code
+//! from the app), managing backup codes, turning it off, and the sign-in's second step.
+//! Plain form posts: with or without JavaScript, the answer is a redirect.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::call::{done, encode, fail, remember_form, set_cookies, Call};
+use super::error::UiError;
+#[cfg(feature = "ssr")]
+use taskdeck::{
+    auth::{
+        service::{Factor, Prover},
+        two_factor::{TRUST_DEVICE_COOKIE, TWO_FACTOR_COOKIE},
+    },
+    problem::Code,
+};
+
+/// Two-factor as the settings pages show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorView {
+    pub enabled: bool,
+    /// Set-up begun and not confirmed yet: what the user needs to add the account to
+    /// an authenticator app.
+    pub pending: Option<PendingSetup>,
+    pub backup_codes_left: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingSetup {
+    /// The `otpauth://` URI as a QR code (inline SVG, made on the server).
+    pub qr_svg: String,
+    /// The secret in base32, grouped by four, for typing in by hand.
+    pub secret: String,
+    pub backup_codes: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+fn qr_svg(uri: &str) -> String {
+    use qrcode::{render::svg, EcLevel, QrCode};
+    match QrCode::with_error_correction_level(uri.as_bytes(), EcLevel::M) {
+        Ok(code) => code
+            .render::<svg::Color>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .dark_color(svg::Color("#000000"))
+            .light_color(svg::Color("#ffffff"))
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn grouped(secret: &str) -> String {
+    secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[server(prefix = "/api/ui", endpoint = "two_factor")]
+pub async fn get_two_factor() -> Result<TwoFactorView, UiError> {
+    let call = Call::enter(None).await?;
+    let current = call.session().await?;
+    let setup = call
+        .auth
+        .two_factor_setup(&current.user)
+        .await
+        .map_err(|e| fail(None, &e))?;
+    let enabled = current.user.two_factor_enabled;
+    Ok(match setup {
+        None => TwoFactorView {
+            enabled,
+            pending: None,
+            backup_codes_left: 0,
+        },
+        Some((enrolment, verified)) => {
+            let pending = (!verified).then(|| {
+                let secret = taskdeck::auth::two_factor::totp::secret_from_uri(&enrolment.totp_uri)
+                    .map(|s| taskdeck::auth::two_factor::totp::base32(s.as_bytes()))
+                    .unwrap_or_default();
+                PendingSetup {
+                    qr_svg: qr_svg(&enrolment.totp_uri),
+                    secret: grouped(&secret),
+                    backup_codes: enrolment.backup_codes.clone(),
+                }
+            });
+            TwoFactorView {
+                enabled,
+                pending,
+                backup_codes_left: enrolment.backup_codes.len(),
+            }
+        }
+    })
+}
+
+/// Step one of turning it on: the password, then the set-up page with the QR code.
+#[server(prefix = "/api/ui", endpoint = "enable_two_factor")]
+pub async fn enable_two_factor(password: String) -> Result<(), UiError> {
+    let call = Call::enter(Some("/two-factor/enable")).await?;
+    let current = call.session().await?;
+    call.auth
+        .enable_two_factor(&current, &password, None)
+        .await
+        .map_err(|e| fail(Some("/settings"), &e))?;
+    done("/settings/two-factor");
+    Ok(())
+}
+
+/// Step two: a first code from the app proves it holds the secret; two-factor is on.
+#[server(prefix = "/api/ui", endpoint = "confirm_two_factor")]
+pub async fn confirm_two_factor(code: String) -> Result<(), UiError> {
+    let call = Call::enter(Some("/two-factor/verify-totp")).await?;
+    let current = call.session().await?;
+    let prover = Prover::SignedIn(Box::new(current));
+    let passed = call
+        .auth
+        .verify_second_factor(
+            &prover,
+            &Factor::Totp(code.trim().to_string()),
+            false,
+            true,
+            &call.client(),
+        )
+        .await
+        .map_err(|e| fail(Some("/settings/two-factor"), &e))?;
+    if let Some(session) = &passed.new_session {
+        call.establish(&session.token, true, &passed.user).await;
+    }
+    done("/settings?done=two_factor_on");
+    Ok(())
+}
+
+/// New backup codes (the old ones stop working), shown once on the set-up page.
+#[server(prefix = "/api/ui", endpoint = "regenerate_backup_codes")]
+pub async fn regenerate_backup_codes(password: String) -> Result<(), UiError> {
+    let call = Call::enter(Some("/two-factor/generate-backup-codes")).await?;
+    let current = call.session().await?;
+    let codes = call
+        .auth
+        .regenerate_backup_codes(&current, &password)
+        .await
+        .map_err(|e| fail(Some("/settings/two-factor"), &e))?;
+    // Shown on the next page only: a one-minute HttpOnly cookie, read once.
+    remember_form(&call.auth, &[("codes", &codes.join(" "))]);
+    done("/settings/two-factor?codes=new");
+    Ok(())
+}
+
+#[server(prefix = "/api/ui", endpoint = "disable_two_factor")]
+pub async fn disable_two_factor(password: String) -> Result<(), UiError> {
+    let call = Call::enter(Some("/two-factor/disable")).await?;
+    let current = call.session().await?;
+    let settings = call.auth.cookie_settings();
+    let trust = settings.signed_value(call.incoming().cookies(), TRUST_DEVICE_COOKIE);
+    let (session, user) = call
+        .auth
+        .disable_two_factor(&current, &password, trust.as_deref())
+        .await
+        .map_err(|e| fail(Some("/settings"), &e))?;
+    call.establish(&session.token, true, &user).await;
+    if trust.is_some() {
+        set_cookies([settings.expire(TRUST_DEVICE_COOKIE)]);
+    }
+    done("/settings?done=two_factor_off");
+    Ok(())
+}
+
+/// The sign-in's second step: an authenticator code, a backup code (`method=backup`)
+/// or an e-mailed code (`method=otp`).
+#[server(prefix = "/api/ui", endpoint = "verify_two_factor")]
+pub async fn verify_two_factor(
+    code: String,
+    method: Option<String>,
+    trust: Option<String>,
+    next: Option<String>,
+) -> Result<(), UiError> {
+    let call = Call::enter(Some("/two-factor/verify-totp")).await?;
+    let next = call.safe_next(next);
+    let here = format!("/sign-in/two-factor?next={}", encode(&next));
+    let settings = call.auth.cookie_settings();
+    let Some(challenge) = settings.signed_value(call.incoming().cookies(), TWO_FACTOR_COOKIE)
+    else {
+        return Err(fail(
+            Some(&format!("/sign-in?next={}", encode(&next))),
+            Code::InvalidTwoFactorCookie,
+        ));
+    };
+    let code = code.trim().to_string();
+    let factor = match method.as_deref() {
+        Some("backup") => Factor::BackupCode(code),
+        Some("otp") => Factor::Otp(code),
+        _ => Factor::Totp(code),
+    };
+    let remember = !settings.dont_remember(call.incoming().cookies());
+    let result = call
+        .auth
+        .verify_second_factor(
+            &Prover::SigningIn(challenge),
+            &factor,
+            trust.is_some(),
+            remember,
+            &call.client(),
+        )
+        .await;
+    let passed = match result {
+        Ok(passed) => passed,
+        Err(error) => {
+            // A challenge that ended (expired, used up) needs the password again.
+            let restart = matches!(
+                error.code(),
+                Some(Code::InvalidTwoFactorCookie | Code::TooManyTwoFactorAttempts)
+            );
+            if restart {
+                set_cookies([settings.expire(TWO_FACTOR_COOKIE)]);
+                return Err(fail(
+                    Some(&format!("/sign-in?next={}", encode(&next))),
+                    &error,
+                ));
+            }
+            return Err(fail(Some(&here), &error));
+        }
+    };
+    let mut cookies = vec![settings.expire(TWO_FACTOR_COOKIE)];
+    if let Some(value) = &passed.trust {
+        cookies.push(settings.trust_device(value));
+    }
+    set_cookies(cookies);
+    if let Some(session) = &passed.new_session {
+        call.establish(&session.token, remember, &passed.user).await;
+    }
+    leptos_axum::redirect(&next);
+    Ok(())
+}
+
+/// Mails a one-time code for the pending sign-in.
+#[server(prefix = "/api/ui", endpoint = "send_two_factor_code")]
+pub async fn send_two_factor_code(next: Option<String>) -> Result<(), UiError> {
+    let call = Call::enter(Some("/two-factor/send-otp")).await?;
+    let next = call.safe_next(next);
+    let settings = call.auth.cookie_settings();
+    let restart = format!("/sign-in?next={}", encode(&next));
+    let Some(challenge) = settings.signed_value(call.incoming().cookies(), TWO_FACTOR_COOKIE)
+    else {
+        return Err(fail(Some(&restart), Code::InvalidTwoFactorCookie));
+    };
+    call.auth
+        .send_two_factor_otp(&Prover::SigningIn(challenge))
+        .await
+        .map_err(|e| fail(Some(&restart), &e))?;
+    done(&format!(
+        "/sign-in/two-factor?next={}&method=otp&sent=1",
+        encode(&next)
+    ));
+    Ok(())
+}

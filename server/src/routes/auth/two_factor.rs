@@ -1,0 +1,216 @@
+//! `/two-factor/*`: Better Auth's twoFactor plugin, so that `twoFactorClient()` works
+//! unchanged. Set-up and its management need the session; the three `verify-*`
+//! endpoints and `send-otp` take either the session (re-verification, confirming
+//! set-up) or, half-way through signing in, the signed `two_factor` cookie.
+
+use axum::{extract::State, http::HeaderMap};
+use serde_json::json;
+use taskdeck::{
+    auth::{
+        service::{Factor, Passed, Prover},
+        two_factor::{TRUST_DEVICE_COOKIE, TWO_FACTOR_COOKIE},
+        AuthError,
+    },
+    problem::Code,
+};
+
+use crate::{
+    auth::{
+        body::AuthBody,
+        cookies::{self, cookie_headers},
+        extract::Client,
+        CookieSession,
+    },
+    error::ApiError,
+    state::AppState,
+};
+
+use super::Reply;
+
+/// The signed-in session, or else the sign-in challenge from the `two_factor` cookie.
+fn prover(
+    state: &AppState,
+    session: &CookieSession,
+    headers: &HeaderMap,
+) -> Result<Prover, ApiError> {
+    if let Some(current) = &session.current {
+        return Ok(Prover::SignedIn(Box::new(current.clone())));
+    }
+    state
+        .auth
+        .cookie_settings()
+        .signed_value(cookie_headers(headers), TWO_FACTOR_COOKIE)
+        .map(Prover::SigningIn)
+        .ok_or_else(|| AuthError::from(Code::InvalidTwoFactorCookie).into())
+}
+
+pub(super) async fn enable(
+    State(state): State<AppState>,
+    session: CookieSession,
+    body: AuthBody,
+) -> Result<Reply, ApiError> {
+    let current = session.require()?;
+    let password = body.string("password")?;
+    let issuer = body.opt_string("issuer")?;
+    match body.opt_string("method")?.as_deref() {
+        None | Some("totp") => {
+            let enrolment = state
+                .auth
+                .enable_two_factor(current, &password, issuer.as_deref())
+                .await?;
+            Ok(Reply::json(json!({
+                "method": "totp",
+                "totpURI": enrolment.totp_uri,
+                "backupCodes": enrolment.backup_codes,
+            })))
+        }
+        Some("otp") => {
+            let (new_session, _) = state.auth.enable_otp_two_factor(current, &password).await?;
+            Ok(
+                Reply::json(json!({ "method": "otp" })).cookies(cookies::session_cookies(
+                    &state,
+                    &new_session,
+                    !session.dont_remember,
+                )),
+            )
+        }
+        Some(_) => Err(AuthError::validation(
+            r#"[body.method] Invalid option: expected one of "otp"|"totp""#,
+        )
+        .into()),
+    }
+}
+
+pub(super) async fn disable(
+    State(state): State<AppState>,
+    session: CookieSession,
+    headers: HeaderMap,
+    body: AuthBody,
+) -> Result<Reply, ApiError> {
+    let current = session.require()?;
+    let password = body.string("password")?;
+    let settings = state.auth.cookie_settings();
+    let trust = settings.signed_value(cookie_headers(&headers), TRUST_DEVICE_COOKIE);
+    let (new_session, _) = state
+        .auth
+        .disable_two_factor(current, &password, trust.as_deref())
+        .await?;
+    let mut set = cookies::session_cookies(&state, &new_session, !session.dont_remember);
+    if trust.is_some() {
+        set.push(settings.expire(TRUST_DEVICE_COOKIE));
+    }
+    Ok(Reply::json(json!({ "status": true })).cookies(set))
+}
+
+pub(super) async fn get_totp_uri(
+    State(state): State<AppState>,
+    session: CookieSession,
+    body: AuthBody,
+) -> Result<Reply, ApiError> {
+    let current = session.require()?;
+    let password = body.string("password")?;
+    let uri = state.auth.totp_uri(current, &password).await?;
+    Ok(Reply::json(json!({ "totpURI": uri })))
+}
+
+pub(super) async fn generate_backup_codes(
+    State(state): State<AppState>,
+    session: CookieSession,
+    body: AuthBody,
+) -> Result<Reply, ApiError> {
+    let current = session.require()?;
+    let password = body.string("password")?;
+    let codes = state
+        .auth
+        .regenerate_backup_codes(current, &password)
+        .await?;
+    Ok(Reply::json(json!({ "status": true, "backupCodes": codes })))
+}
+
+pub(super) async fn send_otp(
+    State(state): State<AppState>,
+    session: CookieSession,
+    headers: HeaderMap,
+    body: AuthBody,
+) -> Result<Reply, ApiError> {
+    body.opt_bool("trustDevice")?;
+    let prover = prover(&state, &session, &headers)?;
+    state.auth.send_two_factor_otp(&prover).await?;
+    Ok(Reply::json(json!({ "status": true })))
+}
+
+pub(super) async fn verify_totp(
+    state: State<AppState>,
+    session: CookieSession,
+    client: Client,
+    headers: HeaderMap,
+    body: AuthBody,
+) -> Result<Reply, ApiError> {
+    let factor = Factor::Totp(body.string("code")?);
+    verify(state, session, client, headers, body, factor).await
+}
+
+pub(super) async fn verify_backup_code(
+    state: State<AppState>,
+    session: CookieSession,
+    client: Client,
+    headers: HeaderMap,
+    body: AuthBody,
+) -> Result<Reply, ApiError> {
+    body.opt_bool("disableSession")?;
+    let factor = Factor::BackupCode(body.string("code")?);
+    verify(state, session, client, headers, body, factor).await
+}
+
+pub(super) async fn verify_otp(
+    state: State<AppState>,
+    session: CookieSession,
+    client: Client,
+    headers: HeaderMap,
+    body: AuthBody,
+) -> Result<Reply, ApiError> {
+    let factor = Factor::Otp(body.string("code")?);
+    verify(state, session, client, headers, body, factor).await
+}
+
+/// The second factor checked, and Better Auth's `{token, user}` with the cookies of
+/// whatever changed: a new session, the challenge gone, a trusted device.
+async fn verify(
+    State(state): State<AppState>,
+    session: CookieSession,
+    Client(client): Client,
+    headers: HeaderMap,
+    body: AuthBody,
+    factor: Factor,
+) -> Result<Reply, ApiError> {
+    let trust_device = body.opt_bool("trustDevice")?.unwrap_or(false);
+    let prover = prover(&state, &session, &headers)?;
+    let settings = state.auth.cookie_settings();
+    let dont_remember = session.dont_remember || settings.dont_remember(cookie_headers(&headers));
+    let signing_in = matches!(prover, Prover::SigningIn(_));
+    let Passed {
+        user,
+        new_session,
+        token,
+        trust,
+    } = state
+        .auth
+        .verify_second_factor(&prover, &factor, trust_device, !dont_remember, &client)
+        .await?;
+    let mut set = Vec::new();
+    if let Some(new_session) = &new_session {
+        set.extend(cookies::session_cookies(
+            &state,
+            new_session,
+            !dont_remember,
+        ));
+    }
+    if signing_in {
+        set.push(settings.expire(TWO_FACTOR_COOKIE));
+    }
+    if let Some(trust) = trust {
+        set.push(settings.trust_device(&trust));
+        set.push(settings.expire(taskdeck::auth::session_cookie::DONT_REMEMBER));
+    }
+    Ok(Reply::json(json!({ "token": token, "user": user })).cookies(set))
+}

@@ -1,0 +1,561 @@
+//! Two-factor sign-in on Better Auth's wire (`/api/auth/two-factor/*`): set-up with a
+//! first code, the sign-in that becomes a challenge, TOTP, backup codes (once each),
+//! e-mailed codes, attempt limits, trusted devices, turning it off; and a database in
+//! Better Auth's shape whose user already had two-factor on.
+
+use reqwest::Response;
+use serde_json::{json, Value};
+use sqlx::{Connection, Executor, SqliteConnection};
+use taskdeck::auth::{
+    key_envelope::symmetric_encrypt,
+    two_factor::totp::{code_at, secret_from_uri},
+};
+
+use crate::helpers::{session_cookie, set_cookies, Signed, TestApp};
+
+const PASSWORD: &str = "correct horse battery";
+
+fn now() -> u64 {
+    chrono::Utc::now().timestamp() as u64
+}
+
+/// The `name=value` of a cookie the response sets (not one it deletes).
+fn cookie_named(res: &Response, name: &str) -> Option<String> {
+    set_cookies(res)
+        .into_iter()
+        .find(|c| c.starts_with(&format!("{name}=")) && !c.contains("Max-Age=0"))
+        .map(|c| c.split(';').next().unwrap().to_string())
+}
+
+fn deletes(res: &Response, name: &str) -> bool {
+    set_cookies(res)
+        .iter()
+        .any(|c| c.starts_with(&format!("{name}=")) && c.contains("Max-Age=0"))
+}
+
+async fn json_of(res: Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Signs up, turns two-factor on (enable + a first code) and returns the user, the
+/// secret from the URI and the backup codes.
+async fn with_two_factor(app: &TestApp, email: &str) -> (Signed, String, Vec<String>) {
+    let who = app.sign_up(email, PASSWORD).await;
+    let res = app
+        .auth_post(
+            "/two-factor/enable",
+            json!({ "password": PASSWORD }),
+            Some(&who.cookie),
+        )
+        .await;
+    let (status, body) = json_of(res).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["method"], "totp");
+    let uri = body["totpURI"].as_str().unwrap();
+    assert!(uri.starts_with("otpauth://totp/Taskdeck:"), "{uri}");
+    let secret = secret_from_uri(uri).expect("a secret in the URI");
+    assert_eq!(secret.len(), 32);
+    let codes: Vec<String> = serde_json::from_value(body["backupCodes"].clone()).unwrap();
+    assert_eq!(codes.len(), 10);
+
+    // Not on until a first code proves the app has the secret.
+    assert_eq!(
+        app.session(&who.cookie).await["user"]["twoFactorEnabled"],
+        false
+    );
+    let res = app
+        .auth_post(
+            "/two-factor/verify-totp",
+            json!({ "code": code_at(&secret, now()) }),
+            Some(&who.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let renewed = session_cookie(&res).expect("set-up renews the session");
+    let (_, body) = json_of(res).await;
+    assert_eq!(body["user"]["twoFactorEnabled"], true);
+    let who = Signed {
+        cookie: renewed,
+        ..who
+    };
+    assert_eq!(
+        app.session(&who.cookie).await["user"]["twoFactorEnabled"],
+        true
+    );
+    (who, secret, codes)
+}
+
+/// A password sign-in that must become a challenge: no session, the `two_factor`
+/// cookie, Better Auth's `twoFactorRedirect`.
+async fn challenge(app: &TestApp, email: &str) -> String {
+    let res = app.sign_in(email, PASSWORD).await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        session_cookie(&res).is_none(),
+        "no session before the second factor"
+    );
+    assert!(deletes(&res, "better-auth.session_token"));
+    let cookie = cookie_named(&res, "better-auth.two_factor").expect("the challenge cookie");
+    let (_, body) = json_of(res).await;
+    assert_eq!(
+        body,
+        json!({ "twoFactorRedirect": true, "twoFactorMethods": ["totp", "otp"] })
+    );
+    cookie
+}
+
+async fn verify(app: &TestApp, path: &str, body: Value, cookie: &str) -> Response {
+    app.auth_post(&format!("/two-factor/{path}"), body, Some(cookie))
+        .await
+}
+
+async fn totp_sign_in_takes_both_factors(app: &TestApp) {
+    let (who, secret, _) = with_two_factor(app, "totp@example.com").await;
+    let challenge = challenge(app, &who.email).await;
+
+    // A wrong code is refused; the right one makes the session.
+    let wrong = if code_at(&secret, now()) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let (status, body) =
+        json_of(verify(app, "verify-totp", json!({ "code": wrong }), &challenge).await).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("INVALID_CODE")));
+
+    let res = verify(
+        app,
+        "verify-totp",
+        json!({ "code": code_at(&secret, now()) }),
+        &challenge,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert!(deletes(&res, "better-auth.two_factor"));
+    let session = session_cookie(&res).expect("a session after the second factor");
+    let (_, body) = json_of(res).await;
+    assert_eq!(body["user"]["email"], "totp@example.com");
+    assert_eq!(body["token"].as_str().unwrap().len(), 32);
+    assert_eq!(
+        app.session(&session).await["user"]["id"],
+        who.user_id.as_str()
+    );
+
+    // The challenge is spent: it cannot make a second session.
+    let (status, body) = json_of(
+        verify(
+            app,
+            "verify-totp",
+            json!({ "code": code_at(&secret, now()) }),
+            &challenge,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("INVALID_TWO_FACTOR_COOKIE"))
+    );
+    // Nor does a forged or missing challenge cookie.
+    let (status, _) = json_of(
+        app.auth_post("/two-factor/verify-totp", json!({ "code": "123456" }), None)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 401);
+}
+
+async fn a_backup_code_works_once(app: &TestApp) {
+    let (who, _, codes) = with_two_factor(app, "backup@example.com").await;
+    let first = challenge(app, &who.email).await;
+    let res = verify(
+        app,
+        "verify-backup-code",
+        json!({ "code": codes[3] }),
+        &first,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert!(session_cookie(&res).is_some());
+
+    let second = challenge(app, &who.email).await;
+    let (status, body) = json_of(
+        verify(
+            app,
+            "verify-backup-code",
+            json!({ "code": codes[3] }),
+            &second,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("INVALID_BACKUP_CODE"))
+    );
+    let res = verify(
+        app,
+        "verify-backup-code",
+        json!({ "code": codes[4] }),
+        &second,
+    )
+    .await;
+    assert_eq!(res.status(), 200, "another code still works");
+
+    // New codes replace the old ones, behind the password.
+    let (status, body) = json_of(
+        app.auth_post(
+            "/two-factor/generate-backup-codes",
+            json!({ "password": "wrong password" }),
+            Some(&who.cookie),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("INVALID_PASSWORD"))
+    );
+    let (status, body) = json_of(
+        app.auth_post(
+            "/two-factor/generate-backup-codes",
+            json!({ "password": PASSWORD }),
+            Some(&who.cookie),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], true);
+    let fresh: Vec<String> = serde_json::from_value(body["backupCodes"].clone()).unwrap();
+    let third = challenge(app, &who.email).await;
+    let (status, _) = json_of(
+        verify(
+            app,
+            "verify-backup-code",
+            json!({ "code": codes[5] }),
+            &third,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 401, "an old code is void");
+    let res = verify(
+        app,
+        "verify-backup-code",
+        json!({ "code": fresh[0] }),
+        &third,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+}
+
+async fn wrong_codes_are_limited_per_challenge(app: &TestApp) {
+    let (who, secret, _) = with_two_factor(app, "guess@example.com").await;
+    let challenge = challenge(app, &who.email).await;
+    let right = code_at(&secret, now());
+    let wrong = if right == "999999" {
+        "999998"
+    } else {
+        "999999"
+    };
+    for _ in 0..5 {
+        let (status, body) =
+            json_of(verify(app, "verify-totp", json!({ "code": wrong }), &challenge).await).await;
+        assert_eq!((status, body["code"].as_str()), (401, Some("INVALID_CODE")));
+    }
+    let (status, body) =
+        json_of(verify(app, "verify-totp", json!({ "code": wrong }), &challenge).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE"))
+    );
+    // The challenge is gone: even the right code needs a new sign-in now.
+    let (status, body) = json_of(
+        verify(
+            app,
+            "verify-totp",
+            json!({ "code": code_at(&secret, now()) }),
+            &challenge,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("INVALID_TWO_FACTOR_COOKIE"))
+    );
+
+    // Across challenges, ten failures lock the factor for a while (429).
+    for _ in 0..5 {
+        let next = crate::two_factor::challenge(app, &who.email).await;
+        let (status, body) =
+            json_of(verify(app, "verify-totp", json!({ "code": wrong }), &next).await).await;
+        assert_eq!((status, body["code"].as_str()), (401, Some("INVALID_CODE")));
+    }
+    let last = crate::two_factor::challenge(app, &who.email).await;
+    let (status, body) = json_of(
+        verify(
+            app,
+            "verify-totp",
+            json!({ "code": code_at(&secret, now()) }),
+            &last,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (429, Some("ACCOUNT_TEMPORARILY_LOCKED"))
+    );
+}
+
+async fn a_trusted_device_skips_the_code_for_30_days(app: &TestApp) {
+    let (who, secret, _) = with_two_factor(app, "trust@example.com").await;
+    let challenge = challenge(app, &who.email).await;
+    let res = verify(
+        app,
+        "verify-totp",
+        json!({ "code": code_at(&secret, now()), "trustDevice": true }),
+        &challenge,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let trust = set_cookies(&res)
+        .into_iter()
+        .find(|c| c.starts_with("better-auth.trust_device="))
+        .expect("a trust cookie");
+    assert!(
+        trust.contains("Max-Age=2592000") && trust.contains("HttpOnly"),
+        "{trust}"
+    );
+    let trust = trust.split(';').next().unwrap().to_string();
+
+    // The same device signs in with the password alone, and its trust is renewed.
+    let res = app
+        .client
+        .post(app.url("/api/auth/sign-in/email"))
+        .header("cookie", &trust)
+        .header("origin", app.origin())
+        .json(&json!({ "email": who.email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(session_cookie(&res).is_some(), "trusted: a session at once");
+    let renewed = cookie_named(&res, "better-auth.trust_device").expect("renewed");
+    assert_ne!(renewed, trust);
+
+    // The old cookie was single-use; a forged one is forgotten.
+    let res = app
+        .client
+        .post(app.url("/api/auth/sign-in/email"))
+        .header("cookie", &trust)
+        .header("origin", app.origin())
+        .json(&json!({ "email": who.email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert!(session_cookie(&res).is_none());
+    assert!(deletes(&res, "better-auth.trust_device"));
+    assert_eq!(json_of(res).await.1["twoFactorRedirect"], true);
+}
+
+async fn a_code_by_mail_signs_in(app: &TestApp) {
+    let (who, _, _) = with_two_factor(app, "mail2fa@example.com").await;
+    let challenge = challenge(app, &who.email).await;
+    let (status, body) = json_of(verify(app, "send-otp", json!({}), &challenge).await).await;
+    assert_eq!((status, body), (200, json!({ "status": true })));
+    let mail = app.wait_for_mail(&who.email, "sign-in code").await;
+    let code: String = mail["subject"].as_str().unwrap().chars().take(6).collect();
+    assert!(code.bytes().all(|b| b.is_ascii_digit()), "{mail}");
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let (status, body) =
+        json_of(verify(app, "verify-otp", json!({ "code": wrong }), &challenge).await).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("INVALID_CODE")));
+    let res = verify(app, "verify-otp", json!({ "code": code }), &challenge).await;
+    assert_eq!(res.status(), 200);
+    assert!(session_cookie(&res).is_some());
+    // Single use.
+    let (status, body) =
+        json_of(verify(app, "verify-otp", json!({ "code": code }), &challenge).await).await;
+    assert_eq!(status, 401, "{body}");
+}
+
+async fn set_up_and_turning_off_need_the_password(app: &TestApp) {
+    let who = app.sign_up("off@example.com", PASSWORD).await;
+    let (status, body) = json_of(
+        app.auth_post(
+            "/two-factor/enable",
+            json!({ "password": "not it at all" }),
+            Some(&who.cookie),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("INVALID_PASSWORD"))
+    );
+    let (status, _) = json_of(
+        app.auth_post("/two-factor/enable", json!({ "password": PASSWORD }), None)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 401, "no session, no set-up");
+    let (status, body) = json_of(
+        app.auth_post(
+            "/two-factor/enable",
+            json!({ "password": PASSWORD, "method": "sms" }),
+            Some(&who.cookie),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("VALIDATION_ERROR"))
+    );
+
+    // Set up but never confirmed: sign-in still takes the password alone.
+    let (status, _) = json_of(
+        app.auth_post(
+            "/two-factor/enable",
+            json!({ "password": PASSWORD }),
+            Some(&who.cookie),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let res = app.sign_in(&who.email, PASSWORD).await;
+    assert!(session_cookie(&res).is_some());
+
+    let (who, secret, _) = with_two_factor(app, "off2@example.com").await;
+    let (status, body) = json_of(
+        app.auth_post(
+            "/two-factor/get-totp-uri",
+            json!({ "password": PASSWORD }),
+            Some(&who.cookie),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        secret_from_uri(body["totpURI"].as_str().unwrap()),
+        Some(secret)
+    );
+    let (status, _) = json_of(
+        app.auth_post(
+            "/two-factor/disable",
+            json!({ "password": "not it at all" }),
+            Some(&who.cookie),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 400);
+    let res = app
+        .auth_post(
+            "/two-factor/disable",
+            json!({ "password": PASSWORD }),
+            Some(&who.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let renewed = session_cookie(&res).expect("a new session");
+    assert_eq!(json_of(res).await.1, json!({ "status": true }));
+    assert_eq!(
+        app.session(&renewed).await["user"]["twoFactorEnabled"],
+        false
+    );
+    let res = app.sign_in(&who.email, PASSWORD).await;
+    assert!(
+        session_cookie(&res).is_some(),
+        "off: the password alone again"
+    );
+}
+
+db_tests!(
+    totp_sign_in_takes_both_factors,
+    a_backup_code_works_once,
+    wrong_codes_are_limited_per_challenge,
+    a_trusted_device_skips_the_code_for_30_days,
+    a_code_by_mail_signs_in,
+    set_up_and_turning_off_need_the_password,
+);
+
+/// A SQLite database in Better Auth's shape with the plugin's table, holding a user who
+/// turned two-factor on under Better Auth (secret and codes sealed with the shared
+/// secret, as `symmetricEncrypt` seals them; the npm fixture test in end2end/ does the
+/// same with Better Auth itself writing the rows).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_better_auth_user_with_two_factor_needs_the_second_factor() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("ba2fa.db").display()
+    );
+    let secret = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+    let hash = taskdeck::auth::password::better_auth_scrypt_hash(PASSWORD).unwrap();
+    let key = b"test-secret-0123456789-abcdefghijklmnop";
+    let sealed = symmetric_encrypt(secret, key).unwrap();
+    let codes = symmetric_encrypt(r#"["aaaaa-bbbbb","ccccc-ddddd"]"#, key).unwrap();
+    {
+        let mut conn = SqliteConnection::connect(&url).await.unwrap();
+        conn.execute(r#"
+CREATE TABLE "user" ("id" text not null primary key, "name" text not null, "email" text not null unique,
+  "emailVerified" integer not null, "image" text, "createdAt" date not null, "updatedAt" date not null,
+  "twoFactorEnabled" integer);
+CREATE TABLE "session" ("id" text not null primary key, "expiresAt" date not null, "token" text not null unique,
+  "createdAt" date not null, "updatedAt" date not null, "ipAddress" text, "userAgent" text,
+  "userId" text not null references "user" ("id") on delete cascade);
+CREATE TABLE "account" ("id" text not null primary key, "accountId" text not null, "providerId" text not null,
+  "userId" text not null references "user" ("id") on delete cascade, "accessToken" text, "refreshToken" text,
+  "idToken" text, "accessTokenExpiresAt" date, "refreshTokenExpiresAt" date, "scope" text, "password" text,
+  "createdAt" date not null, "updatedAt" date not null);
+CREATE TABLE "verification" ("id" text not null primary key, "identifier" text not null, "value" text not null,
+  "expiresAt" date not null, "createdAt" date not null, "updatedAt" date not null);
+CREATE TABLE "twoFactor" ("id" text not null primary key, "secret" text not null, "backupCodes" text not null,
+  "userId" text not null references "user" ("id") on delete cascade);
+"#).await.unwrap();
+        sqlx::query(r#"INSERT INTO "user" VALUES ('u2', 'Two Factor', 'tf@example.com', 1, NULL, '2025-01-02T03:04:05.678Z', '2025-01-02T03:04:05.678Z', 1)"#)
+            .execute(&mut conn).await.unwrap();
+        sqlx::query(r#"INSERT INTO "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt") VALUES ('a2', 'u2', 'credential', 'u2', $1, '2025-01-02T03:04:05.678Z', '2025-01-02T03:04:05.678Z')"#)
+            .bind(&hash).execute(&mut conn).await.unwrap();
+        sqlx::query(r#"INSERT INTO "twoFactor" VALUES ('t2', $1, $2, 'u2')"#)
+            .bind(&sealed)
+            .bind(&codes)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    let app = TestApp::builder().database_url(&url).spawn().await;
+    // An older plugin's table (no `verified` column): the row counts as confirmed.
+    let challenge = challenge(&app, "tf@example.com").await;
+    let res = verify(
+        &app,
+        "verify-backup-code",
+        json!({ "code": "ccccc-ddddd" }),
+        &challenge,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let session = session_cookie(&res).unwrap();
+    assert_eq!(
+        app.session(&session).await["user"]["twoFactorEnabled"],
+        true
+    );
+    let again = crate::two_factor::challenge(&app, "tf@example.com").await;
+    let res = verify(
+        &app,
+        "verify-totp",
+        json!({ "code": code_at(secret, now()) }),
+        &again,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    app.cleanup().await;
+}
