@@ -1,32 +1,9 @@
 // The official better-auth client (createAuthClient + jwtClient), unchanged, driving
-// this Rust server exactly as it would drive a Better Auth one. Runs in Node: a small
-// cookie jar stands in for the browser's, and sends the Origin a browser would.
+// this Rust server exactly as it would drive a Better Auth one. Runs in Node (see
+// ./auth-client for the cookie jar that stands in for the browser's).
 import { test, expect } from '@playwright/test';
-import { createAuthClient } from 'better-auth/client';
-import { jwtClient } from 'better-auth/client/plugins';
+import { clientFor } from './auth-client';
 import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
-
-function clientFor(baseURL: string) {
-  const jar = new Map<string, string>();
-  const customFetchImpl = async (input: string | URL | Request, init?: RequestInit) => {
-    const headers = new Headers(init?.headers);
-    if (jar.size > 0) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-    headers.set('origin', baseURL);
-    const res = await fetch(input, { ...init, headers });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      const expired = attrs.some((a) => a.trim().toLowerCase() === 'max-age=0');
-      if (expired || value === '') jar.delete(name);
-      else jar.set(name, value);
-    }
-    return res;
-  };
-  const client = createAuthClient({ baseURL, plugins: [jwtClient()], fetchOptions: { customFetchImpl } });
-  return { client, jar };
-}
 
 test('sign up, session, JWT, sign out, sign in: all through the official client', async ({ baseURL }) => {
   const base = baseURL!;

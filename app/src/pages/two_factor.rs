@@ -169,7 +169,7 @@ pub fn TwoFactorSignInPage() -> impl IntoView {
             {(!by_mail).then(|| view! {
                 <form method="post" action=SendTwoFactorCode::url() class="inline-form">
                     <input type="hidden" name="next" value=next.clone() />
-                    <button type="submit" class="button button-link">"E-mail me a code instead"</button>
+                    <button type="submit" class="link-button">"E-mail me a code instead"</button>
                 </form>
             })}
             <p class="muted"><a href="/sign-in">"Start over"</a></p>
