@@ -7,6 +7,7 @@ use sqlx::{Encode, Postgres, QueryBuilder, Sqlite, Type};
 
 use crate::{
     exec, fetch_one, fetch_optional,
+    live::{postgres::Announce, Kind},
     storage::{Database, Ts},
     with_pool,
 };
@@ -243,7 +244,7 @@ fn tags_json(tags: &[String]) -> String {
 
 pub async fn create(db: &Database, user_id: &str, new: &NewTask) -> Result<Task, TaskError> {
     let now = Ts::now();
-    let row: TaskRow = with_pool!(db, |pool| {
+    let task: Task = with_pool!(db, |pool| {
         let mut tx = pool.begin().await?;
         let row: TaskRow = fetch_one!(
             on &mut *tx,
@@ -261,16 +262,18 @@ pub async fn create(db: &Database, user_id: &str, new: &NewTask) -> Result<Task,
         for tag in &new.tags {
             exec!(on &mut *tx, INSERT_TAG, row.id, user_id, tag)?;
         }
+        let task = Task::from(row);
+        tx.announce(Kind::Created, &task).await?;
         tx.commit().await?;
-        Ok::<_, sqlx::Error>(row)
+        Ok::<_, sqlx::Error>(task)
     })?;
-    Ok(row.into())
+    Ok(task)
 }
 
 /// Puts a deleted task back exactly as it was: same id, dates, state and tags. `None`
 /// when a row with that id exists again (the same undo sent twice).
 pub async fn restore(db: &Database, task: &Task) -> Result<Option<Task>, TaskError> {
-    let row: Option<TaskRow> = with_pool!(db, |pool| {
+    let restored: Option<Task> = with_pool!(db, |pool| {
         let mut tx = pool.begin().await?;
         let row: Option<TaskRow> = fetch_optional!(
             on &mut *tx,
@@ -286,15 +289,17 @@ pub async fn restore(db: &Database, task: &Task) -> Result<Option<Task>, TaskErr
             task.created_at,
             task.updated_at,
         )?;
-        if row.is_some() {
+        let restored = row.map(Task::from);
+        if let Some(restored) = &restored {
             for tag in &task.tags {
                 exec!(on &mut *tx, INSERT_TAG, task.id, &task.user_id, tag)?;
             }
+            tx.announce(Kind::Created, restored).await?;
         }
         tx.commit().await?;
-        Ok::<_, sqlx::Error>(row)
+        Ok::<_, sqlx::Error>(restored)
     })?;
-    Ok(row.map(Task::from))
+    Ok(restored)
 }
 
 /// `UPDATE … SET` with only the fields the patch names (a `None` inside clears one).
@@ -353,7 +358,7 @@ pub async fn update(
     patch: &TaskPatch,
 ) -> Result<Option<Task>, TaskError> {
     let now = Ts::now();
-    let row: Option<TaskRow> = with_pool!(db, |pool| {
+    let task: Option<Task> = with_pool!(db, |pool| {
         let mut tx = pool.begin().await?;
         let row: Option<TaskRow> = update_sql(user_id, id, patch, now)
             .build_query_as()
@@ -365,21 +370,55 @@ pub async fn update(
                 exec!(on &mut *tx, INSERT_TAG, row.id, user_id, tag)?;
             }
         }
+        let task = row.map(Task::from);
+        if let Some(task) = &task {
+            tx.announce(Kind::Updated, task).await?;
+        }
         tx.commit().await?;
-        Ok::<_, sqlx::Error>(row)
+        Ok::<_, sqlx::Error>(task)
     })?;
-    Ok(row.map(Task::from))
+    Ok(task)
 }
 
 pub async fn toggle(db: &Database, user_id: &str, id: i64) -> Result<Option<Task>, TaskError> {
-    let row: Option<TaskRow> = fetch_optional!(db, TOGGLE.as_str(), id, user_id, Ts::now())?;
+    let now = Ts::now();
+    let row: Option<TaskRow> = match db {
+        // One statement, no transaction: on SQLite there is nobody to NOTIFY.
+        Database::Sqlite(pool) => fetch_optional!(on pool, TOGGLE.as_str(), id, user_id, now)?,
+        Database::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            let row = fetch_optional!(on &mut *tx, TOGGLE.as_str(), id, user_id, now)?;
+            return Ok(finish(tx, Kind::Completed, row).await?);
+        }
+    };
     Ok(row.map(Task::from))
 }
 
 /// Deletes the task and answers it as it was (for "Undo"), or `None` if there was none.
 pub async fn delete(db: &Database, user_id: &str, id: i64) -> Result<Option<Task>, TaskError> {
-    let row: Option<TaskRow> = fetch_optional!(db, DELETE.as_str(), id, user_id)?;
+    let row: Option<TaskRow> = match db {
+        Database::Sqlite(pool) => fetch_optional!(on pool, DELETE.as_str(), id, user_id)?,
+        Database::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            let row = fetch_optional!(on &mut *tx, DELETE.as_str(), id, user_id)?;
+            return Ok(finish(tx, Kind::Deleted, row).await?);
+        }
+    };
     Ok(row.map(Task::from))
+}
+
+/// Ends a one-statement write on PostgreSQL: announces its row, if any, and commits.
+async fn finish(
+    mut tx: sqlx::Transaction<'_, Postgres>,
+    kind: Kind,
+    row: Option<TaskRow>,
+) -> Result<Option<Task>, sqlx::Error> {
+    let task = row.map(Task::from);
+    if let Some(task) = &task {
+        tx.announce(kind, task).await?;
+    }
+    tx.commit().await?;
+    Ok(task)
 }
 
 pub async fn summary(db: &Database, user_id: &str) -> Result<Summary, TaskError> {
