@@ -2,8 +2,8 @@
 //! Two streams of one user see every change from either door in order, with the task
 //! as the REST API returns it; another user sees none of it; strangers are refused
 //! (401 / 403); `Last-Event-ID` resumes and a stale id resets; the cap per user; the
-//! stream ends on sign-out, token expiry and graceful shutdown; and on PostgreSQL a
-//! write on one instance reaches the streams of another, once.
+//! stream ends on sign-out, token expiry and graceful shutdown. (Across two instances
+//! on PostgreSQL: `scale_out.rs`.)
 //!
 //! The apps here send heartbeats (and re-check sessions) every second and allow three
 //! streams per user, so that the tests are quick.
@@ -13,13 +13,11 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{
-    postgres_available, Backend, PgTestDatabase, SseEvent, TestApp, TestAppBuilder,
-};
+use crate::helpers::{Backend, SseEvent, TestApp, TestAppBuilder};
 
 const CAP: usize = 3;
 
-fn live_app(backend: Backend) -> TestAppBuilder {
+pub fn live_app(backend: Backend) -> TestAppBuilder {
     TestApp::builder()
         .backend(backend)
         .env("LIVE_HEARTBEAT_SECS", "1")
@@ -71,7 +69,7 @@ fn seq(event: &SseEvent) -> u64 {
     id.rsplit_once('-').unwrap().1.parse().unwrap()
 }
 
-async fn json_of(res: reqwest::Response, status: u16, what: &str) -> Value {
+pub async fn json_of(res: reqwest::Response, status: u16, what: &str) -> Value {
     assert_eq!(res.status(), status, "{what}");
     res.json().await.unwrap()
 }
@@ -363,74 +361,4 @@ async fn graceful_shutdown_ends_the_streams() {
         assert!(stream.ended_within(Duration::from_secs(5)).await);
     }
     app.cleanup().await;
-}
-
-/// Two instances on one PostgreSQL database: a write on either reaches the streams on
-/// both, exactly once, each instance numbering events its own way.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_write_on_one_instance_reaches_streams_on_another() {
-    if !postgres_available().await {
-        return;
-    }
-    let db = PgTestDatabase::create("taskdeck_live").await;
-    let url = db.url.clone();
-    let outcome = tokio::spawn(async move { across_instances(&url).await }).await;
-    db.drop_database().await;
-    if let Err(error) = outcome {
-        std::panic::resume_unwind(error.into_panic());
-    }
-}
-
-async fn across_instances(database_url: &str) {
-    let instance = live_app(Backend::Postgres)
-        .database_url(database_url)
-        .env(
-            "BETTER_AUTH_SECRET",
-            "live-secret-0123456789-abcdefghijklmn",
-        )
-        .env("BETTER_AUTH_URL", "http://127.0.0.1:3000");
-    let a = instance.clone().spawn().await;
-    let b = instance.spawn().await;
-    let me = a.api_user("everywhere@example.com").await;
-    let mut on_a = a.task_events(&me, None).await;
-    let mut on_b = b.task_events(&me, None).await;
-    on_a.expect("ready").await;
-    on_b.expect("ready").await;
-
-    let created = a.create_task(&me, json!({ "title": "written on A" })).await;
-    let one = format!("/api/{}/tasks/{}", me.id, created["id"]);
-    let res = b
-        .send_json(&me, Method::PUT, &one, &json!({ "priority": "high" }))
-        .await;
-    let updated = json_of(res, 200, "update on B").await;
-    // Too large for a NOTIFY payload: control characters escape to six bytes each, and
-    // ten tags of 4-byte characters add 1.3 KB.
-    let tags: Vec<String> = (0..10).map(|i| format!("{i}{}", "𝄞".repeat(31))).collect();
-    let huge = json!({
-        "title": "\u{1}".repeat(200),
-        "description": "\u{1}".repeat(1000),
-        "tags": tags,
-    });
-    let res = a.send_json(&me, Method::PUT, &one, &huge).await;
-    assert_eq!(res.status(), 200);
-    let mut last = Vec::new();
-    for stream in [&mut on_a, &mut on_b] {
-        assert_eq!(stream.expect("created").await.json(), created);
-        assert_eq!(stream.expect("updated").await.json(), updated);
-        let changed = stream.expect("changed").await;
-        assert_eq!(changed.json(), json!({ "id": created["id"] }));
-        assert!(
-            stream
-                .next_within(Duration::from_millis(500))
-                .await
-                .is_none(),
-            "each change arrives once"
-        );
-        last.push(changed);
-    }
-    // Ids are each instance's own: one from A means nothing to B.
-    let mut crossed = b.task_events(&me, last[0].id.as_deref()).await;
-    crossed.expect("reset").await;
-    a.cleanup().await;
-    b.cleanup().await;
 }
