@@ -6,8 +6,11 @@
 # It runs the release server binary (built by the site-build stage) on a free port with a
 # fresh SQLite data directory, signs a user up, and fuzzes with that user's JWT.
 #
-# About 1,500 test cases over the 7 operations (CONTRACT_MAX_EXAMPLES per operation and
-# phase), with a fixed seed (CONTRACT_SEED) so that a failure reproduces.
+# About 1,500 test cases over the 7 request/response operations (CONTRACT_MAX_EXAMPLES
+# per operation and phase), with a fixed seed (CONTRACT_SEED) so that a failure
+# reproduces. The event stream (`streamTaskEvents`) is left out: its 200 never ends, so
+# a fuzzer reading whole bodies would wait on every case; `server/tests/api/openapi.rs`
+# and `live.rs` check its statuses and events instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .ci/env.sh
@@ -82,6 +85,7 @@ status=0
 # races ("AST constructor recursion depth mismatch"), and the run is short anyway.
 (cd "$work" && "$ST" run "$base/api/openapi.json" \
   --checks all \
+  --exclude-operation-id streamTaskEvents \
   --header "Authorization: Bearer $token" \
   --max-examples "$MAX_EXAMPLES" \
   --seed "$SEED" \

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod live;
 pub mod mail;
 pub mod problem;
 pub mod storage;

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::{
     auth::{AuthError, CallerError},
+    live::LiveError,
     storage::StorageError,
     tasks::TaskError,
 };
@@ -81,6 +82,7 @@ pub enum Code {
     NotYourTasks,
     // Load and failures.
     TooManyRequests,
+    TooManyStreams,
     Unavailable,
     Internal,
 }
@@ -240,6 +242,11 @@ impl Code {
             NoSuchEndpoint => (404, Some("NOT_FOUND"), "No such API endpoint"),
             NotYourTasks => (403, Some("FORBIDDEN"), "You can only access your own tasks"),
             TooManyRequests => (429, None, "Too many requests. Please try again later."),
+            TooManyStreams => (
+                429,
+                Some("TOO_MANY_STREAMS"),
+                "Too many open event streams for this user. Close one first.",
+            ),
             Unavailable => (
                 503,
                 Some("SERVICE_UNAVAILABLE"),
@@ -379,6 +386,18 @@ impl From<&CallerError> for Problem {
             CallerError::Missing => Code::MissingBearer.into(),
             CallerError::Invalid(_) => Code::InvalidBearer.into(),
             CallerError::Auth(e) => e.into(),
+        }
+    }
+}
+
+impl From<&LiveError> for Problem {
+    fn from(error: &LiveError) -> Self {
+        match error {
+            LiveError::TooManyStreams(max) => Self::detailed(
+                Code::TooManyStreams,
+                format!("At most {max} event streams may be open per user. Close one first."),
+            ),
+            LiveError::ShuttingDown => Code::Unavailable.into(),
         }
     }
 }

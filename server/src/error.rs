@@ -12,6 +12,7 @@ use axum::{
 };
 use taskdeck::{
     auth::{AuthError, CallerError},
+    live::LiveError,
     problem::{Code, Problem},
     tasks::TaskError,
 };
@@ -32,6 +33,8 @@ pub enum ApiError {
     Task(#[from] TaskError),
     #[error(transparent)]
     Caller(#[from] CallerError),
+    #[error(transparent)]
+    Live(#[from] LiveError),
 }
 
 impl ApiError {
@@ -43,6 +46,7 @@ impl ApiError {
             ApiError::Auth(e) => e.into(),
             ApiError::Task(e) => e.into(),
             ApiError::Caller(e) => e.into(),
+            ApiError::Live(e) => e.into(),
         }
     }
 }

@@ -4,13 +4,15 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use taskdeck::{auth::AuthService, Config, Database};
+use taskdeck::{auth::AuthService, live::Changes, Config, Database};
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: Database,
     pub auth: Arc<AuthService>,
+    /// The live-sync hub: the task functions announce writes to it, streams read it.
+    pub changes: Changes,
     pub leptos_options: LeptosOptions,
 }
 

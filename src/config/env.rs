@@ -8,7 +8,7 @@ use url::Url;
 
 use super::{
     mail::mail_transport, mode::resolve_mode, AuthConfig, Config, ConfigError, DatabaseConfig,
-    JwtAlgorithm, Mode, MIN_SECRET_LEN,
+    JwtAlgorithm, LiveConfig, Mode, MIN_SECRET_LEN,
 };
 use crate::auth::{client_ip::TrustedProxies, password::HashParams};
 
@@ -126,8 +126,24 @@ impl Config {
             },
         };
 
+        let live = LiveConfig {
+            max_streams_per_user: at_least_one(
+                parse_or(
+                    get("LIVE_MAX_STREAMS_PER_USER"),
+                    "LIVE_MAX_STREAMS_PER_USER",
+                    8,
+                )?,
+                "LIVE_MAX_STREAMS_PER_USER",
+            )?,
+            heartbeat: Duration::from_secs(at_least_one(
+                parse_or(get("LIVE_HEARTBEAT_SECS"), "LIVE_HEARTBEAT_SECS", 15)?,
+                "LIVE_HEARTBEAT_SECS",
+            )?),
+        };
+
         Ok(Self {
             auth,
+            live,
             mode,
             mode_reason,
             secret: SecretString::from(secret),
@@ -167,6 +183,16 @@ where
             reason: e.to_string(),
         })
     })
+}
+
+fn at_least_one<T: PartialOrd + From<u8>>(value: T, name: &'static str) -> Result<T, ConfigError> {
+    if value < T::from(1) {
+        return Err(ConfigError::Invalid {
+            name,
+            reason: "must be at least 1".into(),
+        });
+    }
+    Ok(value)
 }
 
 pub(super) fn parse_bool(
@@ -246,6 +272,31 @@ mod tests {
                     })
                 ),
                 "{weak}"
+            );
+        }
+    }
+
+    #[test]
+    fn live_streams_have_bounds() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.live.max_streams_per_user, 8);
+        assert_eq!(c.live.heartbeat, Duration::from_secs(15));
+        let c = cfg(&[
+            ("LIVE_MAX_STREAMS_PER_USER", "2"),
+            ("LIVE_HEARTBEAT_SECS", "1"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (c.live.max_streams_per_user, c.live.heartbeat.as_secs()),
+            (2, 1)
+        );
+        for (name, bad) in [
+            ("LIVE_MAX_STREAMS_PER_USER", "0"),
+            ("LIVE_HEARTBEAT_SECS", "-1"),
+        ] {
+            assert!(
+                matches!(cfg(&[(name, bad)]), Err(ConfigError::Invalid { .. })),
+                "{name}={bad}"
             );
         }
     }

@@ -69,6 +69,18 @@ pub struct Config {
     /// (`METRICS_TOKEN`); loopback clients need none.
     pub metrics_token: Option<SecretString>,
     pub auth: AuthConfig,
+    pub live: LiveConfig,
+}
+
+/// The live change streams (`/api/{user_id}/tasks/events`, `/api/ui/events`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveConfig {
+    /// Open streams one user may have on one instance (`LIVE_MAX_STREAMS_PER_USER`);
+    /// beyond it 429.
+    pub max_streams_per_user: usize,
+    /// A comment line this often keeps proxies from closing an idle stream; a stream
+    /// tied to a session re-checks it as often (`LIVE_HEARTBEAT_SECS`).
+    pub heartbeat: Duration,
 }
 
 /// How JWTs are issued and verified.

@@ -1,6 +1,9 @@
 //! Tasks: the rules and the queries. Every statement is filtered by the caller's user
 //! id in SQL (`WHERE id = $1 AND user_id = $2`), so another user's task and a missing
 //! one are indistinguishable: both are [`TaskError::NotFound`].
+//!
+//! Every write takes the instance's [`Changes`] hub and announces itself there (see
+//! [`crate::live`]), so that both doors feed the live streams without a step of their own.
 
 pub mod model;
 mod store;
@@ -11,7 +14,12 @@ pub use model::{
     TaskPage, TaskPatch,
 };
 
-use crate::storage::{Database, StorageError};
+use std::future::Future;
+
+use crate::{
+    live::{Change, Changes, Kind},
+    storage::{Database, StorageError},
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TaskError {
@@ -71,48 +79,87 @@ pub async fn get(db: &Database, user_id: &str, id: i64) -> Result<Task, TaskErro
         .ok_or(TaskError::NotFound)
 }
 
-pub async fn create(db: &Database, user_id: &str, new: NewTask) -> Result<Task, TaskError> {
-    store::create(db, user_id, &new).await
+pub async fn create(
+    db: &Database,
+    changes: &Changes,
+    user_id: &str,
+    new: NewTask,
+) -> Result<Task, TaskError> {
+    let write = async { store::create(db, user_id, &new).await.map(Some) };
+    announced(db, changes, user_id, Kind::Created, write).await
 }
 
 pub async fn update(
     db: &Database,
+    changes: &Changes,
     user_id: &str,
     id: i64,
     patch: TaskPatch,
 ) -> Result<Task, TaskError> {
-    store::update(db, user_id, id, &patch)
-        .await?
-        .ok_or(TaskError::NotFound)
+    let write = store::update(db, user_id, id, &patch);
+    announced(db, changes, user_id, Kind::Updated, write).await
 }
 
-pub async fn toggle(db: &Database, user_id: &str, id: i64) -> Result<Task, TaskError> {
-    store::toggle(db, user_id, id)
-        .await?
-        .ok_or(TaskError::NotFound)
+pub async fn toggle(
+    db: &Database,
+    changes: &Changes,
+    user_id: &str,
+    id: i64,
+) -> Result<Task, TaskError> {
+    let write = store::toggle(db, user_id, id);
+    announced(db, changes, user_id, Kind::Completed, write).await
 }
 
 /// Deletes the task and answers it as it was, so that the caller can offer "Undo".
-pub async fn delete(db: &Database, user_id: &str, id: i64) -> Result<Task, TaskError> {
-    store::delete(db, user_id, id)
-        .await?
-        .ok_or(TaskError::NotFound)
+pub async fn delete(
+    db: &Database,
+    changes: &Changes,
+    user_id: &str,
+    id: i64,
+) -> Result<Task, TaskError> {
+    let write = store::delete(db, user_id, id);
+    announced(db, changes, user_id, Kind::Deleted, write).await
 }
 
 /// Puts back a task deleted moments ago, from the token its deletion answered with
 /// (see [`undo`]). An expired, forged or foreign token is [`TaskError::NotFound`];
-/// restoring twice answers the task as it already is.
+/// restoring twice answers the task as it already is (and announces nothing).
 pub async fn restore(
     db: &Database,
+    changes: &Changes,
     secret: &[u8],
     user_id: &str,
     token: &str,
 ) -> Result<Task, TaskError> {
     let task = undo::open(secret, user_id, token, chrono::Utc::now()).ok_or(TaskError::NotFound)?;
-    match store::restore(db, &task).await? {
-        Some(restored) => Ok(restored),
-        None => get(db, user_id, task.id).await,
+    let write = store::restore(db, &task);
+    match announced(db, changes, user_id, Kind::Created, write).await {
+        Err(TaskError::NotFound) => get(db, user_id, task.id).await,
+        done => done,
     }
+}
+
+/// Runs one write of `user_id`'s tasks and has it announced: on PostgreSQL the store
+/// sent `NOTIFY` inside the write's transaction (the listener delivers it, here too);
+/// on SQLite it is published here, after the commit, while the user's turn is held so
+/// that two concurrent writes cannot be announced in the opposite order they committed.
+/// `None` from the write (no such task) is [`TaskError::NotFound`], announced nowhere.
+async fn announced(
+    db: &Database,
+    changes: &Changes,
+    user_id: &str,
+    kind: Kind,
+    write: impl Future<Output = Result<Option<Task>, TaskError>>,
+) -> Result<Task, TaskError> {
+    let _turn = match db {
+        Database::Sqlite(_) => Some(changes.turn(user_id).await),
+        Database::Postgres(_) => None,
+    };
+    let task = write.await?.ok_or(TaskError::NotFound)?;
+    if let Database::Sqlite(_) = db {
+        changes.publish(Change::of(kind, &task));
+    }
+    Ok(task)
 }
 
 pub async fn summary(db: &Database, user_id: &str) -> Result<Summary, TaskError> {

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use taskdeck::{
     auth::{AuthError, AuthService, CallerError, ClientInfo, Incoming},
+    live::Changes,
     problem::{Code, Problem},
     Database,
 };
@@ -22,12 +23,15 @@ use super::error::UiError;
 pub struct UiContext {
     pub auth: Arc<AuthService>,
     pub db: Database,
+    /// The live-sync hub every task write is announced to.
+    pub changes: Changes,
 }
 
 /// One server-function call: the server context and the request it answers.
 pub struct Call {
     pub auth: Arc<AuthService>,
     pub db: Database,
+    pub changes: Changes,
     parts: Parts,
 }
 
@@ -46,6 +50,7 @@ impl Call {
         let call = Self {
             auth: ctx.auth,
             db: ctx.db,
+            changes: ctx.changes,
             parts,
         };
         let verdict = match auth_path {

@@ -59,7 +59,7 @@ pub async fn create_task(
     let user = call.user().await?;
     let fields = form_fields(Some(title), description, priority, tags, due_date);
     let new = NewTask::from_json(&fields).map_err(|e| task_error(TaskError::Invalid(e)))?;
-    let task = tasks::create(&call.db, &user, new)
+    let task = tasks::create(&call.db, &call.changes, &user, new)
         .await
         .map_err(task_error)?;
     Ok(task.into())
@@ -69,7 +69,7 @@ pub async fn create_task(
 pub async fn toggle_task(id: i64) -> Result<TaskView, UiError> {
     let call = Call::enter(None).await?;
     let user = call.user().await?;
-    Ok(tasks::toggle(&call.db, &user, id)
+    Ok(tasks::toggle(&call.db, &call.changes, &user, id)
         .await
         .map_err(task_error)?
         .into())
@@ -96,7 +96,7 @@ pub async fn update_task(
         Some(due_date.unwrap_or_default()),
     );
     let patch = TaskPatch::from_json(&fields).map_err(|e| task_error(TaskError::Invalid(e)))?;
-    let task = tasks::update(&call.db, &user, id, patch)
+    let task = tasks::update(&call.db, &call.changes, &user, id, patch)
         .await
         .map_err(task_error)?;
     // Without JavaScript: back to the board with the editor closed.
@@ -115,7 +115,7 @@ pub async fn update_task(
 pub async fn delete_task(id: i64) -> Result<String, UiError> {
     let call = Call::enter(None).await?;
     let user = call.user().await?;
-    let task = tasks::delete(&call.db, &user, id)
+    let task = tasks::delete(&call.db, &call.changes, &user, id)
         .await
         .map_err(task_error)?;
     let token = tasks::undo::seal(call.secret(), &task, chrono::Utc::now());
@@ -132,7 +132,7 @@ pub async fn delete_task(id: i64) -> Result<String, UiError> {
 pub async fn restore_task(token: String) -> Result<TaskView, UiError> {
     let call = Call::enter(None).await?;
     let user = call.user().await?;
-    let task = tasks::restore(&call.db, call.secret(), &user, &token)
+    let task = tasks::restore(&call.db, &call.changes, call.secret(), &user, &token)
         .await
         .map_err(task_error)?;
     let headers = request_headers();

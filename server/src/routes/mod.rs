@@ -1,6 +1,6 @@
 //! HTTP routes, one module per resource; each exposes a `router()`.
 //!
-//! The documented ones (`tasks`, `me`) return utoipa-axum `OpenApiRouter`s, merged by
+//! The documented ones (`tasks`, `live`, `me`) return utoipa-axum `OpenApiRouter`s, merged by
 //! [`documented`] into the router and the OpenAPI document at once; `openapi` serves that
 //! document.
 
@@ -11,15 +11,17 @@ use crate::state::AppState;
 
 pub mod auth;
 pub mod health;
+pub mod live;
 pub mod me;
 pub mod openapi;
 pub mod tasks;
 
-/// The documented part of the API, the tasks routes and `GET /api/me`, with its OpenAPI
-/// document: [`openapi::ApiDoc`] plus the operation of every route registered. Split it
-/// with `split_for_parts` to serve both.
+/// The documented part of the API, the tasks routes (with their event stream) and
+/// `GET /api/me`, with its OpenAPI document: [`openapi::ApiDoc`] plus the operation of
+/// every route registered. Split it with `split_for_parts` to serve both.
 pub fn documented() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(tasks::router())
+        .merge(live::router())
         .merge(me::router())
 }

@@ -152,7 +152,7 @@ async fn create(
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
     let new = NewTask::from_json(&body).map_err(TaskError::Invalid)?;
-    let task = tasks::create(&state.db, &user.id, new).await?;
+    let task = tasks::create(&state.db, &state.changes, &user.id, new).await?;
     let location = format!("/api/{}/tasks/{}", encode(&user.id), task.id);
     Ok((
         StatusCode::CREATED,
@@ -217,7 +217,9 @@ async fn update(
 ) -> Result<Json<tasks::Task>, ApiError> {
     let id = task_id(&id)?;
     let patch = TaskPatch::from_json(&body).map_err(TaskError::Invalid)?;
-    Ok(Json(tasks::update(&state.db, &user.id, id, patch).await?))
+    Ok(Json(
+        tasks::update(&state.db, &state.changes, &user.id, id, patch).await?,
+    ))
 }
 
 /// Delete a task
@@ -239,7 +241,7 @@ async fn remove(
     TaskOwner(user): TaskOwner,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    tasks::delete(&state.db, &user.id, task_id(&id)?).await?;
+    tasks::delete(&state.db, &state.changes, &user.id, task_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -265,6 +267,6 @@ async fn toggle(
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Json<tasks::Task>, ApiError> {
     Ok(Json(
-        tasks::toggle(&state.db, &user.id, task_id(&id)?).await?,
+        tasks::toggle(&state.db, &state.changes, &user.id, task_id(&id)?).await?,
     ))
 }

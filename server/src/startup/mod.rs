@@ -6,7 +6,7 @@ use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use axum::Router;
 use leptos::config::LeptosOptions;
-use taskdeck::{auth::AuthService, Config, Database, StorageError};
+use taskdeck::{auth::AuthService, live::Changes, Config, Database, StorageError};
 use tokio::net::TcpListener;
 
 use crate::state::AppState;
@@ -51,12 +51,20 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
+        let changes = Changes::new(config.live.max_streams_per_user);
+        if let Database::Postgres(pool) = &db {
+            // Listening before the port serves, so that no write after start is missed.
+            taskdeck::live::postgres::listen(pool, changes.clone())
+                .await
+                .map_err(StorageError::Query)?;
+        }
         let config = Arc::new(config);
         let auth = Arc::new(AuthService::new(db.clone(), config.clone()).await?);
         let state = AppState {
             config,
             db,
             auth,
+            changes,
             leptos_options,
         };
         let router = router(state.clone());
@@ -77,12 +85,19 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish. Event
+    /// streams never finish by themselves: they are ended (with an `end` event) as the
+    /// shutdown begins, or the drain would wait for them forever.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let header_timeout = self.state.config.request_timeout;
+        let changes = self.state.changes.clone();
+        let shutdown = async move {
+            shutdown.await;
+            changes.close();
+        };
         crate::serve::serve(self.listener, self.router, header_timeout, shutdown).await;
         self.state.db.close().await;
         tracing::info!("stopped");

@@ -56,6 +56,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::health::router())
         .merge(api)
+        // The UI's event stream, beside its server functions (same origin, no CORS).
+        .merge(routes::live::ui_router())
         .merge(pages)
         .merge(bundle(&leptos_options))
         .route("/metrics", axum::routing::get(crate::metrics::render))

@@ -53,6 +53,7 @@ pub(super) fn ui_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 
     let ui = app::api::UiContext {
         auth: state.auth.clone(),
         db: state.db.clone(),
+        changes: state.changes.clone(),
     };
     move || leptos::prelude::provide_context(ui.clone())
 }

@@ -15,6 +15,7 @@ mod attacks;
 mod auth;
 mod compat;
 mod foundation;
+mod live;
 mod openapi;
 mod pages;
 mod reliability;

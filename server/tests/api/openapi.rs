@@ -14,15 +14,17 @@ use crate::helpers::{list_tasks, ApiUser, Backend, TestApp};
 const TASKS: &str = "/api/{user_id}/tasks";
 const TASK: &str = "/api/{user_id}/tasks/{id}";
 const COMPLETE: &str = "/api/{user_id}/tasks/{id}/complete";
+const EVENTS: &str = "/api/{user_id}/tasks/events";
 
-/// Every operation of the router (routes/tasks.rs and routes/me.rs).
-const OPERATIONS: [(&str, &str); 7] = [
+/// Every operation of the router (routes/tasks.rs, routes/live.rs and routes/me.rs).
+const OPERATIONS: [(&str, &str); 8] = [
     (TASKS, "get"),
     (TASKS, "post"),
     (TASK, "get"),
     (TASK, "put"),
     (TASK, "delete"),
     (COMPLETE, "patch"),
+    (EVENTS, "get"),
     ("/api/me", "get"),
 ];
 
@@ -771,6 +773,20 @@ async fn every_real_status_is_documented(app: &TestApp) {
             format!("{missing}/complete"),
             Body::None,
         ),
+        (
+            EVENTS,
+            Method::GET,
+            None,
+            format!("{mine}/events"),
+            Body::None,
+        ),
+        (
+            EVENTS,
+            Method::GET,
+            t(&other),
+            format!("{mine}/events"),
+            Body::None,
+        ),
         ("/api/me", Method::GET, t(&me), "/api/me".into(), Body::None),
         ("/api/me", Method::GET, None, "/api/me".into(), Body::None),
         (TASK, Method::DELETE, None, one.clone(), Body::None),
@@ -813,6 +829,36 @@ async fn every_real_status_is_documented(app: &TestApp) {
             .or_default()
             .insert(code);
     }
+
+    // The event stream answers 200 with a body that never ends, and 429 past the cap
+    // (8 by default): read their heads and, for the 429, its JSON.
+    let events = operation(&doc, EVENTS, "get");
+    let stream = |token: &str| {
+        app.stream_client()
+            .get(app.url(&format!("{mine}/events")))
+            .bearer_auth(token)
+            .send()
+    };
+    let mut open = Vec::new();
+    for _ in 0..8 {
+        let res = stream(&me.token).await.unwrap();
+        assert_eq!(res.status(), 200, "a stream within the cap");
+        open.push(res);
+    }
+    let documented = resolve(&doc, &events["responses"]["200"]);
+    assert!(documented["content"]["text/event-stream"].is_object());
+    assert_eq!(open[0].headers()["content-type"], "text/event-stream");
+    let refused = stream(&me.token).await.unwrap();
+    assert_eq!(refused.status(), 429, "past the cap");
+    let body: Value = refused.json().await.unwrap();
+    let schema =
+        &resolve(&doc, &events["responses"]["429"])["content"]["application/json"]["schema"];
+    conforms(&doc, schema, &body, "429 stream").unwrap();
+    drop(open);
+    let statuses = seen
+        .entry((EVENTS.to_string(), "get".to_string()))
+        .or_default();
+    statuses.extend(["200".to_string(), "429".to_string()]);
 
     // And nothing is documented that the API does not answer (500 and 503 aside: they
     // are not provoked here; the PostgreSQL outage test provokes the 503).

@@ -4,13 +4,21 @@
 //! lives in the database, so an instance that never minted a key still verifies), and
 //! rate-limit counters (`RATE_LIMIT=on`; storage defaults to the database on PostgreSQL).
 //!
+//! Live sync too: a write on either instance reaches the event streams on both, once.
+//!
 //! PostgreSQL only: skipped with a note when it is unreachable and `REQUIRE_POSTGRES`
 //! is unset (see `crate::helpers::postgres_available`).
 
+use std::time::Duration;
+
+use reqwest::Method;
 use serde_json::{json, Value};
 use sqlx::{Connection, PgConnection};
 
-use crate::helpers::{postgres_available, ApiUser, PgTestDatabase, TestApp};
+use crate::{
+    helpers::{postgres_available, ApiUser, Backend, PgTestDatabase, TestApp},
+    live::{json_of, live_app},
+};
 
 const PASSWORD: &str = "password for scale-out";
 
@@ -175,4 +183,74 @@ fn jwt_kid(token: &str) -> String {
         .expect("base64url header");
     let header: Value = serde_json::from_slice(&bytes).expect("JSON header");
     header["kid"].as_str().expect("a kid").to_string()
+}
+
+/// Two instances on one PostgreSQL database: a write on either reaches the streams on
+/// both, exactly once, each instance numbering events its own way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_on_one_instance_reaches_streams_on_another() {
+    if !postgres_available().await {
+        return;
+    }
+    let db = PgTestDatabase::create("taskdeck_live").await;
+    let url = db.url.clone();
+    let outcome = tokio::spawn(async move { across_instances(&url).await }).await;
+    db.drop_database().await;
+    if let Err(error) = outcome {
+        std::panic::resume_unwind(error.into_panic());
+    }
+}
+
+async fn across_instances(database_url: &str) {
+    let instance = live_app(Backend::Postgres)
+        .database_url(database_url)
+        .env(
+            "BETTER_AUTH_SECRET",
+            "live-secret-0123456789-abcdefghijklmn",
+        )
+        .env("BETTER_AUTH_URL", "http://127.0.0.1:3000");
+    let a = instance.clone().spawn().await;
+    let b = instance.spawn().await;
+    let me = a.api_user("everywhere@example.com").await;
+    let mut on_a = a.task_events(&me, None).await;
+    let mut on_b = b.task_events(&me, None).await;
+    on_a.expect("ready").await;
+    on_b.expect("ready").await;
+
+    let created = a.create_task(&me, json!({ "title": "written on A" })).await;
+    let one = format!("/api/{}/tasks/{}", me.id, created["id"]);
+    let res = b
+        .send_json(&me, Method::PUT, &one, &json!({ "priority": "high" }))
+        .await;
+    let updated = json_of(res, 200, "update on B").await;
+    // Too large for a NOTIFY payload: control characters escape to six bytes each, and
+    // ten tags of 4-byte characters add 1.3 KB.
+    let tags: Vec<String> = (0..10).map(|i| format!("{i}{}", "𝄞".repeat(31))).collect();
+    let huge = json!({
+        "title": "\u{1}".repeat(200),
+        "description": "\u{1}".repeat(1000),
+        "tags": tags,
+    });
+    let res = a.send_json(&me, Method::PUT, &one, &huge).await;
+    assert_eq!(res.status(), 200);
+    let mut last = Vec::new();
+    for stream in [&mut on_a, &mut on_b] {
+        assert_eq!(stream.expect("created").await.json(), created);
+        assert_eq!(stream.expect("updated").await.json(), updated);
+        let changed = stream.expect("changed").await;
+        assert_eq!(changed.json(), json!({ "id": created["id"] }));
+        assert!(
+            stream
+                .next_within(Duration::from_millis(500))
+                .await
+                .is_none(),
+            "each change arrives once"
+        );
+        last.push(changed);
+    }
+    // Ids are each instance's own: one from A means nothing to B.
+    let mut crossed = b.task_events(&me, last[0].id.as_deref()).await;
+    crossed.expect("reset").await;
+    a.cleanup().await;
+    b.cleanup().await;
 }

@@ -46,6 +46,14 @@ impl AuthService {
         })
     }
 
+    /// Whether the session named by `token` still exists and has not expired: one
+    /// indexed read, nothing written (a live stream re-checks its session with it, so
+    /// that signing out or revoking the session ends the stream).
+    pub async fn session_is_live(&self, token: &str) -> Result<bool, AuthError> {
+        let session = store::find_session(&self.db, token).await?;
+        Ok(session.is_some_and(|s| s.expires_at > Ts::now()))
+    }
+
     pub fn is_fresh(session: &Session) -> bool {
         Utc::now() - session.created_at.0 < dur(SESSION_FRESH_AGE)
     }

@@ -9,12 +9,13 @@
 //! | [`TaskLookupErrors`] | 404                | the operations on one task (`.../{id}...`) |
 //! | [`BodyErrors`]       | 400, 413, 415, 422 | the operations with a JSON body            |
 //! | [`QueryErrors`]      | 422                | the list (its query parameters)            |
+//! | [`StreamErrors`]     | 429                | the event stream (streams per user capped) |
 //!
 //! An operation's responses are its successes plus the sets that apply (the same status
 //! in two sets is the same shared response). The sets only document: nothing constructs
 //! them, the real answers are `ApiError`'s, and `server/tests/api/openapi.rs` checks that
-//! every status the API answers with is documented, and nothing more. 429 is in no set:
-//! only the `/api/auth` endpoints are rate limited.
+//! every status the API answers with is documented, and nothing more. The only 429 is
+//! the event stream's cap: rate limits apply to the `/api/auth` endpoints alone.
 
 use utoipa::{IntoResponses, ToResponse};
 
@@ -70,6 +71,13 @@ pub enum QueryErrors {
     InvalidParameters(#[ref_response] Unprocessable),
 }
 
+/// The event stream: one user may keep only so many open (`LIVE_MAX_STREAMS_PER_USER`).
+#[derive(IntoResponses)]
+pub enum StreamErrors {
+    #[response(status = 429)]
+    TooMany(#[ref_response] TooManyStreams),
+}
+
 // --- the shared responses (`#/components/responses/...`) ------------------------------------
 
 /// Malformed JSON (`INVALID_JSON`) or a body that is not a JSON object (`INVALID_BODY`).
@@ -108,6 +116,12 @@ pub struct UnsupportedMediaType(pub ErrorBody);
 /// Invalid fields, each named in `errors`.
 #[derive(ToResponse)]
 pub struct Unprocessable(pub ValidationError);
+
+/// The caller already has `LIVE_MAX_STREAMS_PER_USER` event streams open on this instance
+/// (`TOO_MANY_STREAMS`): close one first.
+#[derive(ToResponse)]
+#[response(example = json!({"code": "TOO_MANY_STREAMS", "message": "At most 8 event streams may be open per user. Close one first."}))]
+pub struct TooManyStreams(pub ErrorBody);
 
 /// An internal failure (logged on the server; the message is generic).
 #[derive(ToResponse)]

@@ -36,7 +36,7 @@ mod tests;
 
 use errors::{
     BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, ServiceUnavailable,
-    Unauthorized, Unprocessable, UnsupportedMediaType,
+    TooManyStreams, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
 use schemas::{ErrorBody, ValidationError};
 
@@ -67,10 +67,10 @@ pub fn router(document: &utoipa::openapi::OpenApi) -> Router<AppState> {
 #[openapi(
     info(
         title = "Taskdeck API",
-        description = "The tasks REST API (on the original FastAPI service's paths) and \
-            `GET /api/me`. Every operation needs `Authorization: Bearer <jwt>`: get a JWT from \
-            Better Auth's `GET /api/auth/token` (session cookie) or the `set-auth-jwt` header of \
-            `GET /api/auth/get-session`. Errors are `{code, message}`, Better Auth's shape; \
+        description = "The tasks REST API (on the original FastAPI service's paths), its \
+            live change stream (Server-Sent Events) and `GET /api/me`. Every operation needs \
+            `Authorization: Bearer <jwt>`: get a JWT from Better Auth's `GET /api/auth/token` \
+            (session cookie) or the `set-auth-jwt` header of `GET /api/auth/get-session`. Errors are `{code, message}`, Better Auth's shape; \
             invalid input is a 422 that names each field.",
     ),
     components(
@@ -85,6 +85,7 @@ pub fn router(document: &utoipa::openapi::OpenApi) -> Router<AppState> {
             PayloadTooLarge,
             UnsupportedMediaType,
             Unprocessable,
+            TooManyStreams,
             InternalError,
             ServiceUnavailable,
         ),

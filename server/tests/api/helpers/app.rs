@@ -54,7 +54,10 @@ pub struct TestApp {
     /// The database made for this app, dropped by [`TestApp::cleanup`]; `None` on
     /// SQLite and for a database the test brought (`database_url`).
     pg_database: Option<PgTestDatabase>,
-    server: tokio::task::JoinHandle<()>,
+    /// `None` once it has finished (after [`TestApp::stop`]).
+    server: Option<tokio::task::JoinHandle<()>>,
+    /// Sends the shutdown signal (see [`TestApp::stop`]).
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
     /// Released last, once the server has stopped.
     _quiet: Arc<Quiet>,
 }
@@ -104,10 +107,28 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    /// Signals a graceful shutdown, as SIGTERM does, and waits up to `wait` for the
+    /// server to finish draining; whether it did.
+    pub async fn stop(&mut self, wait: Duration) -> bool {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let Some(server) = &mut self.server else {
+            return true;
+        };
+        let finished = tokio::time::timeout(wait, server).await.is_ok();
+        if finished {
+            self.server = None;
+        }
+        finished
+    }
+
     /// Stops the server and drops the PostgreSQL database made for it, if any.
     pub async fn cleanup(self) {
-        self.server.abort();
-        let _ = self.server.await;
+        if let Some(server) = self.server {
+            server.abort();
+            let _ = server.await;
+        }
         if let Some(database) = self.pg_database {
             database.drop_database().await;
         }
@@ -193,8 +214,15 @@ impl TestAppBuilder {
             }
         };
         let addr = app.local_addr();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
-            let _ = app.run_until_stopped(std::future::pending()).await;
+            // Only an explicit `stop` shuts down (a dropped sender does not).
+            let signal = async move {
+                if stopped.await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            };
+            let _ = app.run_until_stopped(signal).await;
         });
         TestApp {
             addr,
@@ -204,7 +232,8 @@ impl TestAppBuilder {
             config,
             data_dir,
             pg_database,
-            server,
+            server: Some(server),
+            stop: Some(stop),
             _quiet: quiet,
         }
     }

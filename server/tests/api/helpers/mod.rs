@@ -8,16 +8,19 @@
 //! - `mail`: the dev mailer's outbox.
 //! - `quiet`: the gate that lets one test have the process to itself.
 //! - `renders`: app starts and page renders kept apart (a Leptos process-wide flag).
+//! - `sse`: reading the live event streams.
 
 mod app;
 mod mail;
 pub mod quiet;
 pub mod renders;
+mod sse;
 mod story;
 
 pub use app::{
     postgres_admin_url, postgres_available, Backend, PgTestDatabase, TestApp, TestAppBuilder,
 };
+pub use sse::SseEvent;
 pub use story::{list_tasks, session_cookie, set_cookies, ApiUser, Signed};
 
 /// Generates one `#[tokio::test]` per backend for each listed async test function

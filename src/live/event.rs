@@ -1,0 +1,213 @@
+//! What the change stream says: a [`Change`] is one committed write to a user's tasks,
+//! an [`Event`] is what one instance sends its streams (a change, or a control message),
+//! numbered in that instance's sequence for the user.
+//!
+//! On the wire (SSE) the event name is the [`Kind`] and `data:` is JSON: the task, in
+//! exactly the REST API's shape, for `created`, `updated` and `completed`; `{"id": N}`
+//! for `deleted` and `changed`; `{"reason": "…"}` for `ready`, `reset` and `end`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::tasks::Task;
+
+/// The kinds of event a stream carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A new task, or one put back by "Undo".
+    Created,
+    /// Any edit through `PUT` / the editor.
+    Updated,
+    /// Completion toggled (either way; the task says which).
+    Completed,
+    Deleted,
+    /// The task changed but was too large to carry across instances (PostgreSQL's
+    /// 8000-byte NOTIFY limit): re-read it by id.
+    Changed,
+    /// Sent first on every stream once it is live; its id is where to resume from.
+    Ready,
+    /// Events were lost for this stream (too far behind, another instance, the database
+    /// listener reconnected): reload the list, then apply what follows.
+    Reset,
+    /// The stream is over (shutdown, token expired, session ended); sent last.
+    End,
+}
+
+impl Kind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Kind::Created => "created",
+            Kind::Updated => "updated",
+            Kind::Completed => "completed",
+            Kind::Deleted => "deleted",
+            Kind::Changed => "changed",
+            Kind::Ready => "ready",
+            Kind::Reset => "reset",
+            Kind::End => "end",
+        }
+    }
+
+    /// Whether events of this kind carry the whole task.
+    const fn carries_task(self) -> bool {
+        matches!(self, Kind::Created | Kind::Updated | Kind::Completed)
+    }
+}
+
+/// One committed write to a user's tasks, ready to send: `data` is the event's JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub user_id: String,
+    pub kind: Kind,
+    pub data: String,
+}
+
+impl Change {
+    /// `task` after a write of `kind` (as it was, for a deletion).
+    pub fn of(kind: Kind, task: &Task) -> Self {
+        let data = if kind.carries_task() {
+            serde_json::to_string(task).unwrap_or_else(|_| id_only(task.id))
+        } else {
+            id_only(task.id)
+        };
+        Self {
+            user_id: task.user_id.clone(),
+            kind,
+            data,
+        }
+    }
+
+    /// A task-carrying change sent as its id only (see [`Kind::Changed`]).
+    fn without_task(user_id: String, kind: Kind, id: i64) -> Self {
+        let kind = if kind.carries_task() {
+            Kind::Changed
+        } else {
+            kind
+        };
+        Self {
+            user_id,
+            kind,
+            data: id_only(id),
+        }
+    }
+}
+
+fn id_only(id: i64) -> String {
+    format!(r#"{{"id":{id}}}"#)
+}
+
+/// An event as an instance sends it: `id` is `<feed tag>-<sequence number>` (see
+/// `live::Changes`), unique on this instance and meaningless on another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub seq: u64,
+    pub id: String,
+    pub kind: Kind,
+    pub data: String,
+}
+
+impl Event {
+    /// A control event (`ready`, `reset`, `end`) with the reason in its data.
+    pub fn control(kind: Kind, id: String, seq: u64, reason: &str) -> Self {
+        Self {
+            seq,
+            id,
+            kind,
+            data: serde_json::json!({ "reason": reason }).to_string(),
+        }
+    }
+}
+
+/// PostgreSQL refuses NOTIFY payloads of 8000 bytes or more.
+pub const NOTIFY_PAYLOAD_MAX: usize = 7999;
+
+/// A change as it crosses instances in a NOTIFY payload: the task itself, so that no
+/// instance reads the database to deliver it.
+#[derive(Serialize, Deserialize)]
+struct Wire<T> {
+    user_id: String,
+    kind: Kind,
+    id: i64,
+    #[serde(default = "none", skip_serializing_if = "Option::is_none")]
+    task: Option<T>,
+}
+
+fn none<T>() -> Option<T> {
+    None
+}
+
+/// The NOTIFY payload for a write of `kind` to `task`: with the task when it fits the
+/// limit, else with its id only (delivered as [`Kind::Changed`]).
+pub fn notify_payload(kind: Kind, task: &Task) -> String {
+    let full = Wire {
+        user_id: task.user_id.clone(),
+        kind,
+        id: task.id,
+        task: kind.carries_task().then_some(task),
+    };
+    match serde_json::to_string(&full) {
+        Ok(text) if text.len() <= NOTIFY_PAYLOAD_MAX => text,
+        _ => serde_json::to_string(&Wire { task: None, ..full }).unwrap_or_default(),
+    }
+}
+
+/// The change a NOTIFY payload announces; `None` for one this build cannot read.
+pub fn from_notify_payload(payload: &str) -> Option<Change> {
+    let wire: Wire<Task> = serde_json::from_str(payload).ok()?;
+    Some(match wire.task {
+        Some(task) if task.user_id == wire.user_id => Change::of(wire.kind, &task),
+        _ => Change::without_task(wire.user_id, wire.kind, wire.id),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{storage::Ts, tasks::Priority};
+
+    fn task(description: Option<String>) -> Task {
+        Task {
+            id: 7,
+            user_id: "alice".into(),
+            title: "Pay rent".into(),
+            description,
+            completed: false,
+            priority: Priority::High,
+            tags: vec!["home".into()],
+            due_date: None,
+            created_at: Ts::parse("2026-11-01T10:00:00.000Z").unwrap(),
+            updated_at: Ts::parse("2026-11-02T10:00:00.000Z").unwrap(),
+        }
+    }
+
+    #[test]
+    fn the_data_is_the_rest_json_or_the_id() {
+        let t = task(None);
+        let change = Change::of(Kind::Updated, &t);
+        assert_eq!(change.data, serde_json::to_string(&t).unwrap());
+        assert_eq!(Change::of(Kind::Deleted, &t).data, r#"{"id":7}"#);
+    }
+
+    #[test]
+    fn a_payload_round_trips_with_its_task() {
+        let t = task(Some("by Friday".into()));
+        for kind in [Kind::Created, Kind::Updated, Kind::Completed, Kind::Deleted] {
+            let payload = notify_payload(kind, &t);
+            assert_eq!(from_notify_payload(&payload), Some(Change::of(kind, &t)));
+        }
+    }
+
+    #[test]
+    fn an_oversized_task_travels_as_its_id() {
+        // Control characters are allowed and escape to six bytes each.
+        let t = task(Some("\u{1}".repeat(1400)));
+        let payload = notify_payload(Kind::Updated, &t);
+        assert!(payload.len() <= NOTIFY_PAYLOAD_MAX, "{}", payload.len());
+        let change = from_notify_payload(&payload).unwrap();
+        assert_eq!(
+            (change.kind, change.data.as_str()),
+            (Kind::Changed, r#"{"id":7}"#)
+        );
+        assert_eq!(change.user_id, "alice");
+        assert_eq!(from_notify_payload("not json"), None);
+    }
+}

@@ -1,0 +1,86 @@
+//! Changes across instances on PostgreSQL: a write announces itself with `NOTIFY` inside
+//! its own transaction ([`Announce`]), and each instance's listener ([`listen`]) hands
+//! what arrives to its hub. PostgreSQL delivers notifications only at commit, in commit
+//! order, to every listening session, the writer's own instance included: that is the
+//! one path changes take on this backend (no local publish, so nothing arrives twice).
+
+use std::time::Duration;
+
+use sqlx::{postgres::PgListener, PgConnection, PgPool, SqliteConnection};
+
+use super::{from_notify_payload, notify_payload, Changes, Kind};
+use crate::tasks::Task;
+
+/// The NOTIFY channel (per database, so instances of other databases never meet).
+pub const CHANNEL: &str = "taskdeck_task_changes";
+
+/// Announces a write from inside its transaction; a no-op where nobody else listens.
+pub trait Announce {
+    fn announce(
+        &mut self,
+        kind: Kind,
+        task: &Task,
+    ) -> impl std::future::Future<Output = Result<(), sqlx::Error>> + Send;
+}
+
+/// SQLite is one instance: the hub is told directly, after the commit (`tasks`).
+impl Announce for SqliteConnection {
+    async fn announce(&mut self, _kind: Kind, _task: &Task) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+}
+
+impl Announce for PgConnection {
+    async fn announce(&mut self, kind: Kind, task: &Task) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(notify_payload(kind, task))
+            .execute(self)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Starts listening (returns once `LISTEN` is in force, so that no write after start-up
+/// is missed) and delivers notifications to `changes` until the pool closes.
+pub async fn listen(pool: &PgPool, changes: Changes) -> Result<(), sqlx::Error> {
+    let listener = subscribe(pool).await?;
+    tokio::spawn(deliver(pool.clone(), listener, changes));
+    Ok(())
+}
+
+async fn subscribe(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
+
+/// The listener's loop. A lost connection may have lost notifications with it, so
+/// after every reconnection the streams are reset (their clients reload).
+async fn deliver(pool: PgPool, mut listener: PgListener, changes: Changes) {
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(notification)) => match from_notify_payload(notification.payload()) {
+                Some(change) => changes.publish(change),
+                None => tracing::warn!("unreadable change notification ignored"),
+            },
+            // Reconnected by sqlx (and listening again): what happened meanwhile is lost.
+            Ok(None) => changes.reset_all("reconnected"),
+            Err(sqlx::Error::PoolClosed) => return,
+            Err(error) => {
+                tracing::warn!(%error, "change listener failed; reconnecting");
+                listener = loop {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    if pool.is_closed() {
+                        return;
+                    }
+                    match subscribe(&pool).await {
+                        Ok(listener) => break listener,
+                        Err(error) => tracing::debug!(%error, "change listener: still down"),
+                    }
+                };
+                changes.reset_all("reconnected");
+            }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! SQL for tasks. Filters are assembled from fixed fragments chosen by enums; user
+//! input only ever travels as bound parameters.
+
+use std::sync::LazyLock;
+
+use sqlx::{Encode, Postgres, QueryBuilder, Type};
+
+use crate::{
+    exec, fetch_one, fetch_optional,
+    live::{postgres::Announce, Kind},
+    storage::{Database, Ts},
+    with_pool,
+};
+
+use super::{
+    model::{NewTask, Summary, Task, TaskPatch, TaskRow},
+    TaskError,
+};
+
+mod list;
+
+pub use list::list_json;
+
+const COLUMNS: &str = r#""id", "user_id", "title", "description", "completed", "priority", "tags", "due_date", "created_at", "updated_at""#;
+
+static SELECT_ONE: LazyLock<String> =
+    LazyLock::new(|| format!(r#"SELECT {COLUMNS} FROM "task" WHERE "id" = $1 AND "user_id" = $2"#));
+
+static INSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        r#"INSERT INTO "task" ("user_id", "title", "description", "completed", "priority", "tags", "due_date", "created_at", "updated_at")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"#
+    )
+});
+
+static RESTORE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        r#"INSERT INTO "task" ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT ("id") DO NOTHING RETURNING {COLUMNS}"#
+    )
+});
+
+static TOGGLE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        r#"UPDATE "task" SET "completed" = NOT "completed", "updated_at" = $3 WHERE "id" = $1 AND "user_id" = $2 RETURNING {COLUMNS}"#
+    )
+});
+
+static DELETE: LazyLock<String> = LazyLock::new(|| {
+    format!(r#"DELETE FROM "task" WHERE "id" = $1 AND "user_id" = $2 RETURNING {COLUMNS}"#)
+});
+
+/// Records one tag of a task, for the tag filter.
+const INSERT_TAG: &str =
+    r#"INSERT INTO "task_tag" ("task_id", "user_id", "tag") VALUES ($1, $2, $3)"#;
+
+const DELETE_TAGS: &str = r#"DELETE FROM "task_tag" WHERE "task_id" = $1 AND "user_id" = $2"#;
+
+/// `T` can be bound as a parameter on `DB`: shortens the builders' bounds.
+trait Bind<'a, DB: sqlx::Database>: 'a + Encode<'a, DB> + Type<DB> {}
+
+impl<'a, DB: sqlx::Database, T: 'a + Encode<'a, DB> + Type<DB>> Bind<'a, DB> for T {}
+
+pub async fn get(db: &Database, user_id: &str, id: i64) -> Result<Option<Task>, TaskError> {
+    let row: Option<TaskRow> = fetch_optional!(db, SELECT_ONE.as_str(), id, user_id)?;
+    Ok(row.map(Task::from))
+}
+
+fn tags_json(tags: &[String]) -> String {
+    serde_json::to_string(tags).unwrap_or_else(|_| "[]".into())
+}
+
+pub async fn create(db: &Database, user_id: &str, new: &NewTask) -> Result<Task, TaskError> {
+    let now = Ts::now();
+    let task: Task = with_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let row: TaskRow = fetch_one!(
+            on &mut *tx,
+            INSERT.as_str(),
+            user_id,
+            &new.title,
+            &new.description,
+            new.completed,
+            new.priority.as_i16(),
+            tags_json(&new.tags),
+            new.due_date.map(|d| d.to_string()),
+            now,
+            now,
+        )?;
+        for tag in &new.tags {
+            exec!(on &mut *tx, INSERT_TAG, row.id, user_id, tag)?;
+        }
+        let task = Task::from(row);
+        tx.announce(Kind::Created, &task).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(task)
+    })?;
+    Ok(task)
+}
+
+/// Puts a deleted task back exactly as it was: same id, dates, state and tags. `None`
+/// when a row with that id exists again (the same undo sent twice).
+pub async fn restore(db: &Database, task: &Task) -> Result<Option<Task>, TaskError> {
+    let restored: Option<Task> = with_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let row: Option<TaskRow> = fetch_optional!(
+            on &mut *tx,
+            RESTORE.as_str(),
+            task.id,
+            &task.user_id,
+            &task.title,
+            &task.description,
+            task.completed,
+            task.priority.as_i16(),
+            tags_json(&task.tags),
+            task.due_date.map(|d| d.to_string()),
+            task.created_at,
+            task.updated_at,
+        )?;
+        let restored = row.map(Task::from);
+        if let Some(restored) = &restored {
+            for tag in &task.tags {
+                exec!(on &mut *tx, INSERT_TAG, task.id, &task.user_id, tag)?;
+            }
+            tx.announce(Kind::Created, restored).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(restored)
+    })?;
+    Ok(restored)
+}
+
+/// `UPDATE … SET` with only the fields the patch names (a `None` inside clears one).
+fn update_sql<'a, DB>(
+    user_id: &'a str,
+    id: i64,
+    patch: &'a TaskPatch,
+    now: Ts,
+) -> QueryBuilder<'a, DB>
+where
+    DB: sqlx::Database,
+    &'a str: Bind<'a, DB>,
+    Option<&'a str>: Bind<'a, DB>,
+    Option<String>: Bind<'a, DB>,
+    String: Bind<'a, DB>,
+    bool: Bind<'a, DB>,
+    i16: Bind<'a, DB>,
+    i64: Bind<'a, DB>,
+    Ts: Bind<'a, DB>,
+{
+    let mut b = QueryBuilder::new(r#"UPDATE "task" SET "updated_at" = "#);
+    b.push_bind(now);
+    if let Some(title) = &patch.title {
+        b.push(r#", "title" = "#).push_bind(title.as_str());
+    }
+    if let Some(description) = &patch.description {
+        b.push(r#", "description" = "#)
+            .push_bind(description.as_deref());
+    }
+    if let Some(completed) = patch.completed {
+        b.push(r#", "completed" = "#).push_bind(completed);
+    }
+    if let Some(priority) = patch.priority {
+        b.push(r#", "priority" = "#).push_bind(priority.as_i16());
+    }
+    if let Some(tags) = &patch.tags {
+        b.push(r#", "tags" = "#).push_bind(tags_json(tags));
+    }
+    if let Some(due_date) = &patch.due_date {
+        b.push(r#", "due_date" = "#)
+            .push_bind(due_date.map(|d| d.to_string()));
+    }
+    b.push(r#" WHERE "id" = "#)
+        .push_bind(id)
+        .push(r#" AND "user_id" = "#)
+        .push_bind(user_id)
+        .push(" RETURNING ")
+        .push(COLUMNS);
+    b
+}
+
+pub async fn update(
+    db: &Database,
+    user_id: &str,
+    id: i64,
+    patch: &TaskPatch,
+) -> Result<Option<Task>, TaskError> {
+    let now = Ts::now();
+    let task: Option<Task> = with_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let row: Option<TaskRow> = update_sql(user_id, id, patch, now)
+            .build_query_as()
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let (Some(row), Some(tags)) = (&row, &patch.tags) {
+            exec!(on &mut *tx, DELETE_TAGS, row.id, user_id)?;
+            for tag in tags {
+                exec!(on &mut *tx, INSERT_TAG, row.id, user_id, tag)?;
+            }
+        }
+        let task = row.map(Task::from);
+        if let Some(task) = &task {
+            tx.announce(Kind::Updated, task).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(task)
+    })?;
+    Ok(task)
+}
+
+pub async fn toggle(db: &Database, user_id: &str, id: i64) -> Result<Option<Task>, TaskError> {
+    let now = Ts::now();
+    let row: Option<TaskRow> = match db {
+        // One statement, no transaction: on SQLite there is nobody to NOTIFY.
+        Database::Sqlite(pool) => fetch_optional!(on pool, TOGGLE.as_str(), id, user_id, now)?,
+        Database::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            let row = fetch_optional!(on &mut *tx, TOGGLE.as_str(), id, user_id, now)?;
+            return Ok(finish(tx, Kind::Completed, row).await?);
+        }
+    };
+    Ok(row.map(Task::from))
+}
+
+/// Deletes the task and answers it as it was (for "Undo"), or `None` if there was none.
+pub async fn delete(db: &Database, user_id: &str, id: i64) -> Result<Option<Task>, TaskError> {
+    let row: Option<TaskRow> = match db {
+        Database::Sqlite(pool) => fetch_optional!(on pool, DELETE.as_str(), id, user_id)?,
+        Database::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            let row = fetch_optional!(on &mut *tx, DELETE.as_str(), id, user_id)?;
+            return Ok(finish(tx, Kind::Deleted, row).await?);
+        }
+    };
+    Ok(row.map(Task::from))
+}
+
+/// Ends a one-statement write on PostgreSQL: announces its row, if any, and commits.
+async fn finish(
+    mut tx: sqlx::Transaction<'_, Postgres>,
+    kind: Kind,
+    row: Option<TaskRow>,
+) -> Result<Option<Task>, sqlx::Error> {
+    let task = row.map(Task::from);
+    if let Some(task) = &task {
+        tx.announce(kind, task).await?;
+    }
+    tx.commit().await?;
+    Ok(task)
+}
+
+pub async fn summary(db: &Database, user_id: &str) -> Result<Summary, TaskError> {
+    let row: Option<(i64, i64)> = fetch_optional!(
+        db,
+        r#"SELECT CAST("total" AS BIGINT), CAST("completed" AS BIGINT) FROM "task_count" WHERE "user_id" = $1"#,
+        user_id
+    )?;
+    let (all, completed) = row.unwrap_or((0, 0));
+    Ok(Summary {
+        all,
+        pending: all - completed,
+        completed,
+    })
+}
