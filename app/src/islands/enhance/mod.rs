@@ -7,8 +7,11 @@
 //! Toggle and delete are optimistic (the row changes at once and is put back if the
 //! server refuses); adding clears the box at once so the next task can be typed.
 //! Answers are read with the browser's own `JSON.parse`: no serde in the bundle.
+//! Changes made elsewhere arrive on a change stream and refresh the same regions
+//! (`live`).
 
 mod actions;
+mod live;
 mod notices;
 mod server;
 
@@ -57,6 +60,7 @@ pub fn enhance(root: &str) {
     listen(&window(), "popstate", |_| {
         spawn_local(refresh(here(), Nav::Stay))
     });
+    live::connect();
 }
 
 fn listen(target: &EventTarget, name: &str, handler: fn(Event)) {

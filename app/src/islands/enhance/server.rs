@@ -76,6 +76,7 @@ fn sign_in_again() {
 /// Posts a form's fields to its server function; the answer's JSON text, or the words
 /// of its error.
 pub(super) async fn post(action: &str, body: &UrlSearchParams) -> Result<String, String> {
+    super::live::own_post();
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_body(body);

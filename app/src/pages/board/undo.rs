@@ -12,6 +12,8 @@ pub fn UndoToast(deleted: Option<(String, String)>, dismiss: String) -> impl Int
     let shown = deleted.is_some();
     let (title, token) = deleted.unwrap_or_default();
     view! {
+        // What changed elsewhere (live sync), for screen readers.
+        <p id="live-note" class="visually-hidden" role="status" aria-live="polite"></p>
         <div id="toast" class="toast-region" role="status" aria-live="polite">
             <div class="toast" hidden=!shown>
                 <span class="toast-text">{shown.then(|| format!("Deleted “{title}”."))}</span>

@@ -1,0 +1,165 @@
+//! Live sync in the browser: one `EventSource` per tab on the UI's change stream
+//! (`/api/ui/events`). A change made elsewhere (another tab, device or API client)
+//! refreshes the board's regions through the same swap as the tab's own actions, so
+//! what the user is typing and any open editor stay as they are; it is announced in a
+//! polite live region. Events are read with the browser's `JSON.parse`.
+//!
+//! The browser reconnects by itself after a dropped connection, sending
+//! `Last-Event-ID` so the server replays what was missed; when it gives up (the stream
+//! was refused or ended), a new one is opened with back-off, and the board refreshed
+//! once it is live since events may have been lost meanwhile.
+
+use std::cell::{Cell, RefCell};
+
+use js_sys::{Reflect, JSON};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Event, EventSource, MessageEvent};
+
+use super::{
+    by_id, here,
+    server::{refresh, Nav},
+    window,
+};
+
+const STREAM: &str = "/api/ui/events";
+/// Changes arriving together (a burst from a script) make one refresh.
+const SETTLE_MS: i32 = 150;
+/// A change within this long of the tab's own post is taken as its echo: not announced.
+const ECHO_MS: f64 = 2_000.0;
+const FIRST_RETRY_MS: i32 = 1_000;
+const LAST_RETRY_MS: i32 = 30_000;
+
+thread_local! {
+    static SOURCE: RefCell<Option<EventSource>> = const { RefCell::new(None) };
+    static RETRY_MS: Cell<i32> = const { Cell::new(FIRST_RETRY_MS) };
+    /// The stream was reopened (not resumed): refresh when it is live.
+    static REOPENED: Cell<bool> = const { Cell::new(false) };
+    static PENDING: Cell<i32> = const { Cell::new(0) };
+    static OWN_POST_AT: Cell<f64> = const { Cell::new(f64::NEG_INFINITY) };
+}
+
+/// Opens the tab's stream.
+pub(super) fn connect() {
+    let Ok(source) = EventSource::new(STREAM) else {
+        return;
+    };
+    for kind in [
+        "created",
+        "updated",
+        "completed",
+        "deleted",
+        "changed",
+        "reset",
+    ] {
+        on(&source, kind, on_change);
+    }
+    on(&source, "ready", |_| {
+        RETRY_MS.with(|r| r.set(FIRST_RETRY_MS));
+        mark_live(true);
+        if REOPENED.with(|r| r.replace(false)) {
+            schedule_refresh();
+        }
+    });
+    // The server says why a stream ends: signed out or revoked, stop; anything else
+    // (an instance shutting down in a deploy), come back.
+    on(&source, "end", |ev| {
+        if field(&ev, "reason").as_deref() == Some("session_ended") {
+            close();
+        } else {
+            reopen_later();
+        }
+    });
+    on(&source, "error", |_| {
+        let closed = SOURCE.with(|s| {
+            s.borrow()
+                .as_ref()
+                .is_some_and(|s| s.ready_state() == EventSource::CLOSED)
+        });
+        if closed {
+            reopen_later();
+        }
+    });
+    SOURCE.with(|s| s.replace(Some(source)));
+}
+
+fn on(source: &EventSource, name: &str, handler: fn(Event)) {
+    let callback = Closure::<dyn Fn(Event)>::new(handler);
+    let _ = source.add_event_listener_with_callback(name, callback.as_ref().unchecked_ref());
+    callback.forget();
+}
+
+fn close() {
+    if let Some(source) = SOURCE.with(|s| s.take()) {
+        source.close();
+    }
+    mark_live(false);
+}
+
+/// `data-live="on"` on the board while its stream is live (for styling and tests).
+fn mark_live(on: bool) {
+    if let Some(root) = by_id("board-root") {
+        let _ = if on {
+            root.set_attribute("data-live", "on")
+        } else {
+            root.remove_attribute("data-live")
+        };
+    }
+}
+
+/// Opens a new stream after a pause that doubles each time (up to 30 s).
+fn reopen_later() {
+    close();
+    let delay = RETRY_MS.with(|r| {
+        let now = r.get();
+        r.set((now * 2).min(LAST_RETRY_MS));
+        now
+    });
+    REOPENED.with(|r| r.set(true));
+    let later = Closure::once_into_js(connect);
+    let _ = window()
+        .set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), delay);
+}
+
+/// The tab posted a change itself: its echo on the stream is not news.
+pub(super) fn own_post() {
+    OWN_POST_AT.with(|t| t.set(js_sys::Date::now()));
+}
+
+fn on_change(ev: Event) {
+    schedule_refresh();
+    let echo = js_sys::Date::now() - OWN_POST_AT.with(Cell::get) < ECHO_MS;
+    if echo {
+        return;
+    }
+    let words = match (ev.type_().as_str(), field(&ev, "title")) {
+        ("created", Some(t)) => format!("“{t}” was added elsewhere."),
+        ("completed", Some(t)) => format!("“{t}” was updated elsewhere."),
+        ("updated", Some(t)) => format!("“{t}” was edited elsewhere."),
+        ("deleted", _) => "A task was deleted elsewhere.".to_string(),
+        _ => "Your tasks changed elsewhere.".to_string(),
+    };
+    if let Some(note) = by_id("live-note") {
+        note.set_text_content(Some(&words));
+    }
+}
+
+/// A string field of the event's JSON data.
+fn field(ev: &Event, name: &str) -> Option<String> {
+    let data = ev.dyn_ref::<MessageEvent>()?.data().as_string()?;
+    let value = JSON::parse(&data).ok()?;
+    Reflect::get(&value, &JsValue::from_str(name))
+        .ok()?
+        .as_string()
+}
+
+/// One refresh for a burst of changes.
+fn schedule_refresh() {
+    let win = window();
+    PENDING.with(|p| win.clear_timeout_with_handle(p.get()));
+    let later = Closure::once_into_js(|| spawn_local(refresh(here(), Nav::Stay)));
+    let id = win
+        .set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), SETTLE_MS)
+        .unwrap_or(0);
+    PENDING.with(|p| p.set(id));
+}
