@@ -40,7 +40,7 @@ fi
 # 2. The release server and the load client (an example: outside the normal build).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/taskdeck/target}"
 SERVER_BIN="${SERVER_BIN:-$CARGO_TARGET_DIR/release/server}"
-CLIENT_BIN="$CARGO_TARGET_DIR/release/examples/live_bench"
+CLIENT_BIN="${CLIENT_BIN:-$CARGO_TARGET_DIR/release/examples/live_bench}"
 if [ ! -x "$SERVER_BIN" ] || [ ! -x "$CLIENT_BIN" ] || [ "${REBUILD:-0}" = 1 ]; then
   say "building the release server and the load client (several minutes, once)"
   cargo build --release -j "${CARGO_JOBS:-1}" -p server --bin server --example live_bench
