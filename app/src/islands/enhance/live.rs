@@ -18,7 +18,7 @@ use web_sys::{Event, EventSource, MessageEvent};
 
 use super::{
     by_id, here,
-    server::{refresh, Nav},
+    server::{busy, refresh, Nav},
     window,
 };
 
@@ -153,11 +153,17 @@ fn field(ev: &Event, name: &str) -> Option<String> {
         .as_string()
 }
 
-/// One refresh for a burst of changes.
+/// One refresh for a burst of changes, once the user's own action (if any) is done.
 fn schedule_refresh() {
     let win = window();
     PENDING.with(|p| win.clear_timeout_with_handle(p.get()));
-    let later = Closure::once_into_js(|| spawn_local(refresh(here(), Nav::Stay)));
+    let later = Closure::once_into_js(|| {
+        if busy() {
+            schedule_refresh();
+        } else {
+            spawn_local(refresh(here(), Nav::Background));
+        }
+    });
     let id = win
         .set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), SETTLE_MS)
         .unwrap_or(0);

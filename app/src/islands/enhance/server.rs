@@ -19,6 +19,31 @@ const OFFLINE: &str = "Could not reach the server. Check your connection and try
 thread_local! {
     /// The newest refresh; an older one that answers late is dropped.
     static LATEST: Cell<u32> = const { Cell::new(0) };
+    /// Posts and refreshes under way.
+    static BUSY: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Counts an operation under way for as long as it lives.
+struct Busy;
+
+impl Busy {
+    fn start() -> Self {
+        BUSY.with(|b| b.set(b.get() + 1));
+        Busy
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        BUSY.with(|b| b.set(b.get().saturating_sub(1)));
+    }
+}
+
+/// Whether the user's own post or navigation is under way: a background refresh waits
+/// for it (it ends with a refresh of its own, and must not be overtaken by an older
+/// view).
+pub(super) fn busy() -> bool {
+    BUSY.with(Cell::get) > 0
 }
 
 /// The form's fields as the browser would post them.
@@ -76,6 +101,7 @@ fn sign_in_again() {
 /// Posts a form's fields to its server function; the answer's JSON text, or the words
 /// of its error.
 pub(super) async fn post(action: &str, body: &UrlSearchParams) -> Result<String, String> {
+    let _busy = Busy::start();
     super::live::own_post();
     let init = RequestInit::new();
     init.set_method("POST");
@@ -109,11 +135,16 @@ pub(super) enum Nav {
     Push,
     /// Typing in the search box: the URL follows without a history entry per key.
     Replace,
+    /// A change from elsewhere (live sync): the same URL; given up, not retried as a
+    /// page load, if it fails or if the user acted meanwhile.
+    Background,
 }
 
 /// Fetches `url`'s page and swaps in its `[data-swap]` regions. The list is dimmed
 /// (`aria-busy`) meanwhile, never emptied.
 pub(super) async fn refresh(url: String, nav: Nav) {
+    let _busy = Busy::start();
+    let background = matches!(nav, Nav::Background);
     let mine = LATEST.with(|n| {
         n.set(n.get() + 1);
         n.get()
@@ -132,13 +163,18 @@ pub(super) async fn refresh(url: String, nav: Nav) {
         Ok(r) if r.ok() => Some(text_of(r).await),
         _ => None,
     };
-    if LATEST.with(Cell::get) != mine {
+    // Superseded, or (in the background) the user did something meanwhile, which
+    // refreshes by itself when done.
+    if LATEST.with(Cell::get) != mine || (background && BUSY.with(Cell::get) > 1) {
         return;
     }
     if let Some(b) = by_id("board-list") {
         let _ = b.remove_attribute("aria-busy");
     }
     let Some(html) = html else {
+        if background {
+            return;
+        }
         // Offline or failing: an ordinary page load shows what the server says.
         let _ = window().location().set_href(&url);
         return;
@@ -153,7 +189,7 @@ pub(super) async fn refresh(url: String, nav: Nav) {
     }
     if let Ok(history) = window().history() {
         let _ = match nav {
-            Nav::Stay => Ok(()),
+            Nav::Stay | Nav::Background => Ok(()),
             Nav::Push => history.push_state_with_url(&JsValue::NULL, "", Some(&url)),
             Nav::Replace => history.replace_state_with_url(&JsValue::NULL, "", Some(&url)),
         };
@@ -171,9 +207,13 @@ fn swap(html: &str) {
     let doc = document();
     let active = doc.active_element();
     let focused = active.as_ref().map(Element::id).filter(|id| !id.is_empty());
-    let typing = active
-        .as_ref()
-        .is_some_and(|a| matches!(a.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+    // Typing in an editor does not hold its region back: the editor's row is carried
+    // into the new list whole (`keep_open_editors`), so a change from elsewhere shows
+    // around it. Typing anywhere else (the search box) keeps that region as it is.
+    let typing = active.as_ref().is_some_and(|a| {
+        matches!(a.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+            && closest::<Element>(a, "form.edit-form").is_none()
+    });
     let Ok(regions) = fresh.query_selector_all("[data-swap]") else {
         return;
     };
