@@ -44,6 +44,8 @@ async fn a_better_auth_1_6_database_opens_as_is() {
             .execute(&mut conn)
             .await
             .unwrap();
+        // Closed now: a dropped connection closes later, in the background.
+        conn.close().await.unwrap();
     }
     // The app opens the prepared file as its database (its own data directory aside).
     let app = TestApp::builder().database_url(&url).spawn().await;

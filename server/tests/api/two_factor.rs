@@ -531,6 +531,9 @@ CREATE TABLE "twoFactor" ("id" text not null primary key, "secret" text not null
             .execute(&mut conn)
             .await
             .unwrap();
+        // Closed before the app opens the file (a dropped connection closes later, in
+        // the background, and could still hold it while the app switches to WAL).
+        conn.close().await.unwrap();
     }
     let app = TestApp::builder().database_url(&url).spawn().await;
     // An older plugin's table (no `verified` column): the row counts as confirmed.
