@@ -1,22 +1,6 @@
 // Account journeys: settings, password reset by mail, rate limits, expired sessions.
 import { test, expect } from '@playwright/test';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PASSWORD, addTask, hydrated, signIn, signUp, uniqueEmail } from './helpers';
-
-/** The newest mail to `email` whose subject matches; mail is sent after the reply,
- *  so it may land a moment after the page says so. */
-async function lastMailTo(email: string, subject: RegExp): Promise<{ link: string; subject: string }> {
-  const outbox = join(process.env.E2E_DATA_DIR!, 'mail', 'outbox.jsonl');
-  const read = () => {
-    const text = existsSync(outbox) ? readFileSync(outbox, 'utf8').trim() : '';
-    const mails = text ? text.split('\n').map((l) => JSON.parse(l)) : [];
-    return mails.filter((m) => m.to === email && subject.test(m.subject));
-  };
-  await expect.poll(() => read().length, { timeout: 5000 }).toBeGreaterThan(0);
-  const mine = read();
-  return mine[mine.length - 1];
-}
+import { PASSWORD, addTask, hydrated, lastMailTo, signIn, signUp, uniqueEmail } from './helpers';
 
 test('change password: the old one stops working', async ({ page }) => {
   const email = uniqueEmail('chpw');

@@ -1,5 +1,7 @@
 // Shared steps for the browser journeys.
 import { expect, type Page } from '@playwright/test';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -38,4 +40,18 @@ export async function addTask(page: Page, title: string): Promise<void> {
 
 export function taskRow(page: Page, title: string) {
   return page.locator('li.task', { has: page.locator('.task-title', { hasText: title }) });
+}
+
+/** The newest mail to `email` whose subject matches; mail is sent after the reply,
+ *  so it may land a moment after the page says so. */
+export async function lastMailTo(email: string, subject: RegExp): Promise<{ link: string; subject: string }> {
+  const outbox = join(process.env.E2E_DATA_DIR!, 'mail', 'outbox.jsonl');
+  const read = () => {
+    const text = existsSync(outbox) ? readFileSync(outbox, 'utf8').trim() : '';
+    const mails = text ? text.split('\n').map((l) => JSON.parse(l)) : [];
+    return mails.filter((m) => m.to === email && subject.test(m.subject));
+  };
+  await expect.poll(() => read().length, { timeout: 5000 }).toBeGreaterThan(0);
+  const mine = read();
+  return mine[mine.length - 1];
 }

@@ -16,7 +16,14 @@ import { twoFactor } from 'better-auth/plugins';
 import { verifyPassword } from 'better-auth/crypto';
 import { getMigrations } from 'better-auth/db/migration';
 import { clientFor, secretOf, totpNow } from './auth-client';
-import { PASSWORD, signUp, uniqueEmail } from './helpers';
+import { PASSWORD, lastMailTo, signUp, uniqueEmail } from './helpers';
+
+/** `twoFactor.enable`'s answer for an authenticator app (`method: "totp"`). */
+function enrolment(data: unknown): { totpURI: string; backupCodes: string[] } {
+  const d = data as { method?: string; totpURI?: string; backupCodes?: string[] };
+  expect(d.method).toBe('totp');
+  return { totpURI: d.totpURI!, backupCodes: d.backupCodes! };
+}
 
 /** Another code than `right`, so that a wrong guess is never right by chance. */
 const wrongThan = (right: string) => (right === '000000' ? '111111' : '000000');
@@ -28,9 +35,9 @@ test('the official client: enable, sign out, twoFactorRedirect, verifyTotp, back
 
   const enabled = await client.twoFactor.enable({ password: PASSWORD });
   expect(enabled.error).toBeNull();
-  expect(enabled.data?.totpURI).toMatch(/^otpauth:\/\/totp\/Taskdeck:/);
-  const secret = secretOf(enabled.data!.totpURI!);
-  const backupCodes = enabled.data!.backupCodes!;
+  const { totpURI, backupCodes } = enrolment(enabled.data);
+  expect(totpURI).toMatch(/^otpauth:\/\/totp\/Taskdeck:/);
+  const secret = secretOf(totpURI);
   expect(backupCodes).toHaveLength(10);
   expect((await client.twoFactor.verifyTotp({ code: await totpNow(secret) })).error).toBeNull();
   expect((await client.getSession()).data?.user.twoFactorEnabled).toBe(true);
@@ -132,6 +139,47 @@ test('turn it on in settings, sign out, sign in with a code from the QR secret',
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByPlaceholder('What needs doing?')).toBeVisible();
+});
+
+async function passwordStep(page: Page, email: string) {
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.goto('/sign-in');
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/sign-in\/two-factor/);
+}
+
+test('the second step also takes a backup code (once) or a code sent by e-mail', async ({ page }) => {
+  const email = uniqueEmail('ui-2fa-alt');
+  await signUp(page, 'Two Factor Alt', email);
+  await page.goto('/settings');
+  await page.getByLabel('Your password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Set up two-factor' }).click();
+  const codes = await page.getByRole('list', { name: 'Backup codes' }).getByRole('listitem').allInnerTexts();
+  const typed = (await page.locator('#totp-secret').innerText()).replace(/\s+/g, '');
+  await page.getByLabel('Six-digit code').fill(await totpNow(secretOf(`otpauth://totp/x?secret=${typed}`)));
+  await page.getByRole('button', { name: 'Turn on two-factor' }).click();
+  await expect(page.getByText('Two-factor authentication is on.')).toBeVisible();
+
+  await passwordStep(page, email);
+  await page.getByText('Use a backup code instead').click();
+  await page.getByLabel('Backup code').fill(codes[0]);
+  await page.getByRole('button', { name: 'Use backup code' }).click();
+  await expect(page.getByPlaceholder('What needs doing?')).toBeVisible();
+
+  await passwordStep(page, email);
+  await page.getByText('Use a backup code instead').click();
+  await page.getByLabel('Backup code').fill(codes[0]);
+  await page.getByRole('button', { name: 'Use backup code' }).click();
+  await expect(page.getByRole('alert')).toContainText('used already');
+
+  await page.getByRole('button', { name: 'E-mail me a code instead' }).click();
+  await expect(page.getByRole('status')).toContainText('Code sent');
+  const mail = await lastMailTo(email, /sign-in code/);
+  await page.getByLabel('Code from the e-mail').fill(mail.subject.slice(0, 6));
+  await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByPlaceholder('What needs doing?')).toBeVisible();
 });
 
@@ -242,7 +290,8 @@ test('a database written by Better Auth with twoFactor() opens here, and ours op
     const baEmail = uniqueEmail('written-by-better-auth');
     expect((await ba.signUp.email({ name: 'From Better Auth', email: baEmail, password: PASSWORD })).error).toBeNull();
     const enabled = await ba.twoFactor.enable({ password: PASSWORD });
-    const baSecret = secretOf(enabled.data!.totpURI!);
+    const baSetup = enrolment(enabled.data);
+    const baSecret = secretOf(baSetup.totpURI);
     expect((await ba.twoFactor.verifyTotp({ code: await totpNow(baSecret) })).error).toBeNull();
 
     // This server opens that database as is: the password alone is refused, the code works.
@@ -259,20 +308,21 @@ test('a database written by Better Auth with twoFactor() opens here, and ours op
     // Its backup codes too (sealed by Better Auth, opened here).
     await here.signOut();
     await here.signIn.email({ email: baEmail, password: PASSWORD });
-    expect((await here.twoFactor.verifyBackupCode({ code: enabled.data!.backupCodes![0] })).error).toBeNull();
+    expect((await here.twoFactor.verifyBackupCode({ code: baSetup.backupCodes[0] })).error).toBeNull();
 
     // The reverse: two-factor turned on here; Better Auth asks for it and accepts our secret.
     const ourEmail = uniqueEmail('written-here');
     expect((await here.signUp.email({ name: 'From Taskdeck', email: ourEmail, password: PASSWORD })).error).toBeNull();
     const ourEnable = await here.twoFactor.enable({ password: PASSWORD });
-    const ourSecret = secretOf(ourEnable.data!.totpURI!);
+    const ourSetup = enrolment(ourEnable.data);
+    const ourSecret = secretOf(ourSetup.totpURI);
     expect((await here.twoFactor.verifyTotp({ code: await totpNow(ourSecret) })).error).toBeNull();
     const back = clientFor('http://localhost:3000', theirs).client;
     const challenge = await back.signIn.email({ email: ourEmail, password: PASSWORD });
     expect(challenge.data).toMatchObject({ twoFactorRedirect: true, twoFactorMethods: ['totp'] });
     expect((await back.twoFactor.verifyTotp({ code: await totpNow(ourSecret) })).error).toBeNull();
     expect((await back.getSession()).data?.user.email).toBe(ourEmail);
-    const used = await back.twoFactor.verifyBackupCode({ code: ourEnable.data!.backupCodes![1] });
+    const used = await back.twoFactor.verifyBackupCode({ code: ourSetup.backupCodes[1] });
     expect(used.error).toBeNull();
   } finally {
     ours.stop();
