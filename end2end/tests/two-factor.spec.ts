@@ -89,15 +89,17 @@ async function noSeriousViolations(page: Page, name: string) {
   expect(bad.map((v) => `${v.id}: ${v.help}`), name).toEqual([]);
 }
 
-/** Settings → set-up page → first code; returns the secret read off the page. */
-async function turnOnInSettings(page: Page, axe = true): Promise<string> {
+/** Settings → set-up page → first code; the secret and the backup codes read off the page. */
+async function turnOnInSettings(page: Page, axe = true): Promise<{ secret: string; codes: string[] }> {
   await page.goto('/settings');
   await page.getByLabel('Your password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Set up two-factor' }).click();
   await expect(page).toHaveURL(/\/settings\/two-factor$/);
   await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
   await expect(page.locator('figure.qr svg')).toBeVisible();
-  await expect(page.getByRole('list', { name: 'Backup codes' }).getByRole('listitem')).toHaveCount(10);
+  const listed = page.getByRole('list', { name: 'Backup codes' }).getByRole('listitem');
+  await expect(listed).toHaveCount(10);
+  const codes = await listed.allInnerTexts();
   if (axe) await noSeriousViolations(page, 'two-factor set-up');
   const typed = (await page.locator('#totp-secret').innerText()).replace(/\s+/g, '');
   const secret = secretOf(`otpauth://totp/x?secret=${typed}`);
@@ -106,16 +108,21 @@ async function turnOnInSettings(page: Page, axe = true): Promise<string> {
   await code.fill(await totpNow(secret));
   await page.getByRole('button', { name: 'Turn on two-factor' }).click();
   await expect(page.getByText('Two-factor authentication is on.')).toBeVisible();
-  return secret;
+  return { secret, codes };
 }
 
-async function secondStep(page: Page, email: string, secret: string, axe = true) {
+/** Signs out, then signs in with the password: on to the second step. */
+async function passwordStep(page: Page, email: string) {
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.goto('/sign-in');
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/sign-in\/two-factor/);
+}
+
+async function secondStep(page: Page, email: string, secret: string, axe = true) {
+  await passwordStep(page, email);
   if (axe) await noSeriousViolations(page, 'two-factor sign-in');
   const code = page.getByLabel('Code from your authenticator app');
   await code.fill(wrongThan(await totpNow(secret)));
@@ -130,7 +137,7 @@ async function secondStep(page: Page, email: string, secret: string, axe = true)
 test('turn it on in settings, sign out, sign in with a code from the QR secret', async ({ page }) => {
   const email = uniqueEmail('ui-2fa');
   await signUp(page, 'Two Factor UI', email);
-  const secret = await turnOnInSettings(page);
+  const { secret } = await turnOnInSettings(page);
   await secondStep(page, email, secret);
 
   // Trusted for 30 days: the password alone signs in on this browser now.
@@ -142,26 +149,10 @@ test('turn it on in settings, sign out, sign in with a code from the QR secret',
   await expect(page.getByPlaceholder('What needs doing?')).toBeVisible();
 });
 
-async function passwordStep(page: Page, email: string) {
-  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-  await page.goto('/sign-in');
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/sign-in\/two-factor/);
-}
-
 test('the second step also takes a backup code (once) or a code sent by e-mail', async ({ page }) => {
   const email = uniqueEmail('ui-2fa-alt');
   await signUp(page, 'Two Factor Alt', email);
-  await page.goto('/settings');
-  await page.getByLabel('Your password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Set up two-factor' }).click();
-  const codes = await page.getByRole('list', { name: 'Backup codes' }).getByRole('listitem').allInnerTexts();
-  const typed = (await page.locator('#totp-secret').innerText()).replace(/\s+/g, '');
-  await page.getByLabel('Six-digit code').fill(await totpNow(secretOf(`otpauth://totp/x?secret=${typed}`)));
-  await page.getByRole('button', { name: 'Turn on two-factor' }).click();
-  await expect(page.getByText('Two-factor authentication is on.')).toBeVisible();
+  const { codes } = await turnOnInSettings(page, false);
 
   await passwordStep(page, email);
   await page.getByText('Use a backup code instead').click();
@@ -195,7 +186,7 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: 'Create account' }).click();
     await expect(page.getByPlaceholder('What needs doing?')).toBeVisible();
     // (axe runs in the page's JavaScript: it checks these pages in the test above.)
-    const secret = await turnOnInSettings(page, false);
+    const { secret } = await turnOnInSettings(page, false);
     await secondStep(page, email, secret, false);
   });
 });
