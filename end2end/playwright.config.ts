@@ -36,6 +36,9 @@ function server(p: number, url: string, data: string, extra: Record<string, stri
       BETTER_AUTH_SECRET: 'e2e-secret-please-change-0123456789abcdef',
       DATA_DIR: data,
       RUST_LOG: 'warn',
+      // Open change streams re-check their session this often (15 s by default), so
+      // that the live tests see a revoked session end its stream within seconds.
+      LIVE_HEARTBEAT_SECS: '2',
       ...extra,
     },
   };

@@ -58,3 +58,15 @@ test('an edit in progress is not disturbed by a change from elsewhere', async ({
   await expect(field).toHaveValue('Half-typed new tit');
   await expect(field).toBeFocused();
 });
+
+test('a device signed out from another sees its board go to sign-in by itself', async ({ browser }) => {
+  const { laptop, phone } = await twoDevices(browser);
+  await laptop.goto('/settings');
+  const sessions = laptop.locator('li.session');
+  await expect(sessions).toHaveCount(2);
+  await sessions.filter({ hasNot: laptop.locator('.badge') }).getByRole('button', { name: 'Sign out that device' }).click();
+  await expect(sessions).toHaveCount(1);
+  // No click, no reload on the phone: its stream ends with the session, and the board
+  // follows the server to the sign-in page.
+  await expect(phone).toHaveURL(/\/sign-in/, { timeout: 10_000 });
+});

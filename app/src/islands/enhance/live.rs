@@ -7,7 +7,9 @@
 //! The browser reconnects by itself after a dropped connection, sending
 //! `Last-Event-ID` so the server replays what was missed; when it gives up (the stream
 //! was refused or ended), a new one is opened with back-off, and the board refreshed
-//! once it is live since events may have been lost meanwhile.
+//! once it is live since events may have been lost meanwhile. A hidden tab closes its
+//! stream and catches up when shown again: over HTTP/1.1 a browser gives an origin six
+//! connections, which open streams in background tabs would otherwise use up.
 
 use std::cell::{Cell, RefCell};
 
@@ -17,8 +19,8 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{Event, EventSource, MessageEvent};
 
 use super::{
-    by_id, here,
-    server::{busy, refresh, Nav},
+    by_id, document, here,
+    server::{busy, refresh, sign_in_again, Nav},
     window,
 };
 
@@ -37,10 +39,32 @@ thread_local! {
     static REOPENED: Cell<bool> = const { Cell::new(false) };
     static PENDING: Cell<i32> = const { Cell::new(0) };
     static OWN_POST_AT: Cell<f64> = const { Cell::new(f64::NEG_INFINITY) };
+    /// The session ended: no more streams from this page.
+    static STOPPED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Opens the tab's stream.
-pub(super) fn connect() {
+/// Keeps the tab's stream open while the tab is visible.
+pub(super) fn start() {
+    connect();
+    let callback = Closure::<dyn Fn()>::new(|| {
+        if document().hidden() {
+            close();
+            REOPENED.with(|r| r.set(true));
+        } else if SOURCE.with(|s| s.borrow().is_none()) {
+            RETRY_MS.with(|r| r.set(FIRST_RETRY_MS));
+            connect();
+        }
+    });
+    let _ = document()
+        .add_event_listener_with_callback("visibilitychange", callback.as_ref().unchecked_ref());
+    callback.forget();
+}
+
+/// Opens the tab's stream (not while the tab is hidden, nor twice).
+fn connect() {
+    if document().hidden() || STOPPED.with(Cell::get) || SOURCE.with(|s| s.borrow().is_some()) {
+        return;
+    }
     let Ok(source) = EventSource::new(STREAM) else {
         return;
     };
@@ -61,11 +85,14 @@ pub(super) fn connect() {
             schedule_refresh();
         }
     });
-    // The server says why a stream ends: signed out or revoked, stop; anything else
-    // (an instance shutting down in a deploy), come back.
+    // The server says why a stream ends. Signed out or revoked: stop, and off to sign
+    // in (as an action would after a 401). Anything else (an instance shutting down in
+    // a deploy): come back.
     on(&source, "end", |ev| {
         if field(&ev, "reason").as_deref() == Some("session_ended") {
+            STOPPED.with(|s| s.set(true));
             close();
+            sign_in_again();
         } else {
             reopen_later();
         }

@@ -60,7 +60,7 @@ pub fn enhance(root: &str) {
     listen(&window(), "popstate", |_| {
         spawn_local(refresh(here(), Nav::Stay))
     });
-    live::connect();
+    live::start();
 }
 
 fn listen(target: &EventTarget, name: &str, handler: fn(Event)) {

@@ -91,7 +91,7 @@ async fn text_of(response: &Response) -> String {
 }
 
 /// Off to sign in (and back here afterwards): the session ended meanwhile.
-fn sign_in_again() {
+pub(super) fn sign_in_again() {
     let next = String::from(js_sys::encode_uri_component(&here()));
     let _ = window()
         .location()
