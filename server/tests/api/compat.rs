@@ -1,11 +1,17 @@
 //! Compatibility with existing Better Auth deployments: a database in Better Auth 1.6's
-//! shape (no `account.issuer`, no `jwks.alg`/`crv`, scrypt hashes) opens as is, and a
-//! server in remote-JWKS mode accepts tokens issued by another Better Auth server.
+//! shape (no `account.issuer`, no `jwks.alg`/`crv`, scrypt hashes) opens as is, a user
+//! who turned two-factor on there still needs it here, and a server in remote-JWKS mode
+//! accepts tokens issued by another Better Auth server.
 
 use serde_json::{json, Value};
 use sqlx::{Connection, Executor, SqliteConnection};
 
-use crate::helpers::{session_cookie, ApiUser, Backend, Signed, TestApp};
+use taskdeck::auth::{key_envelope::symmetric_encrypt, two_factor::totp::code_at};
+
+use crate::{
+    helpers::{session_cookie, ApiUser, Backend, Signed, TestApp},
+    two_factor::{challenge, now, verify, PASSWORD},
+};
 
 /// Better Auth 1.6's SQLite schema, as its Kysely migrator wrote it.
 const BETTER_AUTH_16_SQLITE: &str = r#"
@@ -157,4 +163,73 @@ async fn remote_jwks_mode_accepts_tokens_from_another_server() {
     assert_eq!(api.bearer_get(&forged, "/api/me").await.status(), 401);
     api.cleanup().await;
     issuer.cleanup().await;
+}
+
+/// A SQLite database in Better Auth's shape with the plugin's table, holding a user who
+/// turned two-factor on under Better Auth (secret and codes sealed with the shared
+/// secret, as `symmetricEncrypt` seals them; the npm fixture test in end2end/ does the
+/// same with Better Auth itself writing the rows).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_better_auth_user_with_two_factor_needs_the_second_factor() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("ba2fa.db").display()
+    );
+    let secret = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+    let hash = taskdeck::auth::password::better_auth_scrypt_hash(PASSWORD).unwrap();
+    let key = b"test-secret-0123456789-abcdefghijklmnop";
+    let sealed = symmetric_encrypt(secret, key).unwrap();
+    let codes = symmetric_encrypt(r#"["aaaaa-bbbbb","ccccc-ddddd"]"#, key).unwrap();
+    {
+        let mut conn = SqliteConnection::connect(&url).await.unwrap();
+        // Better Auth 1.6's core tables, and what an older twoFactor plugin added.
+        conn.execute(BETTER_AUTH_16_SQLITE).await.unwrap();
+        conn.execute(
+            r#"ALTER TABLE "user" ADD COLUMN "twoFactorEnabled" integer;
+CREATE TABLE "twoFactor" ("id" text not null primary key, "secret" text not null, "backupCodes" text not null,
+  "userId" text not null references "user" ("id") on delete cascade);"#,
+        )
+        .await
+        .unwrap();
+        sqlx::query(r#"INSERT INTO "user" VALUES ('u2', 'Two Factor', 'tf@example.com', 1, NULL, '2025-01-02T03:04:05.678Z', '2025-01-02T03:04:05.678Z', 1)"#)
+            .execute(&mut conn).await.unwrap();
+        sqlx::query(r#"INSERT INTO "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt") VALUES ('a2', 'u2', 'credential', 'u2', $1, '2025-01-02T03:04:05.678Z', '2025-01-02T03:04:05.678Z')"#)
+            .bind(&hash).execute(&mut conn).await.unwrap();
+        sqlx::query(r#"INSERT INTO "twoFactor" VALUES ('t2', $1, $2, 'u2')"#)
+            .bind(&sealed)
+            .bind(&codes)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        // Closed before the app opens the file (a dropped connection closes later, in
+        // the background, and could still hold it while the app switches to WAL).
+        conn.close().await.unwrap();
+    }
+    let app = TestApp::builder().database_url(&url).spawn().await;
+    // An older plugin's table (no `verified` column): the row counts as confirmed.
+    let first = challenge(&app, "tf@example.com").await;
+    let res = verify(
+        &app,
+        "verify-backup-code",
+        json!({ "code": "ccccc-ddddd" }),
+        &first,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let session = session_cookie(&res).unwrap();
+    assert_eq!(
+        app.session(&session).await["user"]["twoFactorEnabled"],
+        true
+    );
+    let again = challenge(&app, "tf@example.com").await;
+    let res = verify(
+        &app,
+        "verify-totp",
+        json!({ "code": code_at(secret, now()) }),
+        &again,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    app.cleanup().await;
 }

@@ -1,21 +1,17 @@
 //! Two-factor sign-in on Better Auth's wire (`/api/auth/two-factor/*`): set-up with a
 //! first code, the sign-in that becomes a challenge, TOTP, backup codes (once each),
-//! e-mailed codes, attempt limits, trusted devices, turning it off; and a database in
-//! Better Auth's shape whose user already had two-factor on.
+//! e-mailed codes, attempt limits, trusted devices, turning it off. (A Better Auth
+//! database whose user already had two-factor on: `compat.rs`.)
 
 use reqwest::Response;
 use serde_json::{json, Value};
-use sqlx::{Connection, Executor, SqliteConnection};
-use taskdeck::auth::{
-    key_envelope::symmetric_encrypt,
-    two_factor::totp::{code_at, secret_from_uri},
-};
+use taskdeck::auth::two_factor::totp::{code_at, secret_from_uri};
 
 use crate::helpers::{session_cookie, set_cookies, Signed, TestApp};
 
-const PASSWORD: &str = "correct horse battery";
+pub(crate) const PASSWORD: &str = "correct horse battery";
 
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     chrono::Utc::now().timestamp() as u64
 }
 
@@ -88,7 +84,7 @@ async fn with_two_factor(app: &TestApp, email: &str) -> (Signed, String, Vec<Str
 
 /// A password sign-in that must become a challenge: no session, the `two_factor`
 /// cookie, Better Auth's `twoFactorRedirect`.
-async fn challenge(app: &TestApp, email: &str) -> String {
+pub(crate) async fn challenge(app: &TestApp, email: &str) -> String {
     let res = app.sign_in(email, PASSWORD).await;
     assert_eq!(res.status(), 200);
     assert!(
@@ -105,7 +101,7 @@ async fn challenge(app: &TestApp, email: &str) -> String {
     cookie
 }
 
-async fn verify(app: &TestApp, path: &str, body: Value, cookie: &str) -> Response {
+pub(crate) async fn verify(app: &TestApp, path: &str, body: Value, cookie: &str) -> Response {
     app.auth_post(&format!("/two-factor/{path}"), body, Some(cookie))
         .await
 }
@@ -486,79 +482,3 @@ db_tests!(
     a_code_by_mail_signs_in,
     set_up_and_turning_off_need_the_password,
 );
-
-/// A SQLite database in Better Auth's shape with the plugin's table, holding a user who
-/// turned two-factor on under Better Auth (secret and codes sealed with the shared
-/// secret, as `symmetricEncrypt` seals them; the npm fixture test in end2end/ does the
-/// same with Better Auth itself writing the rows).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_better_auth_user_with_two_factor_needs_the_second_factor() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("ba2fa.db").display()
-    );
-    let secret = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
-    let hash = taskdeck::auth::password::better_auth_scrypt_hash(PASSWORD).unwrap();
-    let key = b"test-secret-0123456789-abcdefghijklmnop";
-    let sealed = symmetric_encrypt(secret, key).unwrap();
-    let codes = symmetric_encrypt(r#"["aaaaa-bbbbb","ccccc-ddddd"]"#, key).unwrap();
-    {
-        let mut conn = SqliteConnection::connect(&url).await.unwrap();
-        conn.execute(r#"
-CREATE TABLE "user" ("id" text not null primary key, "name" text not null, "email" text not null unique,
-  "emailVerified" integer not null, "image" text, "createdAt" date not null, "updatedAt" date not null,
-  "twoFactorEnabled" integer);
-CREATE TABLE "session" ("id" text not null primary key, "expiresAt" date not null, "token" text not null unique,
-  "createdAt" date not null, "updatedAt" date not null, "ipAddress" text, "userAgent" text,
-  "userId" text not null references "user" ("id") on delete cascade);
-CREATE TABLE "account" ("id" text not null primary key, "accountId" text not null, "providerId" text not null,
-  "userId" text not null references "user" ("id") on delete cascade, "accessToken" text, "refreshToken" text,
-  "idToken" text, "accessTokenExpiresAt" date, "refreshTokenExpiresAt" date, "scope" text, "password" text,
-  "createdAt" date not null, "updatedAt" date not null);
-CREATE TABLE "verification" ("id" text not null primary key, "identifier" text not null, "value" text not null,
-  "expiresAt" date not null, "createdAt" date not null, "updatedAt" date not null);
-CREATE TABLE "twoFactor" ("id" text not null primary key, "secret" text not null, "backupCodes" text not null,
-  "userId" text not null references "user" ("id") on delete cascade);
-"#).await.unwrap();
-        sqlx::query(r#"INSERT INTO "user" VALUES ('u2', 'Two Factor', 'tf@example.com', 1, NULL, '2025-01-02T03:04:05.678Z', '2025-01-02T03:04:05.678Z', 1)"#)
-            .execute(&mut conn).await.unwrap();
-        sqlx::query(r#"INSERT INTO "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt") VALUES ('a2', 'u2', 'credential', 'u2', $1, '2025-01-02T03:04:05.678Z', '2025-01-02T03:04:05.678Z')"#)
-            .bind(&hash).execute(&mut conn).await.unwrap();
-        sqlx::query(r#"INSERT INTO "twoFactor" VALUES ('t2', $1, $2, 'u2')"#)
-            .bind(&sealed)
-            .bind(&codes)
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        // Closed before the app opens the file (a dropped connection closes later, in
-        // the background, and could still hold it while the app switches to WAL).
-        conn.close().await.unwrap();
-    }
-    let app = TestApp::builder().database_url(&url).spawn().await;
-    // An older plugin's table (no `verified` column): the row counts as confirmed.
-    let challenge = challenge(&app, "tf@example.com").await;
-    let res = verify(
-        &app,
-        "verify-backup-code",
-        json!({ "code": "ccccc-ddddd" }),
-        &challenge,
-    )
-    .await;
-    assert_eq!(res.status(), 200);
-    let session = session_cookie(&res).unwrap();
-    assert_eq!(
-        app.session(&session).await["user"]["twoFactorEnabled"],
-        true
-    );
-    let again = crate::two_factor::challenge(&app, "tf@example.com").await;
-    let res = verify(
-        &app,
-        "verify-totp",
-        json!({ "code": code_at(secret, now()) }),
-        &again,
-    )
-    .await;
-    assert_eq!(res.status(), 200);
-    app.cleanup().await;
-}

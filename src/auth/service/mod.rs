@@ -1,16 +1,18 @@
 //! The auth flows, Better Auth's semantics without its HTTP: sign-up, sign-in, session
 //! lookup with sliding refresh, session management, password change and reset, e-mail
-//! verification, account deletion, and JWT issuing/verification.
+//! verification, account deletion, two-factor set-up and sign-in, and JWT
+//! issuing/verification.
 //!
 //! The server's handlers only translate HTTP to these calls and back (cookies, JSON),
 //! so every rule lives here once. This module holds the service, its settings and the
 //! helpers the flows share; each flow is an `impl AuthService` block in the file named
 //! after it (`credentials`, `sessions`, `account`, `recovery`, `verification`,
-//! `tokens`).
+//! `tokens`, `two_factor` and `second_factor`).
 
 mod account;
 mod credentials;
 mod recovery;
+mod second_factor;
 mod sessions;
 mod tokens;
 mod two_factor;
@@ -18,7 +20,8 @@ mod verification;
 
 pub use super::two_factor::TrustCookie;
 pub use credentials::SignIn;
-pub use two_factor::{Challenge, Enrolment, Factor, Passed, Prover, ISSUER};
+pub use second_factor::{Challenge, Factor, Passed, Prover};
+pub use two_factor::{Enrolment, ISSUER};
 
 use std::{sync::Arc, time::Duration};
 
