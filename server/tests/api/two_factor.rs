@@ -474,6 +474,35 @@ async fn set_up_and_turning_off_need_the_password(app: &TestApp) {
     );
 }
 
+/// The plugin's own rate limit: three tries per 10 s per client on each `/two-factor/*`
+/// path (with limits on, as in production).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_factor_paths_are_rate_limited() {
+    let app = TestApp::builder().env("RATE_LIMIT", "on").spawn().await;
+    let (who, secret, _) = with_two_factor(&app, "limited@example.com").await;
+    let challenge = challenge(&app, &who.email).await;
+    let wrong = if code_at(&secret, now()) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for _ in 0..2 {
+        let res = verify(&app, "verify-totp", json!({ "code": wrong }), &challenge).await;
+        assert_eq!(res.status(), 401);
+    }
+    // (The set-up's own verify-totp was the first of the three.)
+    let res = verify(
+        &app,
+        "verify-totp",
+        json!({ "code": code_at(&secret, now()) }),
+        &challenge,
+    )
+    .await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("x-retry-after"));
+    app.cleanup().await;
+}
+
 db_tests!(
     totp_sign_in_takes_both_factors,
     a_backup_code_works_once,
