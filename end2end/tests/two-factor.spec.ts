@@ -11,6 +11,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { argon2Verify } from 'hash-wasm';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { betterAuth } from 'better-auth';
 import { twoFactor } from 'better-auth/plugins';
 import { verifyPassword } from 'better-auth/crypto';
@@ -101,8 +103,14 @@ async function turnOnInSettings(page: Page, axe = true): Promise<{ secret: strin
   await expect(listed).toHaveCount(10);
   const codes = await listed.allInnerTexts();
   if (axe) await noSeriousViolations(page, 'two-factor set-up');
+  // The QR code, scanned as an app would (a screenshot decoded by jsQR), carries the
+  // same secret as the key in text.
+  const shot = PNG.sync.read(await page.locator('figure.qr').screenshot());
+  const scanned = jsQR(new Uint8ClampedArray(shot.data), shot.width, shot.height);
+  expect(scanned?.data).toMatch(/^otpauth:\/\/totp\/Taskdeck:/);
+  const secret = secretOf(scanned!.data);
   const typed = (await page.locator('#totp-secret').innerText()).replace(/\s+/g, '');
-  const secret = secretOf(`otpauth://totp/x?secret=${typed}`);
+  expect(secretOf(`otpauth://totp/x?secret=${typed}`)).toBe(secret);
   const code = page.getByLabel('Six-digit code');
   await expect(code).toHaveAttribute('autocomplete', 'one-time-code');
   await code.fill(await totpNow(secret));
