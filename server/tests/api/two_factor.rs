@@ -29,6 +29,16 @@ fn deletes(res: &Response, name: &str) -> bool {
         .any(|c| c.starts_with(&format!("{name}=")) && c.contains("Max-Age=0"))
 }
 
+/// POSTs JSON to `/api/auth{path}` and reads `(status, body)`.
+async fn post(app: &TestApp, path: &str, body: Value, cookie: Option<&str>) -> (u16, Value) {
+    json_of(app.auth_post(path, body, cookie).await).await
+}
+
+/// A second-factor call with `cookie`, read as `(status, body)`.
+async fn tried(app: &TestApp, path: &str, body: Value, cookie: &str) -> (u16, Value) {
+    json_of(verify(app, path, body, cookie).await).await
+}
+
 async fn json_of(res: Response) -> (u16, Value) {
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
@@ -116,8 +126,7 @@ async fn totp_sign_in_takes_both_factors(app: &TestApp) {
     } else {
         "000000"
     };
-    let (status, body) =
-        json_of(verify(app, "verify-totp", json!({ "code": wrong }), &challenge).await).await;
+    let (status, body) = tried(app, "verify-totp", json!({ "code": wrong }), &challenge).await;
     assert_eq!((status, body["code"].as_str()), (401, Some("INVALID_CODE")));
 
     let res = verify(
@@ -139,14 +148,11 @@ async fn totp_sign_in_takes_both_factors(app: &TestApp) {
     );
 
     // The challenge is spent: it cannot make a second session.
-    let (status, body) = json_of(
-        verify(
-            app,
-            "verify-totp",
-            json!({ "code": code_at(&secret, now()) }),
-            &challenge,
-        )
-        .await,
+    let (status, body) = tried(
+        app,
+        "verify-totp",
+        json!({ "code": code_at(&secret, now()) }),
+        &challenge,
     )
     .await;
     assert_eq!(
@@ -154,9 +160,11 @@ async fn totp_sign_in_takes_both_factors(app: &TestApp) {
         (401, Some("INVALID_TWO_FACTOR_COOKIE"))
     );
     // Nor does a forged or missing challenge cookie.
-    let (status, _) = json_of(
-        app.auth_post("/two-factor/verify-totp", json!({ "code": "123456" }), None)
-            .await,
+    let (status, _) = post(
+        app,
+        "/two-factor/verify-totp",
+        json!({ "code": "123456" }),
+        None,
     )
     .await;
     assert_eq!(status, 401);
@@ -176,14 +184,11 @@ async fn a_backup_code_works_once(app: &TestApp) {
     assert!(session_cookie(&res).is_some());
 
     let second = challenge(app, &who.email).await;
-    let (status, body) = json_of(
-        verify(
-            app,
-            "verify-backup-code",
-            json!({ "code": codes[3] }),
-            &second,
-        )
-        .await,
+    let (status, body) = tried(
+        app,
+        "verify-backup-code",
+        json!({ "code": codes[3] }),
+        &second,
     )
     .await;
     assert_eq!(
@@ -200,40 +205,33 @@ async fn a_backup_code_works_once(app: &TestApp) {
     assert_eq!(res.status(), 200, "another code still works");
 
     // New codes replace the old ones, behind the password.
-    let (status, body) = json_of(
-        app.auth_post(
-            "/two-factor/generate-backup-codes",
-            json!({ "password": "wrong password" }),
-            Some(&who.cookie),
-        )
-        .await,
+    let (status, body) = post(
+        app,
+        "/two-factor/generate-backup-codes",
+        json!({ "password": "wrong password" }),
+        Some(&who.cookie),
     )
     .await;
     assert_eq!(
         (status, body["code"].as_str()),
         (400, Some("INVALID_PASSWORD"))
     );
-    let (status, body) = json_of(
-        app.auth_post(
-            "/two-factor/generate-backup-codes",
-            json!({ "password": PASSWORD }),
-            Some(&who.cookie),
-        )
-        .await,
+    let (status, body) = post(
+        app,
+        "/two-factor/generate-backup-codes",
+        json!({ "password": PASSWORD }),
+        Some(&who.cookie),
     )
     .await;
     assert_eq!(status, 200);
     assert_eq!(body["status"], true);
     let fresh: Vec<String> = serde_json::from_value(body["backupCodes"].clone()).unwrap();
     let third = challenge(app, &who.email).await;
-    let (status, _) = json_of(
-        verify(
-            app,
-            "verify-backup-code",
-            json!({ "code": codes[5] }),
-            &third,
-        )
-        .await,
+    let (status, _) = tried(
+        app,
+        "verify-backup-code",
+        json!({ "code": codes[5] }),
+        &third,
     )
     .await;
     assert_eq!(status, 401, "an old code is void");
@@ -257,25 +255,20 @@ async fn wrong_codes_are_limited_per_challenge(app: &TestApp) {
         "999999"
     };
     for _ in 0..5 {
-        let (status, body) =
-            json_of(verify(app, "verify-totp", json!({ "code": wrong }), &challenge).await).await;
+        let (status, body) = tried(app, "verify-totp", json!({ "code": wrong }), &challenge).await;
         assert_eq!((status, body["code"].as_str()), (401, Some("INVALID_CODE")));
     }
-    let (status, body) =
-        json_of(verify(app, "verify-totp", json!({ "code": wrong }), &challenge).await).await;
+    let (status, body) = tried(app, "verify-totp", json!({ "code": wrong }), &challenge).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (400, Some("TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE"))
     );
     // The challenge is gone: even the right code needs a new sign-in now.
-    let (status, body) = json_of(
-        verify(
-            app,
-            "verify-totp",
-            json!({ "code": code_at(&secret, now()) }),
-            &challenge,
-        )
-        .await,
+    let (status, body) = tried(
+        app,
+        "verify-totp",
+        json!({ "code": code_at(&secret, now()) }),
+        &challenge,
     )
     .await;
     assert_eq!(
@@ -286,19 +279,15 @@ async fn wrong_codes_are_limited_per_challenge(app: &TestApp) {
     // Across challenges, ten failures lock the factor for a while (429).
     for _ in 0..5 {
         let next = crate::two_factor::challenge(app, &who.email).await;
-        let (status, body) =
-            json_of(verify(app, "verify-totp", json!({ "code": wrong }), &next).await).await;
+        let (status, body) = tried(app, "verify-totp", json!({ "code": wrong }), &next).await;
         assert_eq!((status, body["code"].as_str()), (401, Some("INVALID_CODE")));
     }
     let last = crate::two_factor::challenge(app, &who.email).await;
-    let (status, body) = json_of(
-        verify(
-            app,
-            "verify-totp",
-            json!({ "code": code_at(&secret, now()) }),
-            &last,
-        )
-        .await,
+    let (status, body) = tried(
+        app,
+        "verify-totp",
+        json!({ "code": code_at(&secret, now()) }),
+        &last,
     )
     .await;
     assert_eq!(
@@ -361,52 +350,48 @@ async fn a_trusted_device_skips_the_code_for_30_days(app: &TestApp) {
 async fn a_code_by_mail_signs_in(app: &TestApp) {
     let (who, _, _) = with_two_factor(app, "mail2fa@example.com").await;
     let challenge = challenge(app, &who.email).await;
-    let (status, body) = json_of(verify(app, "send-otp", json!({}), &challenge).await).await;
+    let (status, body) = tried(app, "send-otp", json!({}), &challenge).await;
     assert_eq!((status, body), (200, json!({ "status": true })));
     let mail = app.wait_for_mail(&who.email, "sign-in code").await;
     let code: String = mail["subject"].as_str().unwrap().chars().take(6).collect();
     assert!(code.bytes().all(|b| b.is_ascii_digit()), "{mail}");
     let wrong = if code == "000000" { "000001" } else { "000000" };
-    let (status, body) =
-        json_of(verify(app, "verify-otp", json!({ "code": wrong }), &challenge).await).await;
+    let (status, body) = tried(app, "verify-otp", json!({ "code": wrong }), &challenge).await;
     assert_eq!((status, body["code"].as_str()), (401, Some("INVALID_CODE")));
     let res = verify(app, "verify-otp", json!({ "code": code }), &challenge).await;
     assert_eq!(res.status(), 200);
     assert!(session_cookie(&res).is_some());
     // Single use.
-    let (status, body) =
-        json_of(verify(app, "verify-otp", json!({ "code": code }), &challenge).await).await;
+    let (status, body) = tried(app, "verify-otp", json!({ "code": code }), &challenge).await;
     assert_eq!(status, 401, "{body}");
 }
 
 async fn set_up_and_turning_off_need_the_password(app: &TestApp) {
     let who = app.sign_up("off@example.com", PASSWORD).await;
-    let (status, body) = json_of(
-        app.auth_post(
-            "/two-factor/enable",
-            json!({ "password": "not it at all" }),
-            Some(&who.cookie),
-        )
-        .await,
+    let (status, body) = post(
+        app,
+        "/two-factor/enable",
+        json!({ "password": "not it at all" }),
+        Some(&who.cookie),
     )
     .await;
     assert_eq!(
         (status, body["code"].as_str()),
         (400, Some("INVALID_PASSWORD"))
     );
-    let (status, _) = json_of(
-        app.auth_post("/two-factor/enable", json!({ "password": PASSWORD }), None)
-            .await,
+    let (status, _) = post(
+        app,
+        "/two-factor/enable",
+        json!({ "password": PASSWORD }),
+        None,
     )
     .await;
     assert_eq!(status, 401, "no session, no set-up");
-    let (status, body) = json_of(
-        app.auth_post(
-            "/two-factor/enable",
-            json!({ "password": PASSWORD, "method": "sms" }),
-            Some(&who.cookie),
-        )
-        .await,
+    let (status, body) = post(
+        app,
+        "/two-factor/enable",
+        json!({ "password": PASSWORD, "method": "sms" }),
+        Some(&who.cookie),
     )
     .await;
     assert_eq!(
@@ -415,13 +400,11 @@ async fn set_up_and_turning_off_need_the_password(app: &TestApp) {
     );
 
     // Set up but never confirmed: sign-in still takes the password alone.
-    let (status, _) = json_of(
-        app.auth_post(
-            "/two-factor/enable",
-            json!({ "password": PASSWORD }),
-            Some(&who.cookie),
-        )
-        .await,
+    let (status, _) = post(
+        app,
+        "/two-factor/enable",
+        json!({ "password": PASSWORD }),
+        Some(&who.cookie),
     )
     .await;
     assert_eq!(status, 200);
@@ -429,13 +412,11 @@ async fn set_up_and_turning_off_need_the_password(app: &TestApp) {
     assert!(session_cookie(&res).is_some());
 
     let (who, secret, _) = with_two_factor(app, "off2@example.com").await;
-    let (status, body) = json_of(
-        app.auth_post(
-            "/two-factor/get-totp-uri",
-            json!({ "password": PASSWORD }),
-            Some(&who.cookie),
-        )
-        .await,
+    let (status, body) = post(
+        app,
+        "/two-factor/get-totp-uri",
+        json!({ "password": PASSWORD }),
+        Some(&who.cookie),
     )
     .await;
     assert_eq!(status, 200);
@@ -443,13 +424,11 @@ async fn set_up_and_turning_off_need_the_password(app: &TestApp) {
         secret_from_uri(body["totpURI"].as_str().unwrap()),
         Some(secret)
     );
-    let (status, _) = json_of(
-        app.auth_post(
-            "/two-factor/disable",
-            json!({ "password": "not it at all" }),
-            Some(&who.cookie),
-        )
-        .await,
+    let (status, _) = post(
+        app,
+        "/two-factor/disable",
+        json!({ "password": "not it at all" }),
+        Some(&who.cookie),
     )
     .await;
     assert_eq!(status, 400);

@@ -72,12 +72,9 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(two_factor::generate_backup_codes),
         )
         .route("/two-factor/send-otp", post(two_factor::send_otp))
-        .route("/two-factor/verify-totp", post(two_factor::verify_totp))
-        .route(
-            "/two-factor/verify-backup-code",
-            post(two_factor::verify_backup_code),
-        )
-        .route("/two-factor/verify-otp", post(two_factor::verify_otp))
+        .route("/two-factor/verify-totp", post(two_factor::verify))
+        .route("/two-factor/verify-backup-code", post(two_factor::verify))
+        .route("/two-factor/verify-otp", post(two_factor::verify))
         .route("/ok", get(ok))
         // The guard sees matched routes only: a 404 costs no counter.
         .route_layer(middleware::from_fn_with_state(state, guard::auth_guard))

@@ -3,7 +3,10 @@
 //! endpoints and `send-otp` take either the session (re-verification, confirming
 //! set-up) or, half-way through signing in, the signed `two_factor` cookie.
 
-use axum::{extract::State, http::HeaderMap};
+use axum::{
+    extract::{MatchedPath, State},
+    http::HeaderMap,
+};
 use serde_json::json;
 use taskdeck::{
     auth::{
@@ -139,50 +142,27 @@ pub(super) async fn send_otp(
     Ok(Reply::json(json!({ "status": true })))
 }
 
-pub(super) async fn verify_totp(
-    state: State<AppState>,
-    session: CookieSession,
-    client: Client,
-    headers: HeaderMap,
-    body: AuthBody,
-) -> Result<Reply, ApiError> {
-    let factor = Factor::Totp(body.string("code")?);
-    verify(state, session, client, headers, body, factor).await
-}
-
-pub(super) async fn verify_backup_code(
-    state: State<AppState>,
-    session: CookieSession,
-    client: Client,
-    headers: HeaderMap,
-    body: AuthBody,
-) -> Result<Reply, ApiError> {
-    body.opt_bool("disableSession")?;
-    let factor = Factor::BackupCode(body.string("code")?);
-    verify(state, session, client, headers, body, factor).await
-}
-
-pub(super) async fn verify_otp(
-    state: State<AppState>,
-    session: CookieSession,
-    client: Client,
-    headers: HeaderMap,
-    body: AuthBody,
-) -> Result<Reply, ApiError> {
-    let factor = Factor::Otp(body.string("code")?);
-    verify(state, session, client, headers, body, factor).await
-}
-
 /// The second factor checked, and Better Auth's `{token, user}` with the cookies of
 /// whatever changed: a new session, the challenge gone, a trusted device.
-async fn verify(
+/// `verify-totp`, `verify-backup-code` and `verify-otp` (the path names the factor).
+pub(super) async fn verify(
     State(state): State<AppState>,
     session: CookieSession,
     Client(client): Client,
     headers: HeaderMap,
+    path: MatchedPath,
     body: AuthBody,
-    factor: Factor,
 ) -> Result<Reply, ApiError> {
+    let code = body.string("code")?;
+    let factor = match path.as_str().rsplit('/').next() {
+        Some("verify-backup-code") => {
+            // Accepted for the client's sake; a session is made all the same.
+            body.opt_bool("disableSession")?;
+            Factor::BackupCode(code)
+        }
+        Some("verify-otp") => Factor::Otp(code),
+        _ => Factor::Totp(code),
+    };
     let trust_device = body.opt_bool("trustDevice")?.unwrap_or(false);
     let prover = prover(&state, &session, &headers)?;
     let settings = state.auth.cookie_settings();
