@@ -29,6 +29,37 @@ fn deletes(res: &Response, name: &str) -> bool {
         .any(|c| c.starts_with(&format!("{name}=")) && c.contains("Max-Age=0"))
 }
 
+/// The password-guarded endpoint `path` answers a wrong password with Better Auth's 400.
+async fn refuses_a_wrong_password(app: &TestApp, path: &str, cookie: &str) {
+    let answer = post_refusal(
+        app,
+        path,
+        json!({ "password": "not it at all" }),
+        Some(cookie),
+    )
+    .await;
+    assert_eq!(answer, (400, "INVALID_PASSWORD".into()), "{path}");
+}
+
+/// A call that must fail: its `(status, code)`.
+async fn post_refusal(
+    app: &TestApp,
+    path: &str,
+    body: Value,
+    cookie: Option<&str>,
+) -> (u16, String) {
+    let (status, body) = post(app, path, body, cookie).await;
+    (
+        status,
+        body["code"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+/// A second-factor call that must fail: its `(status, code)`.
+async fn refusal(app: &TestApp, path: &str, body: Value, cookie: &str) -> (u16, String) {
+    post_refusal(app, &format!("/two-factor/{path}"), body, Some(cookie)).await
+}
+
 /// POSTs JSON to `/api/auth{path}` and reads `(status, body)`.
 async fn post(app: &TestApp, path: &str, body: Value, cookie: Option<&str>) -> (u16, Value) {
     json_of(app.auth_post(path, body, cookie).await).await
@@ -126,8 +157,10 @@ async fn totp_sign_in_takes_both_factors(app: &TestApp) {
     } else {
         "000000"
     };
-    let (status, body) = tried(app, "verify-totp", json!({ "code": wrong }), &challenge).await;
-    assert_eq!((status, body["code"].as_str()), (401, Some("INVALID_CODE")));
+    assert_eq!(
+        refusal(app, "verify-totp", json!({ "code": wrong }), &challenge).await,
+        (401, "INVALID_CODE".into())
+    );
 
     let res = verify(
         app,
@@ -148,16 +181,15 @@ async fn totp_sign_in_takes_both_factors(app: &TestApp) {
     );
 
     // The challenge is spent: it cannot make a second session.
-    let (status, body) = tried(
-        app,
-        "verify-totp",
-        json!({ "code": code_at(&secret, now()) }),
-        &challenge,
-    )
-    .await;
     assert_eq!(
-        (status, body["code"].as_str()),
-        (401, Some("INVALID_TWO_FACTOR_COOKIE"))
+        refusal(
+            app,
+            "verify-totp",
+            json!({ "code": code_at(&secret, now()) }),
+            &challenge
+        )
+        .await,
+        (401, "INVALID_TWO_FACTOR_COOKIE".into())
     );
     // Nor does a forged or missing challenge cookie.
     let (status, _) = post(
@@ -184,16 +216,15 @@ async fn a_backup_code_works_once(app: &TestApp) {
     assert!(session_cookie(&res).is_some());
 
     let second = challenge(app, &who.email).await;
-    let (status, body) = tried(
-        app,
-        "verify-backup-code",
-        json!({ "code": codes[3] }),
-        &second,
-    )
-    .await;
     assert_eq!(
-        (status, body["code"].as_str()),
-        (401, Some("INVALID_BACKUP_CODE"))
+        refusal(
+            app,
+            "verify-backup-code",
+            json!({ "code": codes[3] }),
+            &second
+        )
+        .await,
+        (401, "INVALID_BACKUP_CODE".into())
     );
     let res = verify(
         app,
@@ -205,17 +236,7 @@ async fn a_backup_code_works_once(app: &TestApp) {
     assert_eq!(res.status(), 200, "another code still works");
 
     // New codes replace the old ones, behind the password.
-    let (status, body) = post(
-        app,
-        "/two-factor/generate-backup-codes",
-        json!({ "password": "wrong password" }),
-        Some(&who.cookie),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("INVALID_PASSWORD"))
-    );
+    refuses_a_wrong_password(app, "/two-factor/generate-backup-codes", &who.cookie).await;
     let (status, body) = post(
         app,
         "/two-factor/generate-backup-codes",
@@ -255,44 +276,45 @@ async fn wrong_codes_are_limited_per_challenge(app: &TestApp) {
         "999999"
     };
     for _ in 0..5 {
-        let (status, body) = tried(app, "verify-totp", json!({ "code": wrong }), &challenge).await;
-        assert_eq!((status, body["code"].as_str()), (401, Some("INVALID_CODE")));
+        assert_eq!(
+            refusal(app, "verify-totp", json!({ "code": wrong }), &challenge).await,
+            (401, "INVALID_CODE".into())
+        );
     }
-    let (status, body) = tried(app, "verify-totp", json!({ "code": wrong }), &challenge).await;
     assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE"))
+        refusal(app, "verify-totp", json!({ "code": wrong }), &challenge).await,
+        (400, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE".into())
     );
     // The challenge is gone: even the right code needs a new sign-in now.
-    let (status, body) = tried(
-        app,
-        "verify-totp",
-        json!({ "code": code_at(&secret, now()) }),
-        &challenge,
-    )
-    .await;
     assert_eq!(
-        (status, body["code"].as_str()),
-        (401, Some("INVALID_TWO_FACTOR_COOKIE"))
+        refusal(
+            app,
+            "verify-totp",
+            json!({ "code": code_at(&secret, now()) }),
+            &challenge
+        )
+        .await,
+        (401, "INVALID_TWO_FACTOR_COOKIE".into())
     );
 
     // Across challenges, ten failures lock the factor for a while (429).
     for _ in 0..5 {
         let next = crate::two_factor::challenge(app, &who.email).await;
-        let (status, body) = tried(app, "verify-totp", json!({ "code": wrong }), &next).await;
-        assert_eq!((status, body["code"].as_str()), (401, Some("INVALID_CODE")));
+        assert_eq!(
+            refusal(app, "verify-totp", json!({ "code": wrong }), &next).await,
+            (401, "INVALID_CODE".into())
+        );
     }
     let last = crate::two_factor::challenge(app, &who.email).await;
-    let (status, body) = tried(
-        app,
-        "verify-totp",
-        json!({ "code": code_at(&secret, now()) }),
-        &last,
-    )
-    .await;
     assert_eq!(
-        (status, body["code"].as_str()),
-        (429, Some("ACCOUNT_TEMPORARILY_LOCKED"))
+        refusal(
+            app,
+            "verify-totp",
+            json!({ "code": code_at(&secret, now()) }),
+            &last
+        )
+        .await,
+        (429, "ACCOUNT_TEMPORARILY_LOCKED".into())
     );
 }
 
@@ -356,8 +378,10 @@ async fn a_code_by_mail_signs_in(app: &TestApp) {
     let code: String = mail["subject"].as_str().unwrap().chars().take(6).collect();
     assert!(code.bytes().all(|b| b.is_ascii_digit()), "{mail}");
     let wrong = if code == "000000" { "000001" } else { "000000" };
-    let (status, body) = tried(app, "verify-otp", json!({ "code": wrong }), &challenge).await;
-    assert_eq!((status, body["code"].as_str()), (401, Some("INVALID_CODE")));
+    assert_eq!(
+        refusal(app, "verify-otp", json!({ "code": wrong }), &challenge).await,
+        (401, "INVALID_CODE".into())
+    );
     let res = verify(app, "verify-otp", json!({ "code": code }), &challenge).await;
     assert_eq!(res.status(), 200);
     assert!(session_cookie(&res).is_some());
@@ -368,17 +392,7 @@ async fn a_code_by_mail_signs_in(app: &TestApp) {
 
 async fn set_up_and_turning_off_need_the_password(app: &TestApp) {
     let who = app.sign_up("off@example.com", PASSWORD).await;
-    let (status, body) = post(
-        app,
-        "/two-factor/enable",
-        json!({ "password": "not it at all" }),
-        Some(&who.cookie),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("INVALID_PASSWORD"))
-    );
+    refuses_a_wrong_password(app, "/two-factor/enable", &who.cookie).await;
     let (status, _) = post(
         app,
         "/two-factor/enable",
@@ -387,16 +401,15 @@ async fn set_up_and_turning_off_need_the_password(app: &TestApp) {
     )
     .await;
     assert_eq!(status, 401, "no session, no set-up");
-    let (status, body) = post(
-        app,
-        "/two-factor/enable",
-        json!({ "password": PASSWORD, "method": "sms" }),
-        Some(&who.cookie),
-    )
-    .await;
     assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("VALIDATION_ERROR"))
+        post_refusal(
+            app,
+            "/two-factor/enable",
+            json!({ "password": PASSWORD, "method": "sms" }),
+            Some(&who.cookie)
+        )
+        .await,
+        (400, "VALIDATION_ERROR".into())
     );
 
     // Set up but never confirmed: sign-in still takes the password alone.
@@ -424,14 +437,7 @@ async fn set_up_and_turning_off_need_the_password(app: &TestApp) {
         secret_from_uri(body["totpURI"].as_str().unwrap()),
         Some(secret)
     );
-    let (status, _) = post(
-        app,
-        "/two-factor/disable",
-        json!({ "password": "not it at all" }),
-        Some(&who.cookie),
-    )
-    .await;
-    assert_eq!(status, 400);
+    refuses_a_wrong_password(app, "/two-factor/disable", &who.cookie).await;
     let res = app
         .auth_post(
             "/two-factor/disable",
