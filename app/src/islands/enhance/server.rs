@@ -145,8 +145,12 @@ pub(super) enum Nav {
 pub(super) async fn refresh(url: String, nav: Nav) {
     let _busy = Busy::start();
     let background = matches!(nav, Nav::Background);
+    // A background refresh never supersedes the user's: it takes no number of its own,
+    // and is dropped if one of theirs starts after it.
     let mine = LATEST.with(|n| {
-        n.set(n.get() + 1);
+        if !background {
+            n.set(n.get() + 1);
+        }
         n.get()
     });
     let busy = by_id("board-list");
