@@ -53,19 +53,9 @@ impl CookieSettings<'_> {
     /// configured lifetime as Max-Age, not the time left.
     pub fn session(&self, token: &str, remember: bool) -> Vec<String> {
         let max_age = SESSION_EXPIRES_IN.as_secs() as i64;
-        let mut out = vec![format!(
-            "{}={}{}",
-            self.name(SESSION_TOKEN),
-            sign_cookie_value(token, self.secret),
-            self.attributes(remember.then_some(max_age))
-        )];
+        let mut out = vec![self.signed(SESSION_TOKEN, token, remember.then_some(max_age))];
         if !remember {
-            out.push(format!(
-                "{}={}{}",
-                self.name(DONT_REMEMBER),
-                sign_cookie_value("true", self.secret),
-                self.attributes(None)
-            ));
+            out.push(self.signed(DONT_REMEMBER, "true", None));
         }
         out
     }
@@ -74,7 +64,7 @@ impl CookieSettings<'_> {
     pub fn expired(&self) -> Vec<String> {
         let mut out: Vec<String> = [SESSION_TOKEN, SESSION_DATA, DONT_REMEMBER]
             .iter()
-            .map(|short| format!("{}={}", self.name(short), self.attributes(Some(0))))
+            .map(|short| self.expire(short))
             .collect();
         out.push(self.jwt("", 0));
         out
@@ -104,7 +94,7 @@ impl CookieSettings<'_> {
     pub fn challenge(&self, challenge: &str, remember: bool) -> Vec<String> {
         let mut out: Vec<String> = [SESSION_TOKEN, SESSION_DATA]
             .iter()
-            .map(|short| format!("{}={}", self.name(short), self.attributes(Some(0))))
+            .map(|short| self.expire(short))
             .collect();
         out.push(self.signed(
             TWO_FACTOR_COOKIE,
@@ -164,14 +154,12 @@ impl CookieSettings<'_> {
         &self,
         cookie_headers: impl IntoIterator<Item = &'h str>,
     ) -> Option<String> {
-        let raw = read_cookie(cookie_headers, &self.name(SESSION_TOKEN))?;
-        verify_cookie_value(raw, self.secret)
+        self.signed_value(cookie_headers, SESSION_TOKEN)
     }
 
     /// Whether the signed "don't remember me" marker is present.
     pub fn dont_remember<'h>(&self, cookie_headers: impl IntoIterator<Item = &'h str>) -> bool {
-        read_cookie(cookie_headers, &self.name(DONT_REMEMBER))
-            .and_then(|raw| verify_cookie_value(raw, self.secret))
+        self.signed_value(cookie_headers, DONT_REMEMBER)
             .is_some_and(|v| v == "true")
     }
 }

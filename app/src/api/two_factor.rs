@@ -80,9 +80,9 @@ pub async fn get_two_factor() -> Result<TwoFactorView, UiError> {
         },
         Some((enrolment, verified)) => {
             let pending = (!verified).then(|| {
-                let secret = taskdeck::auth::two_factor::totp::secret_from_uri(&enrolment.totp_uri)
-                    .map(|s| taskdeck::auth::two_factor::totp::base32(s.as_bytes()))
-                    .unwrap_or_default();
+                let secret =
+                    taskdeck::auth::two_factor::totp::base32_secret_of(&enrolment.totp_uri)
+                        .unwrap_or_default();
                 PendingSetup {
                     qr_svg: qr_svg(&enrolment.totp_uri),
                     secret: grouped(&secret),

@@ -65,11 +65,15 @@ pub fn otpauth_uri(secret: &str, issuer: &str, account: &str) -> String {
 
 /// The secret carried by an `otpauth://` URI (base32-decoded), for clients and tests.
 pub fn secret_from_uri(uri: &str) -> Option<String> {
+    String::from_utf8(unbase32(&base32_secret_of(uri)?)?).ok()
+}
+
+/// The URI's `secret` as written there (base32): what a person types into an app.
+pub fn base32_secret_of(uri: &str) -> Option<String> {
     let query = uri.split_once('?')?.1;
-    let encoded = url::form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == "secret")?
-        .1;
-    String::from_utf8(unbase32(&encoded)?).ok()
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "secret")
+        .map(|(_, v)| v.into_owned())
 }
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

@@ -19,7 +19,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{Event, EventSource, MessageEvent};
 
 use super::{
-    by_id, document, here,
+    by_id, document, here, listen,
     server::{busy, refresh, sign_in_again, Nav},
     window,
 };
@@ -46,7 +46,7 @@ thread_local! {
 /// Keeps the tab's stream open while the tab is visible.
 pub(super) fn start() {
     connect();
-    let callback = Closure::<dyn Fn()>::new(|| {
+    listen(&document(), "visibilitychange", |_| {
         if document().hidden() {
             close();
             REOPENED.with(|r| r.set(true));
@@ -55,9 +55,6 @@ pub(super) fn start() {
             connect();
         }
     });
-    let _ = document()
-        .add_event_listener_with_callback("visibilitychange", callback.as_ref().unchecked_ref());
-    callback.forget();
 }
 
 /// Opens the tab's stream (not while the tab is hidden, nor twice).
@@ -76,9 +73,9 @@ fn connect() {
         "changed",
         "reset",
     ] {
-        on(&source, kind, on_change);
+        listen(&source, kind, on_change);
     }
-    on(&source, "ready", |_| {
+    listen(&source, "ready", |_| {
         RETRY_MS.with(|r| r.set(FIRST_RETRY_MS));
         mark_live(true);
         if REOPENED.with(|r| r.replace(false)) {
@@ -88,7 +85,7 @@ fn connect() {
     // The server says why a stream ends. Signed out or revoked: stop, and off to sign
     // in (as an action would after a 401). Anything else (an instance shutting down in
     // a deploy): come back.
-    on(&source, "end", |ev| {
+    listen(&source, "end", |ev| {
         if field(&ev, "reason").as_deref() == Some("session_ended") {
             STOPPED.with(|s| s.set(true));
             close();
@@ -97,7 +94,7 @@ fn connect() {
             reopen_later();
         }
     });
-    on(&source, "error", |_| {
+    listen(&source, "error", |_| {
         let closed = SOURCE.with(|s| {
             s.borrow()
                 .as_ref()
@@ -108,12 +105,6 @@ fn connect() {
         }
     });
     SOURCE.with(|s| s.replace(Some(source)));
-}
-
-fn on(source: &EventSource, name: &str, handler: fn(Event)) {
-    let callback = Closure::<dyn Fn(Event)>::new(handler);
-    let _ = source.add_event_listener_with_callback(name, callback.as_ref().unchecked_ref());
-    callback.forget();
 }
 
 fn close() {

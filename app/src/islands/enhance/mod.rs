@@ -63,7 +63,7 @@ pub fn enhance(root: &str) {
     live::start();
 }
 
-fn listen(target: &EventTarget, name: &str, handler: fn(Event)) {
+pub(super) fn listen(target: &EventTarget, name: &str, handler: fn(Event)) {
     let callback = Closure::<dyn Fn(Event)>::new(handler);
     let _ = target.add_event_listener_with_callback(name, callback.as_ref().unchecked_ref());
     // Listeners live as long as the page.
