@@ -77,7 +77,7 @@ async fn json_of(res: Response) -> (u16, Value) {
 
 /// Signs up, turns two-factor on (enable + a first code) and returns the user, the
 /// secret from the URI and the backup codes.
-async fn with_two_factor(app: &TestApp, email: &str) -> (Signed, String, Vec<String>) {
+pub(crate) async fn with_two_factor(app: &TestApp, email: &str) -> (Signed, String, Vec<String>) {
     let who = app.sign_up(email, PASSWORD).await;
     let res = app
         .auth_post(
