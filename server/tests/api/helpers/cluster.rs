@@ -91,7 +91,11 @@ impl Cluster {
     /// waiting up to 5 s (mail goes out after the answer).
     pub async fn wait_for_mail(&self, to: &str, subject: &str) -> Value {
         for _ in 0..100 {
-            if let Some(mail) = self.instances.iter().find_map(|i| i.newest_mail(to, subject)) {
+            if let Some(mail) = self
+                .instances
+                .iter()
+                .find_map(|i| i.newest_mail(to, subject))
+            {
                 return mail;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -142,7 +146,9 @@ impl Nginx {
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
             .spawn()
-            .unwrap_or_else(|e| panic!("nginx did not start ({e}): `.ci/setup.sh --test` installs it"));
+            .unwrap_or_else(|e| {
+                panic!("nginx did not start ({e}): `.ci/setup.sh --test` installs it")
+            });
         let mut nginx = Nginx { child, dir };
         nginx.wait_until_listening(port).await;
         nginx
@@ -163,7 +169,10 @@ impl Nginx {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("nginx is not listening on {port} after 10 s:\n{}", self.log());
+        panic!(
+            "nginx is not listening on {port} after 10 s:\n{}",
+            self.log()
+        );
     }
 
     fn log(&self) -> String {
@@ -203,7 +212,11 @@ fn config(port: u16, upstreams: &[SocketAddr]) -> String {
         .iter()
         .map(|a| format!("    server {a};\n"))
         .collect();
-    writeln!(pools, "  upstream taskdeck {{\n{all}    keepalive 32;\n  }}").unwrap();
+    writeln!(
+        pools,
+        "  upstream taskdeck {{\n{all}    keepalive 32;\n  }}"
+    )
+    .unwrap();
     for (n, addr) in upstreams.iter().enumerate() {
         writeln!(
             pools,

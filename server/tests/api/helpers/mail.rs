@@ -31,9 +31,10 @@ impl TestApp {
 
     /// The newest mail to `to` whose subject contains `subject`, if one was written.
     pub fn newest_mail(&self, to: &str, subject: &str) -> Option<Value> {
-        self.outbox().into_iter().rev().find(|m| {
-            m["to"] == to && m["subject"].as_str().is_some_and(|s| s.contains(subject))
-        })
+        self.outbox()
+            .into_iter()
+            .rev()
+            .find(|m| m["to"] == to && m["subject"].as_str().is_some_and(|s| s.contains(subject)))
     }
 
     /// The token of the e-mail verification link last mailed to `to`.
