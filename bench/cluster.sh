@@ -204,5 +204,9 @@ for kind in api ui; do
 done
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-errors=$(cat "$work"/*.log "$work/nginx/error.log" 2>/dev/null | grep -ciE 'warn|error' || true)
-echo "Warning/error lines in the server and nginx logs: $errors"
+# The start-up notes of development mode (rate limiting off, mail to a file) are expected.
+echo "Other warning/error lines in the server and nginx logs (first 10):"
+for log in "$work"/*.log "$work/nginx/error.log"; do
+  [ -f "$log" ] || continue
+  grep -iE 'warn|error' "$log" | grep -v 'protection relaxed' | sed "s|^|  $(basename "$log"): |" || true
+done | head -10
