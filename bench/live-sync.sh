@@ -22,19 +22,15 @@ PER_USER="${STREAMS_PER_USER:-4}"
 WRITES="${WRITES:-300}"
 DURATION="${DURATION:-10}"
 
-say() { printf '==> %s\n' "$*" >&2; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 
 # 1. A load generator: oha if present, else wrk from Debian (as bench/run.sh).
 if command -v oha >/dev/null; then
   LOADGEN=oha
 else
   LOADGEN=wrk
-  if ! command -v wrk >/dev/null; then
-    say "installing wrk (Debian package)"
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk \
-      || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk; }
-  fi
+  ensure_wrk
 fi
 
 # 2. The release server and the load client (an example: outside the normal build).
@@ -62,19 +58,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=taskdeck LEPTOS_SITE_PKG_DIR=pkg \
-  LEPTOS_SITE_ADDR="127.0.0.1:$port" BETTER_AUTH_URL="$base" DATA_DIR="$work/data" \
-  APP_ENV=development RATE_LIMIT=off JWT_ALGORITHM=HS256 JWT_EXPIRES_IN_SECS=10800 \
-  BETTER_AUTH_SECRET=live-sync-bench-secret-0123456789abcdef RUST_LOG=warn \
-  "$SERVER_BIN" >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-  curl -fs "$base/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.1
-done
+start_server "$SERVER_BIN"
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status"; }
 
@@ -100,16 +84,7 @@ r = json.load(sys.stdin)
 print("%.0f %.2f" % (r["summary"]["requestsPerSec"], r["latencyPercentiles"]["p99"] * 1000))
 '
   else
-    BENCH_METHOD="$method" BENCH_TOKEN="$token" wrk -t2 -c32 -d"${DURATION}s" \
-      -s "$BENCH/wrk.lua" "$base$path" 2>/dev/null \
-      | python3 -c '
-import json, sys
-for line in sys.stdin:
-    if line.startswith("BENCHJSON "):
-        r = json.loads(line[len("BENCHJSON "):])
-        rps = r["requests"] / (r["duration_us"] / 1e6)
-        print("%.0f %.2f" % (rps, r["latency_us"]["99"] / 1000))
-'
+    wrk_load "$base$path" BENCH_METHOD="$method" BENCH_TOKEN="$token"
   fi
 }
 

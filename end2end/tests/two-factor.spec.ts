@@ -4,11 +4,6 @@
 // with `twoFactor()`, running in this process on PostgreSQL).
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { argon2Verify } from 'hash-wasm';
 import jsQR from 'jsqr';
@@ -19,6 +14,7 @@ import { verifyPassword } from 'better-auth/crypto';
 import { getMigrations } from 'better-auth/db/migration';
 import { clientFor, secretOf, totpNow } from './auth-client';
 import { PASSWORD, lastMailTo, signUp, uniqueEmail } from './helpers';
+import { freshDatabase, ourServerOn, port } from './servers';
 
 /** `twoFactor.enable`'s answer for an authenticator app (`method: "totp"`). */
 function enrolment(data: unknown): { totpURI: string; backupCodes: string[] } {
@@ -201,29 +197,7 @@ test.describe('without JavaScript', () => {
 
 // --- the same database under Better Auth and under this server ----------------------
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const targetDir = process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/taskdeck/target');
 const SECRET = 'shared-secret-for-both-servers-0123456789';
-const PG_ADMIN = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `ba2fa_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_ADMIN });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 /** Better Auth itself, with twoFactor(), on `url`. It verifies this server's argon2id
  * hashes too (`hash-wasm`), as a deployment moving back to Better Auth would. */
@@ -244,38 +218,9 @@ function betterAuthOn(url: string, pool: pg.Pool) {
   });
 }
 
-/** This server's release binary on `url`; resolves once it answers /healthz. */
-async function ourServerOn(url: string, port: number): Promise<{ base: string; stop: () => void }> {
-  const base = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.env.E2E_SERVER_BIN ?? join(targetDir, 'release/server'), [], {
-    cwd: root,
-    stdio: 'ignore',
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      BETTER_AUTH_SECRET: SECRET,
-      BETTER_AUTH_URL: base,
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'taskdeck-ba2fa-')),
-      LEPTOS_OUTPUT_NAME: 'taskdeck',
-      LEPTOS_SITE_ROOT: process.env.E2E_SITE_ROOT ?? join(root, 'target/site'),
-      LEPTOS_SITE_PKG_DIR: 'pkg',
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      RUST_LOG: 'warn',
-    },
-  });
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return { base, stop: () => child.kill() };
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('the server did not start');
-}
-
 test('a database written by Better Auth with twoFactor() opens here, and ours opens there', async () => {
   test.setTimeout(60_000);
-  const db = await freshDatabase();
+  const db = await freshDatabase('ba2fa');
   const pool = new pg.Pool({ connectionString: db.url });
   const ours = { stop: () => {} };
   try {
@@ -294,7 +239,7 @@ test('a database written by Better Auth with twoFactor() opens here, and ours op
     expect((await ba.twoFactor.verifyTotp({ code: await totpNow(baSecret) })).error).toBeNull();
 
     // This server opens that database as is: the password alone is refused, the code works.
-    const server = await ourServerOn(db.url, Number(process.env.E2E_PORT ?? 3137) + 2);
+    const server = await ourServerOn(db.url, port(2), SECRET);
     ours.stop = server.stop;
     const here = clientFor(server.base).client;
     expect((await here.signIn.email({ email: baEmail, password: PASSWORD })).data).toEqual({

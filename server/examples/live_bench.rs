@@ -8,6 +8,10 @@
 //!     opens PER_USER streams for each user, writes DIR/ready once all said `ready`,
 //!     waits for DIR/go, then toggles a task WRITES times (one write at a time, users in
 //!     turn) and prints the delivery latency of every event to every stream of its user
+//! live_bench opens URL HEADER COUNT CONCURRENCY
+//!     opens COUNT streams at URL (with the request header `HEADER`, `Name: value`),
+//!     CONCURRENCY at a time, each until its `ready`, and prints opens per second
+//!     (`bench/ui-door.sh`)
 //! ```
 //!
 //! Output lines start with `LIVE ` and are `key=value` pairs, for the script to read.
@@ -35,7 +39,10 @@ async fn main() -> Result<(), Error> {
             )
             .await
         }
-        _ => Err("usage: live_bench prepare BASE USERS OUT.json | hold BASE USERS.json PER_USER WRITES DIR".into()),
+        ["opens", url, header, count, concurrency] => {
+            opens(url, header, count.parse()?, concurrency.parse()?).await
+        }
+        _ => Err("usage: live_bench prepare BASE USERS OUT.json | hold BASE USERS.json PER_USER WRITES DIR | opens URL HEADER COUNT CONCURRENCY".into()),
     }
 }
 
@@ -195,6 +202,52 @@ async fn hold(
         ms(*latencies.last().unwrap_or(&Duration::ZERO)),
         pct(&answers, 0.50),
         pct(&answers, 0.99),
+    );
+    Ok(())
+}
+
+/// Opens `count` streams, `concurrency` at a time, each until its `ready` (then drops
+/// it): what opening a stream costs the server, authentication included.
+async fn opens(url: &str, header: &str, count: usize, concurrency: usize) -> Result<(), Error> {
+    let (name, value) = header.split_once(':').ok_or("HEADER is `Name: value`")?;
+    let (name, value) = (name.trim().to_string(), value.trim().to_string());
+    let http = client();
+    let started = Instant::now();
+    let mut times: Vec<Duration> = futures_util::stream::iter(0..count)
+        .map(|_| {
+            let req = http.get(url).header(&name, &value);
+            async move {
+                let sent = Instant::now();
+                let res = req.send().await?;
+                if !res.status().is_success() {
+                    return Err(format!("stream refused: {}", res.status()).into());
+                }
+                let mut body = res.bytes_stream();
+                let mut seen = String::new();
+                while let Some(chunk) = body.next().await {
+                    seen.push_str(&String::from_utf8_lossy(&chunk?));
+                    if seen.contains("event: ready") || seen.contains("event:ready") {
+                        return Ok::<_, Error>(sent.elapsed());
+                    }
+                }
+                Err("the stream ended before `ready`".into())
+            }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    let seconds = started.elapsed().as_secs_f64();
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let pct =
+        |p: f64| ms(times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1]);
+    println!(
+        "LIVE opens={count} opens_per_s={:.0} p50_ms={:.2} p99_ms={:.2}",
+        count as f64 / seconds,
+        pct(0.50),
+        pct(0.99)
     );
     Ok(())
 }

@@ -64,10 +64,7 @@ pub async fn record(request: Request, next: Next) -> Response {
 pub async fn render(State(state): State<AppState>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let incoming = Incoming::new(&parts.method, &parts.headers, &parts.extensions);
-    let local = state
-        .auth
-        .client_ip(&incoming)
-        .is_some_and(|ip| ip.is_loopback());
+    let local = state.auth.is_this_host(&incoming);
     let token_ok =
         bearer_token(&parts.headers).is_some_and(|sent| state.config.metrics_token_matches(sent));
     if !(local || token_ok) {

@@ -115,6 +115,7 @@ impl TrustedProxies {
     }
 
     pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
         self.0.iter().any(|net| net.contains(ip))
     }
 

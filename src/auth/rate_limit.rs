@@ -40,8 +40,12 @@ pub fn rule_for(path: &str) -> (i64, i64) {
     }
 }
 
-/// The longest window of any rule: a counter idle for longer can block nothing.
+/// The longest window of any route rule: a counter idle for longer can block nothing.
 const LONGEST_WINDOW_MS: i64 = 60_000;
+/// Counters whose key starts with this have a longer window, [`LONG_WINDOW_MS`] (the
+/// per-account guessing counters, `guessing.rs`).
+pub(crate) const LONG_KEY_PREFIX: &str = "pw|";
+pub(crate) const LONG_WINDOW_MS: i64 = 15 * 60_000;
 /// Sweeps of idle counters (memory) and rows (database) run at most this often.
 const SWEEP_EVERY_MS: i64 = 60_000;
 /// Above this many counters in memory a sweep runs early (at most once a second).
@@ -95,7 +99,6 @@ impl RateLimiter {
         now_ms: i64,
     ) -> Result<Result<(), RetryAfter>, AuthError> {
         let (window_s, max) = rule_for(path);
-        let window_ms = window_s * 1000;
         let mut key = format!("{client}|{path}");
         if key.len() > MAX_KEY_LEN {
             let mut end = MAX_KEY_LEN;
@@ -104,6 +107,45 @@ impl RateLimiter {
             }
             key.truncate(end);
         }
+        self.hit(key, window_s * 1000, max, now_ms).await
+    }
+
+    /// Whether the counter `key` is at `max` within its window, without counting.
+    pub(crate) async fn is_full(
+        &self,
+        key: &str,
+        window_ms: i64,
+        max: i64,
+        now_ms: i64,
+    ) -> Result<bool, AuthError> {
+        let (count, last) = match &self.store {
+            Store::Memory(counters) => {
+                let counters = counters.lock().unwrap_or_else(|p| p.into_inner());
+                counters.counters.get(key).copied().unwrap_or((0, 0))
+            }
+            Store::Database(db) => {
+                let row: Option<(i64, i64)> = with_pool!(db, |pool| sqlx::query_as(
+                    r#"SELECT CAST("count" AS BIGINT), CAST("lastRequest" AS BIGINT) FROM "rateLimit" WHERE "key" = $1"#
+                )
+                .bind(key)
+                .fetch_optional(pool)
+                .await)
+                .map_err(crate::storage::StorageError::from)?;
+                row.unwrap_or((0, 0))
+            }
+        };
+        Ok(count >= max && now_ms - last < window_ms)
+    }
+
+    /// Counts one request against the counter `key` (Better Auth's algorithm, any
+    /// rule); `Err` when it must be refused. Keys are bounded by the callers.
+    pub(crate) async fn hit(
+        &self,
+        key: String,
+        window_ms: i64,
+        max: i64,
+        now_ms: i64,
+    ) -> Result<Result<(), RetryAfter>, AuthError> {
         let last_allowed = match &self.store {
             Store::Memory(counters) => {
                 let mut counters = counters.lock().unwrap_or_else(|p| p.into_inner());
@@ -160,9 +202,12 @@ impl RateLimiter {
             return;
         }
         let swept = with_pool!(db, |pool| sqlx::query(
-            r#"DELETE FROM "rateLimit" WHERE "lastRequest" < $1"#
+            r#"DELETE FROM "rateLimit" WHERE "lastRequest" < $1
+                 AND ("lastRequest" < $2 OR "key" NOT LIKE $3)"#
         )
         .bind(now_ms - LONGEST_WINDOW_MS)
+        .bind(now_ms - LONG_WINDOW_MS)
+        .bind(format!("{LONG_KEY_PREFIX}%"))
         .execute(pool)
         .await
         .map(|_| ()));
@@ -180,7 +225,7 @@ impl MemoryCounters {
         let full = self.counters.len() >= MEMORY_SOFT_CAP;
         if since >= SWEEP_EVERY_MS || (full && since >= 1_000) {
             self.counters
-                .retain(|_, (_, last)| now_ms - *last < LONGEST_WINDOW_MS);
+                .retain(|key, (_, last)| now_ms - *last < idle_limit(key));
             self.last_sweep_ms = now_ms;
         }
     }
@@ -188,6 +233,15 @@ impl MemoryCounters {
     #[cfg(test)]
     fn len(&self) -> usize {
         self.counters.len()
+    }
+}
+
+/// How long a counter may sit idle before it can block nothing.
+fn idle_limit(key: &str) -> i64 {
+    if key.starts_with(LONG_KEY_PREFIX) {
+        LONG_WINDOW_MS
+    } else {
+        LONGEST_WINDOW_MS
     }
 }
 

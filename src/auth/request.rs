@@ -136,16 +136,31 @@ impl AuthService {
 
     /// The client's address: the peer, or behind a trusted proxy the rightmost
     /// untrusted `X-Forwarded-For` hop.
+    ///
+    /// A trusted proxy that sends no `X-Forwarded-For` at all makes every client look
+    /// like the proxy: said once in the log, since nothing else would show it.
     pub fn client_ip(&self, req: &Incoming<'_>) -> Option<IpAddr> {
-        let forwarded = req
+        let proxies = &self.config().auth.trusted_proxies;
+        let mut forwarded = req
             .headers
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok());
-        self.config()
-            .auth
-            .trusted_proxies
-            .client_ip(req.peer, forwarded)
+            .filter_map(|v| v.to_str().ok())
+            .peekable();
+        if forwarded.peek().is_none() && req.peer.is_some_and(|p| proxies.contains(p.ip())) {
+            self.warn_unforwarded_once(req.peer);
+        }
+        proxies.client_ip(req.peer, forwarded)
+    }
+
+    /// Whether the request comes from this host itself, for what only the host may
+    /// see (`/metrics`). A peer that is a trusted proxy is never this host, even on
+    /// loopback: a same-host proxy that adds no `X-Forwarded-For` would otherwise make
+    /// every client on the internet local (fail closed; the token still works).
+    pub fn is_this_host(&self, req: &Incoming<'_>) -> bool {
+        req.peer.is_some_and(|peer| {
+            peer.ip().is_loopback() && !self.config().auth.trusted_proxies.contains(peer.ip())
+        })
     }
 
     /// IP and user agent for a session row.
@@ -235,7 +250,13 @@ impl AuthService {
 
     /// The caller of a UI server function: a bearer JWT if one is sent (a bad one is a
     /// 401, never a fall-back to cookies); else the UI's JWT cookie when it belongs to
-    /// the live session cookie beside it; else a JWT minted from that session.
+    /// the session cookie beside it and that session still stands; else a JWT minted
+    /// from that session.
+    ///
+    /// The session row is read on every call, JWT cookie or not: a sign-out, a revoke
+    /// or a password change on any instance ends the UI door at once, instead of when
+    /// the JWT cookie expires. One indexed read by primary-key-like `token`; the JWT
+    /// still spares the user read and the signing.
     pub async fn ui_caller(&self, req: &Incoming<'_>) -> Result<Caller, CallerError> {
         if bearer_token(req.headers).is_some() {
             return self.bearer_caller(req).await;
@@ -244,22 +265,11 @@ impl AuthService {
         let session_token = settings
             .session_token(req.cookies())
             .ok_or(CallerError::Missing)?;
-        let binding = session_binding(&session_token);
-        if let Some(jwt) = read_cookie(req.cookies(), &settings.jwt_name()) {
-            if let Ok(claims) = self.verify_jwt(jwt).await {
-                if claims
-                    .raw
-                    .get(SESSION_BINDING_CLAIM)
-                    .and_then(Value::as_str)
-                    == Some(binding.as_str())
-                {
-                    return Ok(Caller {
-                        user_id: claims.sub,
-                        claims: claims.raw,
-                        minted_jwt: None,
-                    });
-                }
-            }
+        if let Some(caller) = self.bound_jwt_caller(req, &session_token).await {
+            return match self.session_is_live(&session_token).await? {
+                true => Ok(caller),
+                false => Err(CallerError::Missing),
+            };
         }
         let SessionLookup::Active { user, .. } = self.lookup_session(&session_token, true).await?
         else {
@@ -270,6 +280,24 @@ impl AuthService {
             user_id: user.id,
             claims,
             minted_jwt: Some(jwt),
+        })
+    }
+
+    /// The caller proven by the UI's JWT cookie, if it is valid and was minted from
+    /// `session_token` (a cookie left by another session is ignored).
+    async fn bound_jwt_caller(&self, req: &Incoming<'_>, session_token: &str) -> Option<Caller> {
+        let jwt = read_cookie(req.cookies(), &self.cookie_settings().jwt_name())?;
+        let claims = self.verify_jwt(jwt).await.ok()?;
+        let binding = session_binding(session_token);
+        let bound = claims
+            .raw
+            .get(SESSION_BINDING_CLAIM)
+            .and_then(Value::as_str)
+            == Some(binding.as_str());
+        bound.then_some(Caller {
+            user_id: claims.sub,
+            claims: claims.raw,
+            minted_jwt: None,
         })
     }
 

@@ -74,6 +74,15 @@ pub(super) fn resolve_mode(
     }
     if base_url.scheme() == "https" {
         public.push(format!("BETTER_AUTH_URL {base_url} is https"));
+    } else if !base_url
+        .host_str()
+        .is_some_and(crate::auth::client_ip::is_loopback_host)
+    {
+        // Served to others through a same-host proxy (listening on loopback), over
+        // plain http or with TLS ended at the proxy: still public.
+        public.push(format!(
+            "BETTER_AUTH_URL {base_url} names a host other than this one"
+        ));
     }
     Ok(if public.is_empty() {
         (
@@ -208,6 +217,39 @@ mod tests {
             .relaxed_protections()
             .iter()
             .any(|p| p.contains("RATE_LIMIT")));
+    }
+
+    #[test]
+    fn a_public_http_base_url_behind_a_local_proxy_is_production() {
+        // L12: listening on loopback behind a proxy, but served as a public host.
+        let public = [
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:3000"),
+            ("BETTER_AUTH_URL", "http://tasks.example.com"),
+        ];
+        let error = cfg(&[public[0], public[1], ("BETTER_AUTH_SECRET", "changeme")]);
+        assert!(matches!(error, Err(ConfigError::WeakSecret { .. })));
+        let c = cfg(&[
+            public[0],
+            public[1],
+            ("BETTER_AUTH_SECRET", SECRET),
+            ("MAIL_OUTBOX", "1"),
+        ])
+        .unwrap();
+        assert!(c.is_production());
+        assert!(c.auth.rate_limit_enabled);
+        assert!(
+            c.mode_reason().contains("tasks.example.com"),
+            "{}",
+            c.mode_reason()
+        );
+        for local in [
+            "http://localhost:3000",
+            "http://127.0.0.1:3000",
+            "http://[::1]:3000",
+        ] {
+            let c = cfg(&[public[0], ("BETTER_AUTH_URL", local)]).unwrap();
+            assert_eq!(c.mode, Mode::Development, "{local}");
+        }
     }
 
     #[test]

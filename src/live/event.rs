@@ -31,6 +31,10 @@ pub enum Kind {
     Reset,
     /// The stream is over (shutdown, token expired, session ended); sent last.
     End,
+    /// A session of this user ended somewhere (sign-out, revoke, password change, on
+    /// any instance): streams tied to a session check theirs at once. Internal: never
+    /// sent to a client, never numbered.
+    Recheck,
 }
 
 impl Kind {
@@ -44,6 +48,7 @@ impl Kind {
             Kind::Ready => "ready",
             Kind::Reset => "reset",
             Kind::End => "end",
+            Kind::Recheck => "recheck",
         }
     }
 
@@ -129,6 +134,10 @@ struct Wire<T> {
     id: i64,
     #[serde(default = "none", skip_serializing_if = "Option::is_none")]
     task: Option<T>,
+    /// Set by the writing instance, which waits for this notification to come back
+    /// before it answers (see `Changes::expect_echo`); others ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    echo: Option<String>,
 }
 
 fn none<T>() -> Option<T> {
@@ -136,13 +145,15 @@ fn none<T>() -> Option<T> {
 }
 
 /// The NOTIFY payload for a write of `kind` to `task`: with the task when it fits the
-/// limit, else with its id only (delivered as [`Kind::Changed`]).
-pub fn notify_payload(kind: Kind, task: &Task) -> String {
+/// limit, else with its id only (delivered as [`Kind::Changed`]); `echo` is the writer's
+/// key for its own copy.
+pub fn notify_payload(kind: Kind, task: &Task, echo: Option<&str>) -> String {
     let full = Wire {
         user_id: task.user_id.clone(),
         kind,
         id: task.id,
         task: kind.carries_task().then_some(task),
+        echo: echo.map(String::from),
     };
     match serde_json::to_string(&full) {
         Ok(text) if text.len() <= NOTIFY_PAYLOAD_MAX => text,
@@ -150,13 +161,15 @@ pub fn notify_payload(kind: Kind, task: &Task) -> String {
     }
 }
 
-/// The change a NOTIFY payload announces; `None` for one this build cannot read.
-pub fn from_notify_payload(payload: &str) -> Option<Change> {
+/// The change a NOTIFY payload announces, and its writer's echo key if any; `None` for
+/// one this build cannot read.
+pub fn from_notify_payload(payload: &str) -> Option<(Change, Option<String>)> {
     let wire: Wire<Task> = serde_json::from_str(payload).ok()?;
-    Some(match wire.task {
+    let change = match wire.task {
         Some(task) if task.user_id == wire.user_id => Change::of(wire.kind, &task),
         _ => Change::without_task(wire.user_id, wire.kind, wire.id),
-    })
+    };
+    Some((change, wire.echo))
 }
 
 #[cfg(test)]
@@ -191,8 +204,11 @@ mod tests {
     fn a_payload_round_trips_with_its_task() {
         let t = task(Some("by Friday".into()));
         for kind in [Kind::Created, Kind::Updated, Kind::Completed, Kind::Deleted] {
-            let payload = notify_payload(kind, &t);
-            assert_eq!(from_notify_payload(&payload), Some(Change::of(kind, &t)));
+            let payload = notify_payload(kind, &t, Some("i-1"));
+            assert_eq!(
+                from_notify_payload(&payload),
+                Some((Change::of(kind, &t), Some("i-1".into())))
+            );
         }
     }
 
@@ -200,9 +216,10 @@ mod tests {
     fn an_oversized_task_travels_as_its_id() {
         // Control characters are allowed and escape to six bytes each.
         let t = task(Some("\u{1}".repeat(1400)));
-        let payload = notify_payload(Kind::Updated, &t);
+        let payload = notify_payload(Kind::Updated, &t, None);
         assert!(payload.len() <= NOTIFY_PAYLOAD_MAX, "{}", payload.len());
-        let change = from_notify_payload(&payload).unwrap();
+        let (change, echo) = from_notify_payload(&payload).unwrap();
+        assert_eq!(echo, None);
         assert_eq!(
             (change.kind, change.data.as_str()),
             (Kind::Changed, r#"{"id":7}"#)

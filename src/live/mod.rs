@@ -25,11 +25,14 @@ pub mod postgres;
 use std::{
     collections::{HashMap, VecDeque},
     hash::{Hash, Hasher},
-    sync::{Arc, Mutex, MutexGuard},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex, MutexGuard,
+    },
     time::{Duration, Instant},
 };
 
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, oneshot};
 
 pub use event::{from_notify_payload, notify_payload, Change, Event, Kind, NOTIFY_PAYLOAD_MAX};
 
@@ -60,6 +63,11 @@ struct Inner {
     max_streams_per_user: usize,
     state: Mutex<State>,
     turns: Box<[tokio::sync::Mutex<()>]>,
+    /// This hub's part of an echo key (`<instance>:<n>`), random per start.
+    instance: String,
+    next_echo: AtomicU64,
+    /// Writers waiting for their own notification (PostgreSQL), by echo number.
+    echoes: Mutex<HashMap<u64, oneshot::Sender<()>>>,
 }
 
 struct State {
@@ -136,16 +144,15 @@ impl Changes {
                     last_sweep: Instant::now(),
                 }),
                 turns: (0..TURNS).map(|_| tokio::sync::Mutex::new(())).collect(),
+                instance: crate::auth::generate_id(10),
+                next_echo: AtomicU64::new(0),
+                echoes: Mutex::new(HashMap::new()),
             }),
         }
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock leaves the maps consistent enough to go on.
-        self.inner
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.inner.state)
     }
 
     /// Delivers a committed change to its user's streams on this instance. A user
@@ -168,6 +175,49 @@ impl Changes {
         }
         feed.ring.push_back(event.clone());
         let _ = feed.sender.send(event);
+    }
+
+    /// A key for a write's notification (PostgreSQL) and the means to wait until this
+    /// instance's listener has delivered it ([`Echo::wait`]).
+    pub fn expect_echo(&self) -> Echo {
+        let n = self.inner.next_echo.fetch_add(1, Ordering::Relaxed);
+        let (sender, receiver) = oneshot::channel();
+        lock(&self.inner.echoes).insert(n, sender);
+        Echo {
+            key: format!("{}:{n}", self.inner.instance),
+            n,
+            receiver,
+            changes: self.clone(),
+        }
+    }
+
+    /// The listener delivered the notification with echo `key`: wake its writer if it
+    /// is one of this instance's.
+    pub fn echoed(&self, key: &str) {
+        let Some((instance, n)) = key.rsplit_once(':') else {
+            return;
+        };
+        if instance != self.inner.instance {
+            return;
+        }
+        let waiting = n
+            .parse()
+            .ok()
+            .and_then(|n| lock(&self.inner.echoes).remove(&n));
+        if let Some(sender) = waiting {
+            let _ = sender.send(());
+        }
+    }
+
+    /// Tells `user_id`'s streams on this instance that one of the user's sessions
+    /// ended, so that a stream tied to a session checks it now instead of at its next
+    /// heartbeat ([`Kind::Recheck`]; not kept, not numbered).
+    pub fn session_ended(&self, user_id: &str) {
+        let state = self.state();
+        if let Some(feed) = state.feeds.get(user_id) {
+            let recheck = Event::control(Kind::Recheck, feed.id(feed.head), feed.head, "");
+            let _ = feed.sender.send(Arc::new(recheck));
+        }
     }
 
     /// Opens a stream of `user_id`'s changes. It starts with what was missed since
@@ -264,6 +314,47 @@ impl State {
         self.last_sweep = now;
         self.feeds
             .retain(|_, f| f.streams > 0 || now.duration_since(f.idle_since) < RESUME_WINDOW);
+    }
+}
+
+/// A panic while holding one of the hub's locks leaves its maps consistent enough to go
+/// on.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// How long a writer waits for its own notification before answering anyway (the
+/// listener is reconnecting; its streams get `reset` when it is back).
+pub const ECHO_WAIT: Duration = Duration::from_secs(2);
+
+/// A write's claim on its own notification (see [`Changes::expect_echo`]).
+pub struct Echo {
+    key: String,
+    n: u64,
+    receiver: oneshot::Receiver<()>,
+    changes: Changes,
+}
+
+impl Echo {
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Until this instance has delivered the write's event to its streams, at most
+    /// [`ECHO_WAIT`]. Call it only after the write committed with this key.
+    pub async fn wait(mut self) {
+        let delivered = tokio::time::timeout(ECHO_WAIT, &mut self.receiver).await;
+        if !matches!(delivered, Ok(Ok(()))) {
+            tracing::warn!("a write's change event was not delivered back in time");
+        }
+    }
+}
+
+impl Drop for Echo {
+    fn drop(&mut self) {
+        lock(&self.changes.inner.echoes).remove(&self.n);
     }
 }
 

@@ -3,6 +3,14 @@
 //! what arrives to its hub. PostgreSQL delivers notifications only at commit, in commit
 //! order, to every listening session, the writer's own instance included: that is the
 //! one path changes take on this backend (no local publish, so nothing arrives twice).
+//! The writer waits for its own notification to come back before it answers
+//! ([`with_echo`]), so a stream opened after an acknowledged write finds that write in
+//! the ring, and every instance still sees events in commit order.
+//!
+//! Ended sessions travel the same channel: a trigger on `session` (migration 0005)
+//! sends `{"user_id", "kind": "recheck"}` for every deleted row, whoever deleted it (this
+//! server, another instance, a Better Auth server sharing the database), and each
+//! instance tells that user's session-bound streams to check their session now.
 
 use std::time::Duration;
 
@@ -30,11 +38,24 @@ impl Announce for SqliteConnection {
     }
 }
 
+tokio::task_local! {
+    /// The echo key of the write running in this task (see [`with_echo`]).
+    static ECHO: String;
+}
+
+/// Runs `write` with `key` as the echo key its announcement carries, so that the
+/// listener of this instance can tell the waiting writer its event has been delivered
+/// (`Changes::expect_echo`). Task-local, so the store's signatures stay as they are.
+pub async fn with_echo<F: std::future::Future>(key: String, write: F) -> F::Output {
+    ECHO.scope(key, write).await
+}
+
 impl Announce for PgConnection {
     async fn announce(&mut self, kind: Kind, task: &Task) -> Result<(), sqlx::Error> {
+        let echo = ECHO.try_with(String::clone).ok();
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(CHANNEL)
-            .bind(notify_payload(kind, task))
+            .bind(notify_payload(kind, task, echo.as_deref()))
             .execute(self)
             .await
             .map(|_| ())
@@ -61,7 +82,15 @@ async fn deliver(pool: PgPool, mut listener: PgListener, changes: Changes) {
     loop {
         match listener.try_recv().await {
             Ok(Some(notification)) => match from_notify_payload(notification.payload()) {
-                Some(change) => changes.publish(change),
+                Some((change, _)) if change.kind == Kind::Recheck => {
+                    changes.session_ended(&change.user_id)
+                }
+                Some((change, echo)) => {
+                    changes.publish(change);
+                    if let Some(key) = echo {
+                        changes.echoed(&key);
+                    }
+                }
                 None => tracing::warn!("unreadable change notification ignored"),
             },
             // Reconnected by sqlx (and listening again): what happened meanwhile is lost.

@@ -220,6 +220,11 @@ impl Database {
     pub async fn close(&self) {
         with_pool!(self, |pool| pool.close().await)
     }
+
+    /// Whether [`Database::close`] has begun (background upkeep stops then).
+    pub fn is_closed(&self) -> bool {
+        with_pool!(self, |pool| pool.is_closed())
+    }
 }
 
 /// Columns that a Better Auth database may or may not have, depending on its plugins

@@ -17,7 +17,7 @@ pub use model::{
 use std::future::Future;
 
 use crate::{
-    live::{Change, Changes, Kind},
+    live::{postgres, Change, Changes, Kind},
     storage::{Database, StorageError},
 };
 
@@ -140,7 +140,8 @@ pub async fn restore(
 }
 
 /// Runs one write of `user_id`'s tasks and has it announced: on PostgreSQL the store
-/// sent `NOTIFY` inside the write's transaction (the listener delivers it, here too);
+/// sent `NOTIFY` inside the write's transaction (the listener delivers it, here too,
+/// and the answer waits for that);
 /// on SQLite it is published here, after the commit, while the user's turn is held so
 /// that two concurrent writes cannot be announced in the opposite order they committed.
 /// `None` from the write (no such task) is [`TaskError::NotFound`], announced nowhere.
@@ -151,15 +152,23 @@ async fn announced(
     kind: Kind,
     write: impl Future<Output = Result<Option<Task>, TaskError>>,
 ) -> Result<Task, TaskError> {
-    let _turn = match db {
-        Database::Sqlite(_) => Some(changes.turn(user_id).await),
-        Database::Postgres(_) => None,
-    };
-    let task = write.await?.ok_or(TaskError::NotFound)?;
-    if let Database::Sqlite(_) = db {
-        changes.publish(Change::of(kind, &task));
+    match db {
+        Database::Sqlite(_) => {
+            let _turn = changes.turn(user_id).await;
+            let task = write.await?.ok_or(TaskError::NotFound)?;
+            changes.publish(Change::of(kind, &task));
+            Ok(task)
+        }
+        Database::Postgres(_) => {
+            // Answer only once this instance has delivered the write's own event, so
+            // that a stream opened after the answer finds it (in commit order).
+            let echo = changes.expect_echo();
+            let written = postgres::with_echo(echo.key().to_string(), write).await;
+            let task = written?.ok_or(TaskError::NotFound)?;
+            echo.wait().await;
+            Ok(task)
+        }
     }
-    Ok(task)
 }
 
 pub async fn summary(db: &Database, user_id: &str) -> Result<Summary, TaskError> {

@@ -148,7 +148,8 @@ fn token_deadline(claims: &Value) -> Instant {
 enum Watch {
     /// The bearer token's expiry.
     Until(Instant),
-    /// The session's end, checked every heartbeat.
+    /// The session's end, checked every heartbeat and whenever one of the user's
+    /// sessions ends anywhere (`Kind::Recheck`).
     Session {
         auth: Arc<AuthService>,
         token: String,
@@ -198,6 +199,8 @@ impl Live {
         let reason = loop {
             let check = tokio::select! {
                 event = self.sub.next() => match event {
+                    // A session of this user ended: is it this stream's?
+                    Some(event) if event.kind == Kind::Recheck => true,
                     Some(event) => return Some(sse(&event)),
                     None => break "shutdown",
                 },

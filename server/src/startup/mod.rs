@@ -2,7 +2,7 @@
 //! (`router`, with `cors` and the Leptos side in `ui`), bind the port, serve until a
 //! shutdown signal. Shared by `main` and the integration tests.
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -59,7 +59,15 @@ impl Application {
                 .map_err(StorageError::Query)?;
         }
         let config = Arc::new(config);
-        let auth = Arc::new(AuthService::new(db.clone(), config.clone()).await?);
+        let mut auth = AuthService::new(db.clone(), config.clone()).await?;
+        if let Database::Sqlite(_) = &db {
+            // One instance: its own hub is everyone to tell (PostgreSQL: a trigger).
+            let hub = changes.clone();
+            auth = auth.on_sessions_ended(Arc::new(move |user_id| hub.session_ended(user_id)));
+        }
+        let auth = Arc::new(auth);
+        sweep_expired(&auth).await;
+        tokio::spawn(sweep_expired_every(auth.clone(), db.clone(), SWEEP_EVERY));
         let state = AppState {
             config,
             db,
@@ -102,6 +110,29 @@ impl Application {
         self.state.db.close().await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// How often expired `verification` rows are deleted (and once at start).
+const SWEEP_EVERY: Duration = Duration::from_secs(600);
+
+async fn sweep_expired(auth: &AuthService) {
+    match auth.sweep_expired().await {
+        Ok(0) => {}
+        Ok(deleted) => tracing::debug!(deleted, "expired verification rows deleted"),
+        Err(error) => tracing::warn!(%error, "could not sweep expired verification rows"),
+    }
+}
+
+/// The periodic sweep, until the database closes (shutdown).
+async fn sweep_expired_every(auth: Arc<AuthService>, db: Database, every: Duration) {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        ticks.tick().await;
+        if db.is_closed() {
+            return;
+        }
+        sweep_expired(&auth).await;
     }
 }
 

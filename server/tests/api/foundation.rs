@@ -235,15 +235,37 @@ fn production_logs_json_and_names_its_rules() {
 
 /// `/metrics`: Prometheus text with per-route counts, for this host or the holder of
 /// `METRICS_TOKEN`; a client elsewhere (here: forwarded by the same-host proxy) gets the
-/// API's 404, token or not, unless the token is right.
+/// API's 404, token or not, unless the token is right. A request from a trusted proxy
+/// is never "this host", with or without `X-Forwarded-For` (review L10: a proxy that
+/// adds none would make every client local), so with loopback trusted as a proxy (the
+/// default) even this host needs the token; with `TRUSTED_PROXIES=none` it does not.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_are_for_this_host_or_the_token() {
+    let direct = TestApp::builder()
+        .env("TRUSTED_PROXIES", "none")
+        .spawn()
+        .await;
+    assert_eq!(direct.get("/metrics").await.status(), 200, "this host");
+    direct.cleanup().await;
+
     let app = TestApp::builder()
         .env("METRICS_TOKEN", "scrape-me-0123")
         .spawn()
         .await;
     assert_eq!(app.get("/healthz").await.status(), 200);
-    let res = app.get("/metrics").await;
+    let unforwarded = app.get("/metrics").await;
+    assert_eq!(
+        unforwarded.status(),
+        404,
+        "a trusted proxy without X-Forwarded-For"
+    );
+    let res = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("scrape-me-0123")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let text = res.text().await.unwrap();
     for needle in [

@@ -24,36 +24,8 @@ pub fn live_app(backend: Backend) -> TestAppBuilder {
         .env("LIVE_MAX_STREAMS_PER_USER", CAP.to_string())
 }
 
-/// `db_tests!` with the live settings.
-macro_rules! live_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let app = super::live_app(crate::helpers::Backend::Sqlite).spawn().await;
-                    super::$name(&app).await;
-                    app.cleanup().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if !crate::helpers::postgres_available().await {
-                        return;
-                    }
-                    let app = super::live_app(crate::helpers::Backend::Postgres).spawn().await;
-                    super::$name(&app).await;
-                    app.cleanup().await;
-                }
-            )*
-        }
-    };
-}
-
-live_tests!(
+db_tests!(
+    with live_app;
     two_streams_of_a_user_see_every_change_in_order,
     server_functions_and_undo_reach_both_doors,
     strangers_are_refused,

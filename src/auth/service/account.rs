@@ -65,10 +65,11 @@ impl AuthService {
         // keeps other sessions unless asked; we always end them.
         store::delete_reset_tokens(&self.db, user_id).await?;
         if !revoke_others {
-            store::delete_user_sessions(&self.db, user_id, Some(&current.session.token)).await?;
+            self.end_sessions(user_id, Some(&current.session.token))
+                .await?;
             return Ok(None);
         }
-        store::delete_user_sessions(&self.db, user_id, None).await?;
+        self.end_sessions(user_id, None).await?;
         let session = self.create_session(user_id, true, client).await?;
         Ok(Some(session))
     }
@@ -87,6 +88,8 @@ impl AuthService {
             return Err(Code::PasswordRequired.into());
         };
         self.confirm_password(user_id, password).await?;
-        Ok(store::delete_user(&self.db, user_id).await?)
+        store::delete_user(&self.db, user_id).await?;
+        self.sessions_ended(user_id);
+        Ok(())
     }
 }

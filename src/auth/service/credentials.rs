@@ -105,6 +105,8 @@ impl AuthService {
             return Err(AuthError::invalid_email());
         }
         let user = store::find_user_by_email(&self.db, &email).await?;
+        self.before_password_guess(&email, user.as_ref(), client)
+            .await?;
         let account = match &user {
             Some(u) => store::credential_password(&self.db, self.schema, &u.id).await?,
             None => None,
@@ -114,6 +116,7 @@ impl AuthService {
         let (Some(user), Some((account_row, _)), Verified::Ok { needs_rehash }) =
             (user, account, verdict)
         else {
+            self.after_wrong_password(&email).await?;
             return Err(AuthError::invalid_credentials());
         };
         tracing::Span::current().record("user", user.id.as_str());

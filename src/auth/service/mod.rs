@@ -11,6 +11,7 @@
 
 mod account;
 mod credentials;
+mod guessing;
 mod recovery;
 mod second_factor;
 mod sessions;
@@ -23,7 +24,13 @@ pub use credentials::SignIn;
 pub use second_factor::{Challenge, Factor, Passed, Prover};
 pub use two_factor::{Enrolment, ISSUER};
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use serde_json::Value;
 
@@ -99,7 +106,17 @@ pub struct AuthService {
     hashing: HashPool,
     pub trusted: TrustedOrigins,
     pub rate_limiter: Option<RateLimiter>,
+    /// Told the user id whenever this service ends sessions (see
+    /// [`AuthService::on_sessions_ended`]).
+    sessions_ended: Option<SessionsEnded>,
+    /// Whether the "proxy without X-Forwarded-For" warning was logged.
+    unforwarded_warned: AtomicBool,
 }
+
+/// What the app wants done when sessions end: on SQLite the server tells its live-sync
+/// hub, so that streams tied to an ended session stop at once (on PostgreSQL a trigger
+/// on `session` does it for every writer, through the database).
+pub type SessionsEnded = Arc<dyn Fn(&str) + Send + Sync>;
 
 fn dur(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
@@ -228,7 +245,43 @@ impl AuthService {
             hashing: hashers,
             rate_limiter,
             config,
+            sessions_ended: None,
+            unforwarded_warned: AtomicBool::new(false),
         })
+    }
+
+    /// Calls `hook` with the user id after this service deletes any of the user's
+    /// sessions (sign-out, revoke, password change or reset, account deletion).
+    pub fn on_sessions_ended(mut self, hook: SessionsEnded) -> Self {
+        self.sessions_ended = Some(hook);
+        self
+    }
+
+    /// Logs, once per process start, that a trusted proxy forwarded a request without
+    /// `X-Forwarded-For`.
+    pub(crate) fn warn_unforwarded_once(&self, peer: Option<std::net::SocketAddr>) {
+        if !self.unforwarded_warned.swap(true, Ordering::Relaxed) {
+            let peer = peer.map(|p| p.ip().to_string()).unwrap_or_default();
+            tracing::warn!(
+                %peer,
+                "a request from a trusted proxy had no X-Forwarded-For: every client it \
+                 forwards looks like the proxy (one rate-limit bucket for all). Make the \
+                 proxy add X-Forwarded-For, or set TRUSTED_PROXIES=none if nothing proxies"
+            );
+        }
+    }
+
+    /// Deletes expired `verification` rows: sign-in challenges and their counters,
+    /// reset and e-mail links, trusted devices. The server runs it at start and every
+    /// few minutes (review L11: nothing read them again, so nothing removed them).
+    pub async fn sweep_expired(&self) -> Result<u64, AuthError> {
+        Ok(super::store::delete_expired_verifications(&self.db, crate::storage::Ts::now()).await?)
+    }
+
+    fn sessions_ended(&self, user_id: &str) {
+        if let Some(hook) = &self.sessions_ended {
+            hook(user_id);
+        }
     }
 
     pub fn config(&self) -> &Config {

@@ -83,7 +83,7 @@ impl AuthService {
         // Reset is how a victim takes an account back: every session (the attacker's
         // too) and every other reset link ends here (Better Auth's
         // `revokeSessionsOnPasswordReset`, on).
-        store::delete_user_sessions(&self.db, &user_id, None).await?;
+        self.end_sessions(&user_id, None).await?;
         store::delete_reset_tokens(&self.db, &user_id).await?;
         Ok(())
     }

@@ -59,7 +59,26 @@ impl AuthService {
     }
 
     pub async fn sign_out(&self, token: &str) -> Result<(), AuthError> {
-        Ok(store::delete_session_by_token(&self.db, token).await?)
+        self.end_session(token).await
+    }
+
+    /// Deletes the session with `token`, and says so to the session-bound streams.
+    pub(super) async fn end_session(&self, token: &str) -> Result<(), AuthError> {
+        if let Some(user_id) = store::delete_session_by_token(&self.db, token).await? {
+            self.sessions_ended(&user_id);
+        }
+        Ok(())
+    }
+
+    /// Deletes all of the user's sessions but `keep`, and says so.
+    pub(super) async fn end_sessions(
+        &self,
+        user_id: &str,
+        keep: Option<&str>,
+    ) -> Result<(), AuthError> {
+        store::delete_user_sessions(&self.db, user_id, keep).await?;
+        self.sessions_ended(user_id);
+        Ok(())
     }
 
     pub async fn list_sessions(&self, user_id: &str) -> Result<Vec<Session>, AuthError> {
@@ -68,12 +87,16 @@ impl AuthService {
 
     #[tracing::instrument(skip_all, fields(user = %user_id))]
     pub async fn revoke_session(&self, user_id: &str, token: &str) -> Result<(), AuthError> {
-        Ok(store::delete_user_session(&self.db, user_id, token).await?)
+        store::delete_user_session(&self.db, user_id, token).await?;
+        self.sessions_ended(user_id);
+        Ok(())
     }
 
     #[tracing::instrument(skip_all, fields(user = %user_id))]
     pub async fn revoke_session_by_id(&self, user_id: &str, id: &str) -> Result<(), AuthError> {
-        Ok(store::delete_user_session_by_id(&self.db, user_id, id).await?)
+        store::delete_user_session_by_id(&self.db, user_id, id).await?;
+        self.sessions_ended(user_id);
+        Ok(())
     }
 
     #[tracing::instrument(skip_all, fields(user = %user_id))]
@@ -82,6 +105,6 @@ impl AuthService {
         user_id: &str,
         keep: Option<&str>,
     ) -> Result<(), AuthError> {
-        Ok(store::delete_user_sessions(&self.db, user_id, keep).await?)
+        self.end_sessions(user_id, keep).await
     }
 }

@@ -62,7 +62,7 @@ impl AuthService {
             user_agent: current.session.user_agent.clone(),
         };
         let session = self.create_session(&current.user.id, true, &client).await?;
-        store::delete_session_by_token(&self.db, &current.session.token).await?;
+        self.end_session(&current.session.token).await?;
         Ok(session)
     }
 

@@ -17,7 +17,7 @@ pub use accounts::{credential_password, insert_credential_account, set_account_p
 pub use jwks::{insert_jwk, list_jwks};
 pub use sessions::{
     delete_session_by_token, delete_user_session, delete_user_session_by_id, delete_user_sessions,
-    extend_session, find_session, insert_session, list_sessions,
+    extend_session, find_session, has_session_from, insert_session, list_sessions,
 };
 pub use two_factor::{
     delete_two_factor, find_two_factor, insert_two_factor, mark_two_factor_verified,
@@ -29,7 +29,8 @@ pub use users::{
     mark_email_verified, set_two_factor_enabled, update_user_profile,
 };
 pub use verifications::{
-    delete_reset_tokens, insert_verification, peek_verification, take_verification,
+    delete_expired_verifications, delete_reset_tokens, insert_verification, peek_verification,
+    take_verification,
 };
 
 /// The issuer Better Auth 1.7 writes on credential accounts.

@@ -62,9 +62,17 @@ pub async fn list_sessions(
     Ok(rows.into_iter().filter(|s| s.expires_at > now).collect())
 }
 
-pub async fn delete_session_by_token(db: &Database, token: &str) -> Result<(), StorageError> {
-    exec!(db, r#"DELETE FROM "session" WHERE "token" = $1"#, token)?;
-    Ok(())
+/// Deletes the session with `token`; answers whose it was, if it existed.
+pub async fn delete_session_by_token(
+    db: &Database,
+    token: &str,
+) -> Result<Option<String>, StorageError> {
+    let owner: Option<(String,)> = fetch_optional!(
+        db,
+        r#"DELETE FROM "session" WHERE "token" = $1 RETURNING "userId""#,
+        token
+    )?;
+    Ok(owner.map(|(user_id,)| user_id))
 }
 
 /// Deletes one of the user's sessions by token; someone else's token is left alone.
@@ -110,4 +118,19 @@ pub async fn delete_user_sessions(
         keep.unwrap_or("")
     )?;
     Ok(())
+}
+
+/// Whether the user has a session created from the address `ip` (a device of theirs).
+pub async fn has_session_from(
+    db: &Database,
+    user_id: &str,
+    ip: &str,
+) -> Result<bool, StorageError> {
+    let found: Option<(String,)> = fetch_optional!(
+        db,
+        r#"SELECT "id" FROM "session" WHERE "userId" = $1 AND "ipAddress" = $2 LIMIT 1"#,
+        user_id,
+        ip
+    )?;
+    Ok(found.is_some())
 }

@@ -62,3 +62,31 @@ pub async fn peek_verification(
         identifier
     )?)
 }
+
+/// Deletes every row that expired before `now` (Better Auth deletes them as it reads
+/// them; rows nobody reads again, such as abandoned sign-in challenges, would stay for
+/// ever). Answers how many went. On SQLite a date may be ISO text or epoch
+/// milliseconds; text nobody can read as a date is left alone.
+pub async fn delete_expired_verifications(db: &Database, now: Ts) -> Result<u64, StorageError> {
+    let deleted = match db {
+        Database::Sqlite(pool) => sqlx::query(
+            r#"DELETE FROM "verification" WHERE CASE typeof("expiresAt")
+                     WHEN 'integer' THEN "expiresAt" < $1
+                     WHEN 'real' THEN "expiresAt" < $1
+                     ELSE julianday("expiresAt") < julianday($2) END"#,
+        )
+        .bind(now.0.timestamp_millis())
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected(),
+        Database::Postgres(pool) => {
+            sqlx::query(r#"DELETE FROM "verification" WHERE "expiresAt" < $1"#)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }
+    };
+    Ok(deleted)
+}

@@ -83,6 +83,11 @@ impl TestApp {
     }
 
     /// Default settings on `backend`, with a fresh database.
+    /// The default settings on `backend` (what `db_tests!` starts).
+    pub fn for_backend(backend: Backend) -> TestAppBuilder {
+        Self::builder().backend(backend)
+    }
+
     pub async fn spawn(backend: Backend) -> Self {
         Self::builder().backend(backend).spawn().await
     }
@@ -91,6 +96,20 @@ impl TestApp {
     /// Linux): a distinct client as the server's peer address sees it.
     pub fn client_at(&self, ip: &str) -> reqwest::Client {
         http_client(Some(ip.parse().expect("an IP address")))
+    }
+
+    /// A URL another instance, or the test's own connection, can open this app's
+    /// database with.
+    pub fn database_url(&self) -> String {
+        match &self.config.database {
+            taskdeck::config::DatabaseConfig::Postgres(url) => url.clone(),
+            taskdeck::config::DatabaseConfig::Sqlite(location)
+                if location.starts_with("sqlite:") =>
+            {
+                location.clone()
+            }
+            taskdeck::config::DatabaseConfig::Sqlite(path) => format!("sqlite://{path}"),
+        }
     }
 
     /// The PostgreSQL database created for this app, if any.

@@ -23,7 +23,7 @@ pub use app::{
     postgres_admin_url, postgres_available, Backend, PgTestDatabase, TestApp, TestAppBuilder,
 };
 pub use cluster::Cluster;
-pub use sse::SseEvent;
+pub use sse::{EventStream, SseEvent};
 pub use story::{list_tasks, session_cookie, set_cookies, ApiUser, Signed};
 
 /// Generates one `#[tokio::test]` per backend for each listed async test function
@@ -31,12 +31,20 @@ pub use story::{list_tasks, session_cookie, set_cookies, ApiUser, Signed};
 /// module. PostgreSQL tests skip with a notice only when no server is reachable and
 /// `REQUIRE_POSTGRES` is unset (CI sets it).
 macro_rules! db_tests {
+    // `db_tests!(with builder; a, b)`: each app from `builder(backend)`, a function of
+    // the calling module giving a `TestAppBuilder`, for tests with settings of their own.
+    (with $builder:ident; $($name:ident),* $(,)?) => {
+        db_tests!(@apps super::$builder; $($name),*);
+    };
     ($($name:ident),* $(,)?) => {
+        db_tests!(@apps $crate::helpers::TestApp::for_backend; $($name),*);
+    };
+    (@apps $builder:path; $($name:ident),*) => {
         mod sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await;
+                    let app = $builder($crate::helpers::Backend::Sqlite).spawn().await;
                     super::$name(&app).await;
                     app.cleanup().await;
                 }
@@ -49,7 +57,7 @@ macro_rules! db_tests {
                     if !$crate::helpers::postgres_available().await {
                         return;
                     }
-                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await;
+                    let app = $builder($crate::helpers::Backend::Postgres).spawn().await;
                     super::$name(&app).await;
                     app.cleanup().await;
                 }
