@@ -51,11 +51,12 @@ cluster_tests!(
 );
 
 /// Production's settings where the tests touch them: limits on (counted in the shared
-/// database), live heartbeats and session re-checks every second so the tests are quick.
+/// database). Heartbeats (and the streams' session re-checks) an hour apart, so that a
+/// stream revoked elsewhere can only end through the immediate path.
 fn deployment() -> crate::helpers::TestAppBuilder {
     TestApp::builder()
         .env("RATE_LIMIT", "on")
-        .env("LIVE_HEARTBEAT_SECS", "1")
+        .env("LIVE_HEARTBEAT_SECS", "3600")
 }
 
 /// Sends every request at once and returns the answers in order.
