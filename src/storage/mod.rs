@@ -226,11 +226,13 @@ impl Database {
 /// and version; SQLite has no `ADD COLUMN IF NOT EXISTS`, so each is looked up first.
 /// (PostgreSQL's migrations say `IF NOT EXISTS` themselves.)
 async fn ensure_sqlite_columns(pool: &SqlitePool) -> Result<(), StorageError> {
-    const COLUMNS: [(&str, &str, &str); 4] = [
+    const COLUMNS: [(&str, &str, &str); 5] = [
         ("user", "twoFactorEnabled", "integer DEFAULT 0"),
         ("twoFactor", "verified", "integer DEFAULT 1"),
         ("twoFactor", "failedVerificationCount", "integer DEFAULT 0"),
         ("twoFactor", "lockedUntil", "date"),
+        // Ours: the last TOTP step accepted (review 2026-12 L1).
+        ("twoFactor", "lastTotpStep", "integer"),
     ];
     for (table, column, ty) in COLUMNS {
         let present: i64 =

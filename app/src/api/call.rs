@@ -111,6 +111,15 @@ impl Call {
         Ok(current)
     }
 
+    /// Whether the caller's session is to be remembered (no "don't remember me" marker):
+    /// a session made in its place keeps that choice.
+    pub fn remembers(&self) -> bool {
+        !self
+            .auth
+            .cookie_settings()
+            .dont_remember(self.incoming().cookies())
+    }
+
     pub fn jwt_cookie(&self, jwt: &str) -> String {
         let max_age = self.auth.config().auth.jwt_expires_in.as_secs();
         self.auth.cookie_settings().jwt(jwt, max_age)

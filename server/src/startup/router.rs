@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(
             crate::unread_body::close_if_body_unread,
         ))
+        .layer(middleware::from_fn(super::no_store::no_store))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

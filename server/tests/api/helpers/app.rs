@@ -148,6 +148,13 @@ impl TestAppBuilder {
         self
     }
 
+    /// Several [`env`](Self::env) settings at once.
+    pub fn envs(self, settings: &[(&str, &str)]) -> Self {
+        settings
+            .iter()
+            .fold(self, |builder, (name, value)| builder.env(name, *value))
+    }
+
     /// Uses a database the test made and drops itself (a prepared SQLite file, or one
     /// PostgreSQL database for several instances) instead of a fresh one. The backend
     /// follows from the URL.

@@ -27,7 +27,43 @@ pub use story::{list_tasks, session_cookie, set_cookies, ApiUser, Signed};
 /// `async fn name(app: &TestApp)`, in modules `sqlite` and `postgres` of the calling
 /// module. PostgreSQL tests skip with a notice only when no server is reachable and
 /// `REQUIRE_POSTGRES` is unset (CI sets it).
+///
+/// `db_tests!(env: &[("NAME", "value"), ..]; name, ..)` starts each app with those
+/// settings on both backends.
 macro_rules! db_tests {
+    (env: $env:expr; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::helpers::TestApp::builder()
+                        .backend($crate::helpers::Backend::Sqlite)
+                        .envs($env)
+                        .spawn()
+                        .await;
+                    super::$name(&app).await;
+                    app.cleanup().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if !$crate::helpers::postgres_available().await {
+                        return;
+                    }
+                    let app = $crate::helpers::TestApp::builder()
+                        .backend($crate::helpers::Backend::Postgres)
+                        .envs($env)
+                        .spawn()
+                        .await;
+                    super::$name(&app).await;
+                    app.cleanup().await;
+                }
+            )*
+        }
+    };
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(
