@@ -111,6 +111,17 @@ impl Call {
         Ok(current)
     }
 
+    /// This request's `x-request-id` (set by the server on every request), or a random
+    /// one.
+    pub fn request_id(&self) -> String {
+        self.parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+            .unwrap_or_else(|| taskdeck::auth::ids::generate_id(32))
+    }
+
     /// Whether the caller's session is to be remembered (no "don't remember me" marker):
     /// a session made in its place keeps that choice.
     pub fn remembers(&self) -> bool {

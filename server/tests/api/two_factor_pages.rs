@@ -87,7 +87,7 @@ async fn secrets_are_shown_once_and_never_cached(app: &TestApp) {
     assert!(carried.starts_with("reveal%3D"), "{carried}");
     let (cache, html) = page(app, "/settings/two-factor", &mut jar).await;
     assert_eq!(cache, "no-store");
-    assert!(html.contains("id=\"totp-secret\""), "shown once");
+    assert!(html.contains("id=\"totp-secret\""), "shown once: {html}");
     assert!(html.contains("aria-label=\"Backup codes\""));
     // Later views (the same handle, or the session alone) do not show them again.
     jar.0.push(("taskdeck.form".into(), carried));

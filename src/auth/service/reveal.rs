@@ -1,8 +1,10 @@
 //! Secrets the UI shows once (a new TOTP secret, new backup codes): the answer to the
 //! password step keeps them in a short-lived, single-use server-side row, sealed and
-//! bound to the session, and the next page takes them with the handle from a cookie.
-//! Neither the codes nor the secret ever travel in a cookie or a URL, and the session
-//! alone cannot read them again (review 2026-12 L6, L7).
+//! bound to the session, and the next page takes them with the handle from a cookie:
+//! the first request to read it claims it (a page render may read it more than once
+//! within that request), and no other request can read it again. Neither the codes
+//! nor the secret ever travel in a cookie or a URL, and the session alone cannot read
+//! them again (review 2026-12 L6, L7).
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -34,6 +36,8 @@ pub struct Reveal {
 struct Sealed {
     session: String,
     reveal: Reveal,
+    /// The request that read it first.
+    claimed_by: Option<String>,
 }
 
 fn row_id(handle: &str) -> String {
@@ -44,37 +48,62 @@ impl AuthService {
     /// Keeps `reveal` for the session's next page; the handle to take it with.
     pub async fn stash_reveal(&self, session_id: &str, reveal: Reveal) -> Result<String, AuthError> {
         let handle = random_string(32, SECRET_ALPHABET);
-        let plain = serde_json::to_string(&Sealed {
+        let sealed = self.seal_reveal(&Sealed {
             session: session_id.to_string(),
             reveal,
-        })
-        .map_err(|e| AuthError::Internal(e.to_string()))?;
-        let sealed = symmetric_encrypt(&plain, self.config.secret_bytes())
-            .map_err(|e| AuthError::Internal(e.to_string()))?;
+            claimed_by: None,
+        })?;
         let expires = Ts(Utc::now() + dur(REVEAL_TTL));
         let id = generate_id(DEFAULT_ID_LEN);
         store::insert_verification(&self.db, &id, &row_id(&handle), &sealed, expires).await?;
         Ok(handle)
     }
 
-    /// Takes what was kept under `handle` for this session (once; `None` afterwards, for
-    /// another session, or once expired).
+    fn seal_reveal(&self, sealed: &Sealed) -> Result<String, AuthError> {
+        let plain = serde_json::to_string(sealed).map_err(|e| AuthError::Internal(e.to_string()))?;
+        symmetric_encrypt(&plain, self.config.secret_bytes())
+            .map_err(|e| AuthError::Internal(e.to_string()))
+    }
+
+    /// What was kept under `handle` for this session, for the request `request` only:
+    /// the first request claims it; `None` for any other, another session, or once
+    /// expired.
     pub async fn take_reveal(
         &self,
         session_id: &str,
         handle: &str,
+        request: &str,
     ) -> Result<Option<Reveal>, AuthError> {
-        let Some(row) = store::take_verification(&self.db, &row_id(handle)).await? else {
+        let id = row_id(handle);
+        let Some(row) = store::peek_verification(&self.db, &id).await? else {
             return Ok(None);
         };
         if row.expires_at <= Ts::now() {
+            store::take_verification(&self.db, &id).await?;
             return Ok(None);
         }
         let opened = symmetric_decrypt(&row.value, self.config.secret_bytes())
             .ok()
             .and_then(|plain| serde_json::from_str::<Sealed>(&plain).ok());
-        Ok(opened
-            .filter(|s| s.session == session_id)
-            .map(|s| s.reveal))
+        let Some(mut sealed) = opened.filter(|s| s.session == session_id) else {
+            return Ok(None);
+        };
+        match sealed.claimed_by.as_deref() {
+            Some(by) if by == request => Ok(Some(sealed.reveal)),
+            Some(_) => Ok(None),
+            None => {
+                sealed.claimed_by = Some(request.to_string());
+                let claimed = self.seal_reveal(&sealed)?;
+                let won = store::swap_verification_value(
+                    &self.db,
+                    &id,
+                    &row.value,
+                    &claimed,
+                    row.expires_at,
+                )
+                .await?;
+                Ok(won.then_some(sealed.reveal))
+            }
+        }
     }
 }
