@@ -239,11 +239,12 @@ async fn ensure_sqlite_columns(pool: &SqlitePool) -> Result<(), StorageError> {
         ("twoFactor", "lastTotpStep", "integer"),
     ];
     for (table, column, ty) in COLUMNS {
-        let table_exists: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1")
-                .bind(table)
-                .fetch_one(pool)
-                .await?;
+        let table_exists: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
+        )
+        .bind(table)
+        .fetch_one(pool)
+        .await?;
         if table_exists == 0 {
             continue;
         }

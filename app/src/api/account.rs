@@ -9,11 +9,11 @@ use super::{
     call::{done, fail, invalid, set_cookies, Call},
     types::{describe_user_agent, SessionInfo, TrustedDeviceInfo},
 };
-#[cfg(feature = "ssr")]
-use taskdeck::storage::Ts;
 use super::{error::UiError, types::Account};
 #[cfg(feature = "ssr")]
 use taskdeck::problem::Code;
+#[cfg(feature = "ssr")]
+use taskdeck::storage::Ts;
 
 #[server(prefix = "/api/ui", endpoint = "account")]
 pub async fn get_account() -> Result<Account, UiError> {

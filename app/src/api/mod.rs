@@ -35,4 +35,6 @@ pub use error::UiError;
 pub use tasks::*;
 pub use two_factor::*;
 pub use types::{
-    Account, SessionInfo, Summary, TrustedDeviceInfo, TaskFilter, TaskListing, TaskView, Viewer, SORTS};
+    Account, SessionInfo, Summary, TaskFilter, TaskListing, TaskView, TrustedDeviceInfo, Viewer,
+    SORTS,
+};

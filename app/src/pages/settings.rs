@@ -187,22 +187,24 @@ fn Sessions(acc: Account) -> impl IntoView {
 #[component]
 fn TrustedDevices(devices: Vec<TrustedDeviceInfo>) -> impl IntoView {
     let day = |iso: &str| iso.chars().take(10).collect::<String>();
-    (!devices.is_empty()).then(|| view! {
-        <h3>"Trusted devices"</h3>
-        <p class="muted">"These browsers skip the code at sign-in until the date shown."</p>
-        <ul class="session-list">
-            {devices.into_iter().map(|d| view! {
-                <li class="session">
-                    <p>{format!("Trusted {}, until {}", day(&d.trusted_at), day(&d.until))}</p>
-                    <form method="post" action=ForgetTrustedDevices::url()>
-                        <input type="hidden" name="id" value=d.id />
-                        <button type="submit" class="button">"Forget this device"</button>
-                    </form>
-                </li>
-            }).collect_view()}
-        </ul>
-        <form method="post" action=ForgetTrustedDevices::url()>
-            <button type="submit" class="button">"Forget all trusted devices"</button>
-        </form>
+    (!devices.is_empty()).then(|| {
+        view! {
+            <h3>"Trusted devices"</h3>
+            <p class="muted">"These browsers skip the code at sign-in until the date shown."</p>
+            <ul class="session-list">
+                {devices.into_iter().map(|d| view! {
+                    <li class="session">
+                        <p>{format!("Trusted {}, until {}", day(&d.trusted_at), day(&d.until))}</p>
+                        <form method="post" action=ForgetTrustedDevices::url()>
+                            <input type="hidden" name="id" value=d.id />
+                            <button type="submit" class="button">"Forget this device"</button>
+                        </form>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <form method="post" action=ForgetTrustedDevices::url()>
+                <button type="submit" class="button">"Forget all trusted devices"</button>
+            </form>
+        }
     })
 }

@@ -25,10 +25,9 @@ pub async fn no_store(request: Request, next: Next) -> Response {
     let private = is_private(request.uri().path());
     let mut response = next.run(request).await;
     if private {
-        response.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        );
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
 }
@@ -39,7 +38,14 @@ mod tests {
 
     #[test]
     fn signed_in_pages_and_auth_answers_are_private() {
-        for path in ["/", "/settings", "/settings/two-factor", "/sign-in/two-factor", "/api/auth/two-factor/enable", "/api/ui/two_factor"] {
+        for path in [
+            "/",
+            "/settings",
+            "/settings/two-factor",
+            "/sign-in/two-factor",
+            "/api/auth/two-factor/enable",
+            "/api/ui/two_factor",
+        ] {
             assert!(is_private(path), "{path}");
         }
         for path in ["/pkg/taskdeck.wasm", "/sign-in", "/healthz", "/settingsx"] {

@@ -68,7 +68,12 @@ pub(crate) async fn refusal(app: &TestApp, path: &str, body: Value, cookie: &str
 }
 
 /// POSTs JSON to `/api/auth{path}` and reads `(status, body)`.
-pub(crate) async fn post(app: &TestApp, path: &str, body: Value, cookie: Option<&str>) -> (u16, Value) {
+pub(crate) async fn post(
+    app: &TestApp,
+    path: &str,
+    body: Value,
+    cookie: Option<&str>,
+) -> (u16, Value) {
     json_of(app.auth_post(path, body, cookie).await).await
 }
 

@@ -51,10 +51,7 @@ async fn email_codes_are_off_unless_configured(app: &TestApp) {
         off
     );
     // Nor while signed in, nor as the method to turn on.
-    assert_eq!(
-        refusal(app, "send-otp", json!({}), &who.cookie).await,
-        off
-    );
+    assert_eq!(refusal(app, "send-otp", json!({}), &who.cookie).await, off);
     let other = app.sign_up("nomail2@example.com", PASSWORD).await;
     assert_eq!(
         post_refusal(
@@ -93,7 +90,13 @@ mod on {
         assert_eq!((status, body), (200, json!({ "status": true })));
         let code = app.sign_in_code(&who.email, 1).await;
         assert_eq!(
-            refusal(app, "verify-otp", json!({ "code": other_than(&code) }), &challenge).await,
+            refusal(
+                app,
+                "verify-otp",
+                json!({ "code": other_than(&code) }),
+                &challenge
+            )
+            .await,
             (401, "INVALID_CODE".into())
         );
         let res = verify(app, "verify-otp", json!({ "code": code }), &challenge).await;
@@ -104,13 +107,16 @@ mod on {
         assert_eq!(status, 401, "{body}");
         // The page offers it.
         let page = app
-            .load(
-                app.client
-                    .get(app.url("/sign-in/two-factor"))
-                    .header("cookie", &challenge_for(app, &who.email, json!(["totp", "otp"])).await),
-            )
+            .load(app.client.get(app.url("/sign-in/two-factor")).header(
+                "cookie",
+                &challenge_for(app, &who.email, json!(["totp", "otp"])).await,
+            ))
             .await;
-        assert!(page.text().await.unwrap().contains("E-mail me a code instead"));
+        assert!(page
+            .text()
+            .await
+            .unwrap()
+            .contains("E-mail me a code instead"));
     }
 
     async fn resending_does_not_buy_more_guesses(app: &TestApp) {
@@ -147,7 +153,11 @@ mod on {
             refusal(app, "verify-otp", json!({ "code": code }), &challenge).await,
             (401, "INVALID_TWO_FACTOR_COOKIE".into())
         );
-        let mailed = app.outbox().iter().filter(|m| m["kind"] == "sign_in_code").count();
+        let mailed = app
+            .outbox()
+            .iter()
+            .filter(|m| m["kind"] == "sign_in_code")
+            .count();
         assert_eq!(mailed, 3, "no fourth mail");
     }
 
@@ -162,8 +172,13 @@ mod on {
             let code = app.sign_in_code(email, n).await;
             for _ in 0..5 {
                 assert_eq!(
-                    refusal(app, "verify-otp", json!({ "code": other_than(&code) }), &challenge)
-                        .await,
+                    refusal(
+                        app,
+                        "verify-otp",
+                        json!({ "code": other_than(&code) }),
+                        &challenge
+                    )
+                    .await,
                     (401, "INVALID_CODE".into())
                 );
             }

@@ -8,9 +8,7 @@ use taskdeck::auth::two_factor::totp::{code_at, secret_from_uri};
 
 use crate::{
     helpers::TestApp,
-    two_factor::{
-        challenge, next_code, now, post, refusal, verify, with_two_factor, PASSWORD,
-    },
+    two_factor::{challenge, next_code, now, post, refusal, verify, with_two_factor, PASSWORD},
 };
 
 async fn a_totp_code_works_once(app: &TestApp) {
@@ -56,7 +54,9 @@ async fn a_burst_of_guesses_stops_at_the_lock(app: &TestApp) {
     }
     // Five guesses per challenge, fifteen at once.
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(15));
-    let guesses = challenges.iter().flat_map(|c| std::iter::repeat_n(c.clone(), 5));
+    let guesses = challenges
+        .iter()
+        .flat_map(|c| std::iter::repeat_n(c.clone(), 5));
     let tasks: Vec<_> = guesses
         .map(|cookie| {
             let barrier = barrier.clone();
@@ -77,7 +77,10 @@ async fn a_burst_of_guesses_stops_at_the_lock(app: &TestApp) {
                     .unwrap();
                 let status = res.status().as_u16();
                 let body: Value = res.json().await.unwrap_or(Value::Null);
-                (status, body["code"].as_str().unwrap_or_default().to_string())
+                (
+                    status,
+                    body["code"].as_str().unwrap_or_default().to_string(),
+                )
             })
         })
         .collect();
@@ -110,7 +113,14 @@ async fn a_burst_of_guesses_stops_at_the_lock(app: &TestApp) {
 
 async fn concurrent_enables_leave_one_row(app: &TestApp) {
     let who = app.sign_up("twice@example.com", PASSWORD).await;
-    let enable = || post(app, "/two-factor/enable", json!({ "password": PASSWORD }), Some(&who.cookie));
+    let enable = || {
+        post(
+            app,
+            "/two-factor/enable",
+            json!({ "password": PASSWORD }),
+            Some(&who.cookie),
+        )
+    };
     let (a, b) = tokio::join!(enable(), enable());
     assert_eq!((a.0, b.0), (200, 200));
     let db = taskdeck::Database::connect(&app.config.database)

@@ -36,7 +36,10 @@ impl Jar {
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -81,9 +84,18 @@ async fn secrets_are_shown_once_and_never_cached(app: &TestApp) {
     jar.0.push(split(&who.cookie));
 
     // The password step hands the next page a handle, never the secret or codes.
-    let res = form(app, "enable_two_factor", &mut jar, &[("password", PASSWORD)]).await;
+    let res = form(
+        app,
+        "enable_two_factor",
+        &mut jar,
+        &[("password", PASSWORD)],
+    )
+    .await;
     assert_eq!(res.headers()["location"], "/settings/two-factor");
-    let carried = jar.get("taskdeck.form").expect("the form cookie").to_string();
+    let carried = jar
+        .get("taskdeck.form")
+        .expect("the form cookie")
+        .to_string();
     assert!(carried.starts_with("reveal%3D"), "{carried}");
     let (cache, html) = page(app, "/settings/two-factor", &mut jar).await;
     assert_eq!(cache, "no-store");
@@ -97,25 +109,50 @@ async fn secrets_are_shown_once_and_never_cached(app: &TestApp) {
     let view = app
         .call_json("two_factor", Some(&jar.header()), None, &[])
         .await;
-    assert_eq!((view["pending"].clone(), view["setup"].clone()), (json!(true), json!(null)));
+    assert_eq!(
+        (view["pending"].clone(), view["setup"].clone()),
+        (json!(true), json!(null))
+    );
 
     // Every /api/auth answer is no-store, the one with the secret first of all.
     let res = app
-        .auth_post("/two-factor/enable", json!({ "password": PASSWORD }), Some(&jar.header()))
+        .auth_post(
+            "/two-factor/enable",
+            json!({ "password": PASSWORD }),
+            Some(&jar.header()),
+        )
         .await;
     assert_eq!(res.headers()["cache-control"], "no-store");
     let body: serde_json::Value = res.json().await.unwrap();
     let secret = secret_from_uri(body["totpURI"].as_str().unwrap()).unwrap();
-    let res = form(app, "confirm_two_factor", &mut jar, &[("code", &next_code(&secret))]).await;
+    let res = form(
+        app,
+        "confirm_two_factor",
+        &mut jar,
+        &[("code", &next_code(&secret))],
+    )
+    .await;
     assert_eq!(res.headers()["location"], "/settings?done=two_factor_on");
     let (cache, _) = page(app, "/settings", &mut jar).await;
     assert_eq!(cache, "no-store");
 
     // New backup codes: the same way, once.
-    let res = form(app, "regenerate_backup_codes", &mut jar, &[("password", PASSWORD)]).await;
+    let res = form(
+        app,
+        "regenerate_backup_codes",
+        &mut jar,
+        &[("password", PASSWORD)],
+    )
+    .await;
     assert_eq!(res.headers()["location"], "/settings/two-factor");
-    let carried = jar.get("taskdeck.form").expect("the form cookie").to_string();
-    assert!(carried.starts_with("reveal%3D") && !carried.contains("codes"), "{carried}");
+    let carried = jar
+        .get("taskdeck.form")
+        .expect("the form cookie")
+        .to_string();
+    assert!(
+        carried.starts_with("reveal%3D") && !carried.contains("codes"),
+        "{carried}"
+    );
     let (_, html) = page(app, "/settings/two-factor", &mut jar).await;
     assert!(html.contains("Your new backup codes"));
     let (_, html) = page(app, "/settings/two-factor", &mut jar).await;
@@ -132,13 +169,31 @@ async fn dont_remember_me_survives_set_up_changes(app: &TestApp) {
     let who = app.sign_up("kiosk@example.com", PASSWORD).await;
     let mut jar = Jar::default();
     // Signed in without "remember me": a cookie that ends with the browser.
-    let res = form(app, "sign_in", &mut jar, &[("email", &who.email), ("password", PASSWORD)]).await;
+    let res = form(
+        app,
+        "sign_in",
+        &mut jar,
+        &[("email", &who.email), ("password", PASSWORD)],
+    )
+    .await;
     session_cookie_without_max_age(&res);
 
-    let (status, body) = post(app, "/two-factor/enable", json!({ "password": PASSWORD }), Some(&jar.header())).await;
+    let (status, body) = post(
+        app,
+        "/two-factor/enable",
+        json!({ "password": PASSWORD }),
+        Some(&jar.header()),
+    )
+    .await;
     assert_eq!(status, 200);
     let secret = secret_from_uri(body["totpURI"].as_str().unwrap()).unwrap();
-    let res = form(app, "confirm_two_factor", &mut jar, &[("code", &next_code(&secret))]).await;
+    let res = form(
+        app,
+        "confirm_two_factor",
+        &mut jar,
+        &[("code", &next_code(&secret))],
+    )
+    .await;
     session_cookie_without_max_age(&res);
 
     let fields = [

@@ -56,7 +56,10 @@ async fn trust_this_device(app: &TestApp, email: &str, password: &str, code: &st
 /// The trusted devices settings lists.
 async fn listed(app: &TestApp, cookie: &str) -> Vec<Value> {
     let account = app.call_json("account", Some(cookie), None, &[]).await;
-    account["trusted_devices"].as_array().cloned().unwrap_or_default()
+    account["trusted_devices"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 async fn recovery_ends_trusted_devices_and_challenges(app: &TestApp) {
@@ -87,7 +90,13 @@ async fn recovery_ends_trusted_devices_and_challenges(app: &TestApp) {
     assert_eq!(status, 200);
     assert!(!trusted(app, email, NEW_PASSWORD, &trust).await);
     assert_eq!(
-        refusal(app, "verify-backup-code", json!({ "code": codes[1] }), &pending).await,
+        refusal(
+            app,
+            "verify-backup-code",
+            json!({ "code": codes[1] }),
+            &pending
+        )
+        .await,
         (401, "INVALID_TWO_FACTOR_COOKIE".into())
     );
     assert!(listed(app, &who.cookie).await.is_empty());
@@ -99,7 +108,12 @@ async fn recovery_ends_trusted_devices_and_challenges(app: &TestApp) {
     assert_eq!(devices.len(), 2);
     let id = devices[0]["id"].as_str().unwrap().to_string();
     let res = app
-        .call("forget_trusted_devices", Some(&who.cookie), None, &[("id", &id)])
+        .call(
+            "forget_trusted_devices",
+            Some(&who.cookie),
+            None,
+            &[("id", &id)],
+        )
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(listed(app, &who.cookie).await.len(), 1);
@@ -138,10 +152,20 @@ async fn turning_two_factor_off_ends_trust_and_can_end_sessions(app: &TestApp) {
         .await;
     assert_eq!(res.status(), 200);
     let mine = session_cookie(&res).expect("a new session");
-    assert_eq!(app.session(&other).await, Value::Null, "the other device is out");
+    assert_eq!(
+        app.session(&other).await,
+        Value::Null,
+        "the other device is out"
+    );
     assert_eq!(app.session(&mine).await["user"]["email"], email);
     // Turned on again, the old trust is gone.
-    let (status, body) = post(app, "/two-factor/enable", json!({ "password": PASSWORD }), Some(&mine)).await;
+    let (status, body) = post(
+        app,
+        "/two-factor/enable",
+        json!({ "password": PASSWORD }),
+        Some(&mine),
+    )
+    .await;
     assert_eq!(status, 200);
     let secret = secret_from_uri(body["totpURI"].as_str().unwrap()).unwrap();
     let (status, _) = post(
@@ -158,7 +182,13 @@ async fn turning_two_factor_off_ends_trust_and_can_end_sessions(app: &TestApp) {
 /// A second session of the user, signed in with a backup code.
 async fn trusted_session(app: &TestApp, email: &str, code: &str) -> String {
     let challenge = challenge(app, email).await;
-    let res = verify(app, "verify-backup-code", json!({ "code": code }), &challenge).await;
+    let res = verify(
+        app,
+        "verify-backup-code",
+        json!({ "code": code }),
+        &challenge,
+    )
+    .await;
     assert_eq!(res.status(), 200);
     session_cookie(&res).expect("a session")
 }
@@ -166,7 +196,13 @@ async fn trusted_session(app: &TestApp, email: &str, code: &str) -> String {
 async fn turning_two_factor_on_can_sign_other_devices_out(app: &TestApp) {
     let who = app.sign_up("onrevoke@example.com", PASSWORD).await;
     let other = app.sign_in_cookie(&who.email, PASSWORD).await;
-    let (status, body) = post(app, "/two-factor/enable", json!({ "password": PASSWORD }), Some(&who.cookie)).await;
+    let (status, body) = post(
+        app,
+        "/two-factor/enable",
+        json!({ "password": PASSWORD }),
+        Some(&who.cookie),
+    )
+    .await;
     assert_eq!(status, 200);
     let secret = secret_from_uri(body["totpURI"].as_str().unwrap()).unwrap();
     let res = app
@@ -188,7 +224,10 @@ async fn turning_two_factor_on_can_sign_other_devices_out(app: &TestApp) {
         Some(&mine),
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (400, Some("VALIDATION_ERROR")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("VALIDATION_ERROR"))
+    );
 }
 
 db_tests!(

@@ -83,7 +83,9 @@ impl AuthService {
                 return Ok(Bump::Done);
             }
         }
-        Err(AuthError::Internal(format!("{identifier}: too much contention")))
+        Err(AuthError::Internal(format!(
+            "{identifier}: too much contention"
+        )))
     }
 
     /// Takes one try from the challenge's budget. Spent: the whole challenge ends (a new
@@ -121,10 +123,7 @@ impl AuthService {
     /// Counts one mailed code against the challenge (at most [`SENDS_PER_CHALLENGE`]).
     pub(super) async fn count_send(&self, challenge: &str, expires: Ts) -> Result<(), AuthError> {
         let id = sends_id(challenge);
-        match self
-            .bump(&id, 1, |sent| sent < SENDS_PER_CHALLENGE)
-            .await?
-        {
+        match self.bump(&id, 1, |sent| sent < SENDS_PER_CHALLENGE).await? {
             Bump::Done => Ok(()),
             Bump::Refused => Err(Code::TooManyTwoFactorAttempts.into()),
             Bump::Missing => {
@@ -232,8 +231,7 @@ impl AuthService {
                 let id = lock_id(user_id);
                 if let Some(row) = store::peek_verification(&self.db, &id).await? {
                     let expires = Ts(Utc::now() + dur(LOCK_ROW_TTL));
-                    store::swap_verification_value(&self.db, &id, &row.value, "0", expires)
-                        .await?;
+                    store::swap_verification_value(&self.db, &id, &row.value, "0", expires).await?;
                 }
                 Ok(())
             }

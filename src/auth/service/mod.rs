@@ -23,8 +23,8 @@ mod verification;
 
 pub use super::two_factor::TrustCookie;
 pub use credentials::SignIn;
-pub use second_factor::{Challenge, Factor, Passed, Prover, Renewal};
 pub use reveal::Reveal;
+pub use second_factor::{Challenge, Factor, Passed, Prover, Renewal};
 pub use trusted_devices::TrustedDevice;
 pub use two_factor::{Enrolment, ISSUER};
 

@@ -46,7 +46,11 @@ fn row_id(handle: &str) -> String {
 
 impl AuthService {
     /// Keeps `reveal` for the session's next page; the handle to take it with.
-    pub async fn stash_reveal(&self, session_id: &str, reveal: Reveal) -> Result<String, AuthError> {
+    pub async fn stash_reveal(
+        &self,
+        session_id: &str,
+        reveal: Reveal,
+    ) -> Result<String, AuthError> {
         let handle = random_string(32, SECRET_ALPHABET);
         let sealed = self.seal_reveal(&Sealed {
             session: session_id.to_string(),
@@ -60,7 +64,8 @@ impl AuthService {
     }
 
     fn seal_reveal(&self, sealed: &Sealed) -> Result<String, AuthError> {
-        let plain = serde_json::to_string(sealed).map_err(|e| AuthError::Internal(e.to_string()))?;
+        let plain =
+            serde_json::to_string(sealed).map_err(|e| AuthError::Internal(e.to_string()))?;
         symmetric_encrypt(&plain, self.config.secret_bytes())
             .map_err(|e| AuthError::Internal(e.to_string()))
     }
@@ -75,35 +80,34 @@ impl AuthService {
         request: &str,
     ) -> Result<Option<Reveal>, AuthError> {
         let id = row_id(handle);
-        let Some(row) = store::peek_verification(&self.db, &id).await? else {
-            return Ok(None);
-        };
-        if row.expires_at <= Ts::now() {
-            store::take_verification(&self.db, &id).await?;
-            return Ok(None);
-        }
-        let opened = symmetric_decrypt(&row.value, self.config.secret_bytes())
-            .ok()
-            .and_then(|plain| serde_json::from_str::<Sealed>(&plain).ok());
-        let Some(mut sealed) = opened.filter(|s| s.session == session_id) else {
-            return Ok(None);
-        };
-        match sealed.claimed_by.as_deref() {
-            Some(by) if by == request => Ok(Some(sealed.reveal)),
-            Some(_) => Ok(None),
-            None => {
-                sealed.claimed_by = Some(request.to_string());
-                let claimed = self.seal_reveal(&sealed)?;
-                let won = store::swap_verification_value(
-                    &self.db,
-                    &id,
-                    &row.value,
-                    &claimed,
-                    row.expires_at,
-                )
-                .await?;
-                Ok(won.then_some(sealed.reveal))
+        // Twice at most: a lost claim is looked at again (the winner may be this request).
+        for _ in 0..2 {
+            let Some(row) = store::peek_verification(&self.db, &id).await? else {
+                return Ok(None);
+            };
+            if row.expires_at <= Ts::now() {
+                store::take_verification(&self.db, &id).await?;
+                return Ok(None);
+            }
+            let opened = symmetric_decrypt(&row.value, self.config.secret_bytes())
+                .ok()
+                .and_then(|plain| serde_json::from_str::<Sealed>(&plain).ok());
+            let Some(mut sealed) = opened.filter(|s| s.session == session_id) else {
+                return Ok(None);
+            };
+            match sealed.claimed_by.as_deref() {
+                Some(by) if by == request => return Ok(Some(sealed.reveal)),
+                Some(_) => return Ok(None),
+                None => {
+                    sealed.claimed_by = Some(request.to_string());
+                    let claimed = self.seal_reveal(&sealed)?;
+                    let (seen, until) = (&row.value, row.expires_at);
+                    if store::swap_verification_value(&self.db, &id, seen, &claimed, until).await? {
+                        return Ok(Some(sealed.reveal));
+                    }
+                }
             }
         }
+        Ok(None)
     }
 }

@@ -134,6 +134,6 @@ pub async fn list_user_verifications(
     )?;
     let now = Ts::now();
     let mut rows: Vec<Verification> = rows.into_iter().filter(|r| r.expires_at > now).collect();
-    rows.sort_by(|a, b| b.expires_at.cmp(&a.expires_at));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.expires_at));
     Ok(rows)
 }
