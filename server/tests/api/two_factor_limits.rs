@@ -158,7 +158,64 @@ async fn concurrent_enables_leave_one_row(app: &TestApp) {
     assert_eq!(confirmed, 1);
 }
 
+/// Runs one statement on the app's database.
+async fn sql(db: &taskdeck::Database, statement: &str, user_id: &str) {
+    taskdeck::with_pool!(db, |pool| sqlx::query(statement)
+        .bind(user_id)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    .unwrap();
+}
+
+async fn the_migration_keeps_the_confirmed_row(app: &TestApp) {
+    let (who, secret, _) = with_two_factor(app, "dupes@example.com").await;
+    let db = taskdeck::Database::connect(&app.config.database)
+        .await
+        .unwrap();
+    // A database from before 0004 (or Better Auth's own race): duplicates, confirmed
+    // and pending, on either side of the real row's id.
+    sql(&db, r#"DROP INDEX "twoFactor_userId_unique""#, "").await;
+    for (id, verified) in [
+        ("0", "TRUE"),
+        ("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", "FALSE"),
+    ] {
+        let insert = format!(
+            r#"INSERT INTO "twoFactor" ("id", "secret", "backupCodes", "userId", "verified", "failedVerificationCount") VALUES ('{id}', 'x', 'y', $1, {verified}, 0)"#
+        );
+        sql(&db, &insert, &who.user_id).await;
+    }
+    sql(
+        &db,
+        r#"DELETE FROM "_sqlx_migrations" WHERE "version" = 4"#,
+        "",
+    )
+    .await;
+    db.migrate().await.expect("0004 runs again");
+    let ids: Vec<String> = taskdeck::with_pool!(&db, |pool| sqlx::query_scalar(
+        r#"SELECT "id" FROM "twoFactor" WHERE "userId" = $1"#
+    )
+    .bind(&who.user_id)
+    .fetch_all(pool)
+    .await)
+    .unwrap();
+    db.close().await;
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert!(ids[0] != "0" && !ids[0].starts_with('z'), "{ids:?}");
+    // The kept row is the user's real one: its secret still signs in.
+    let challenge = challenge(app, &who.email).await;
+    let res = verify(
+        app,
+        "verify-totp",
+        json!({ "code": next_code(&secret) }),
+        &challenge,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+}
+
 db_tests!(
+    the_migration_keeps_the_confirmed_row,
     a_totp_code_works_once,
     a_burst_of_guesses_stops_at_the_lock,
     concurrent_enables_leave_one_row,

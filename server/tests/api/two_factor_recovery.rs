@@ -230,7 +230,41 @@ async fn turning_two_factor_on_can_sign_other_devices_out(app: &TestApp) {
     );
 }
 
+/// The token of the reset link mailed to `to` (the only one asked for).
+async fn reset_token(app: &TestApp, to: &str) -> String {
+    let body = json!({ "email": to, "redirectTo": "/reset-password" });
+    let (status, _) = post(app, "/request-password-reset", body, None).await;
+    assert_eq!(status, 200);
+    let mail = app.wait_for_mail(to, "Reset").await;
+    let link = mail["link"].as_str().expect("a link");
+    let token = link.split("/reset-password/").nth(1).expect("a token");
+    token.split('?').next().unwrap_or_default().to_string()
+}
+
+async fn a_password_reset_ends_trust_and_challenges(app: &TestApp) {
+    let (who, _, codes) = with_two_factor(app, "resetter@example.com").await;
+    let email = who.email.as_str();
+    let trust = trust_this_device(app, email, PASSWORD, &codes[0]).await;
+    let pending = challenge(app, email).await;
+    let token = reset_token(app, email).await;
+    let body = json!({ "token": token, "newPassword": NEW_PASSWORD });
+    let (status, _) = post(app, "/reset-password", body, None).await;
+    assert_eq!(status, 200);
+    assert!(!trusted(app, email, NEW_PASSWORD, &trust).await);
+    assert_eq!(
+        refusal(
+            app,
+            "verify-backup-code",
+            json!({ "code": codes[1] }),
+            &pending
+        )
+        .await,
+        (401, "INVALID_TWO_FACTOR_COOKIE".into())
+    );
+}
+
 db_tests!(
+    a_password_reset_ends_trust_and_challenges,
     recovery_ends_trusted_devices_and_challenges,
     turning_two_factor_off_ends_trust_and_can_end_sessions,
     turning_two_factor_on_can_sign_other_devices_out,
