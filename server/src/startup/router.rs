@@ -118,9 +118,36 @@ fn request_span(request: &Request) -> tracing::Span {
     tracing::info_span!(
         "request",
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %loggable_path(request.uri().path()),
         request_id = %id,
     )
+}
+
+/// The path as logs may show it: a reset link's token (in its path, unlike every
+/// other secret, which travels in bodies, cookies or queries) is left out.
+fn loggable_path(path: &str) -> &str {
+    const RESET: &str = "/api/auth/reset-password/";
+    if path.len() > RESET.len() && path.starts_with(RESET) {
+        "/api/auth/reset-password/:token"
+    } else {
+        path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn logs_never_show_a_reset_token() {
+        let logged = loggable_path("/api/auth/reset-password/SECRET-TOKEN");
+        assert_eq!(logged, "/api/auth/reset-password/:token");
+        assert_eq!(
+            loggable_path("/api/auth/reset-password"),
+            "/api/auth/reset-password"
+        );
+        assert_eq!(loggable_path("/settings"), "/settings");
+    }
 }
 
 /// HSTS for an https site (a year); nothing over plain http, where a browser ignores

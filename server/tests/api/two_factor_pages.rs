@@ -210,7 +210,51 @@ async fn dont_remember_me_survives_set_up_changes(app: &TestApp) {
     session_cookie_without_max_age(&res);
 }
 
+async fn an_unconfirmed_set_up_expires(app: &TestApp) {
+    let who = app.sign_up("late@example.com", PASSWORD).await;
+    let (status, body) = post(
+        app,
+        "/two-factor/enable",
+        json!({ "password": PASSWORD }),
+        Some(&who.cookie),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let secret = secret_from_uri(body["totpURI"].as_str().unwrap()).unwrap();
+    // Ten minutes pass (the set-up's deadline is moved into the past).
+    let db = taskdeck::Database::connect(&app.config.database)
+        .await
+        .unwrap();
+    let past = taskdeck::storage::Ts(chrono::Utc::now() - chrono::Duration::minutes(1));
+    taskdeck::with_pool!(&db, |pool| sqlx::query(
+        r#"UPDATE "verification" SET "expiresAt" = $1 WHERE "identifier" = $2"#
+    )
+    .bind(past)
+    .bind(format!("2fa-setup-{}", who.user_id))
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    db.close().await;
+    let view = app
+        .call_json("two_factor", Some(&who.cookie), None, &[])
+        .await;
+    assert_eq!(view["pending"], false, "{view}");
+    let (status, body) = post(
+        app,
+        "/two-factor/verify-totp",
+        json!({ "code": next_code(&secret) }),
+        Some(&who.cookie),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("TOTP_NOT_ENABLED"))
+    );
+}
+
 db_tests!(
+    an_unconfirmed_set_up_expires,
     secrets_are_shown_once_and_never_cached,
     dont_remember_me_survives_set_up_changes,
 );
