@@ -134,22 +134,6 @@ fn loggable_path(path: &str) -> &str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::loggable_path;
-
-    #[test]
-    fn logs_never_show_a_reset_token() {
-        let logged = loggable_path("/api/auth/reset-password/SECRET-TOKEN");
-        assert_eq!(logged, "/api/auth/reset-password/:token");
-        assert_eq!(
-            loggable_path("/api/auth/reset-password"),
-            "/api/auth/reset-password"
-        );
-        assert_eq!(loggable_path("/settings"), "/settings");
-    }
-}
-
 /// HSTS for an https site (a year); nothing over plain http, where a browser ignores
 /// it and a local `make run` must keep working.
 fn hsts(config: &taskdeck::Config) -> Option<HeaderValue> {
@@ -170,4 +154,20 @@ async fn fallback(uri: Uri, state: State<AppState>, request: Request) -> Respons
         leptos_axum::file_and_error_handler_with_context::<AppState, _>(ui_context(&state), shell);
     // Error pages are rendered by Leptos too: the same care as `run_to_completion`.
     detached(files(uri, state, request)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn logs_never_show_a_reset_token() {
+        let logged = loggable_path("/api/auth/reset-password/SECRET-TOKEN");
+        assert_eq!(logged, "/api/auth/reset-password/:token");
+        assert_eq!(
+            loggable_path("/api/auth/reset-password"),
+            "/api/auth/reset-password"
+        );
+        assert_eq!(loggable_path("/settings"), "/settings");
+    }
 }
