@@ -84,11 +84,11 @@ pub async fn get_two_factor(reveal: Option<String>) -> Result<TwoFactorView, UiE
         .await
         .map_err(|e| fail(None, &e))?;
     let shown = match reveal.filter(|r| !r.is_empty()) {
-        // One page render may call this more than once: the request id (set on every
-        // request) lets the same request read it again, and no other.
+        // One page render may call this more than once: the request's own nonce lets
+        // the same request read it again, and no other.
         Some(handle) => call
             .auth
-            .take_reveal(&current.session.id, &handle, &call.request_id())
+            .take_reveal(&current.session.id, &handle, call.request_nonce())
             .await
             .map_err(|e| fail(None, &e))?,
         None => None,
