@@ -109,6 +109,30 @@ async fn a_burst_of_guesses_stops_at_the_lock(app: &TestApp) {
         .await,
         (429, "ACCOUNT_TEMPORARILY_LOCKED".into())
     );
+    // Fifteen minutes later (the lock moved into the past), the right code works.
+    let db = taskdeck::Database::connect(&app.config.database)
+        .await
+        .unwrap();
+    let past = taskdeck::storage::Ts(chrono::Utc::now() - chrono::Duration::minutes(1));
+    taskdeck::with_pool!(&db, |pool| sqlx::query(
+        r#"UPDATE "twoFactor" SET "lockedUntil" = $1 WHERE "userId" = $2"#
+    )
+    .bind(past)
+    .bind(&who.user_id)
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    db.close().await;
+    let after = challenge(app, &who.email).await;
+    let res = verify(
+        app,
+        "verify-totp",
+        json!({ "code": next_code(&secret) }),
+        &after,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
 }
 
 async fn concurrent_enables_leave_one_row(app: &TestApp) {

@@ -106,6 +106,16 @@ async fn recovery_ends_trusted_devices_and_challenges(app: &TestApp) {
     let second = trust_this_device(app, email, NEW_PASSWORD, &codes[3]).await;
     let devices = listed(app, &who.cookie).await;
     assert_eq!(devices.len(), 2);
+    let settings = app
+        .load(
+            app.client
+                .get(app.url("/settings"))
+                .header("cookie", &who.cookie),
+        )
+        .await;
+    let html = settings.text().await.unwrap();
+    assert_eq!(html.matches("Forget this device").count(), 2, "{html}");
+    assert!(html.contains("Forget all trusted devices"));
     let id = devices[0]["id"].as_str().unwrap().to_string();
     let res = app
         .call(
