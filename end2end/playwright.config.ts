@@ -39,6 +39,8 @@ function server(p: number, url: string, data: string, extra: Record<string, stri
       // Open change streams re-check their session this often (15 s by default), so
       // that the live tests see a revoked session end its stream within seconds.
       LIVE_HEARTBEAT_SECS: '2',
+      // The two-factor journeys include a sign-in code by e-mail (off by default).
+      TWO_FACTOR_EMAIL_OTP: 'true',
       ...extra,
     },
   };

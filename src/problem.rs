@@ -47,6 +47,7 @@ pub enum Code {
     TwoFactorNotEnabled,
     BackupCodesNotEnabled,
     OtpHasExpired,
+    OtpNotConfigured,
     TooManyTwoFactorAttempts,
     TwoFactorLocked,
     BackupCodeRace,
@@ -160,6 +161,7 @@ impl Code {
                 "Backup codes aren't enabled",
             ),
             OtpHasExpired => (400, Some("OTP_HAS_EXPIRED"), "OTP has expired"),
+            OtpNotConfigured => (400, Some("OTP_NOT_CONFIGURED"), "OTP is not available"),
             TooManyTwoFactorAttempts => (
                 400,
                 Some("TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE"),

@@ -48,3 +48,9 @@ export function secretOf(totpURI: string): string {
 export function totpNow(secret: string): Promise<string> {
   return createOTP(secret).totp();
 }
+
+/** The next time step's code: still accepted (one step of drift), and never one the
+ * server has seen (Taskdeck accepts each TOTP step once per user). */
+export function totpNext(secret: string): Promise<string> {
+  return createOTP(secret).hotp(Math.floor(Date.now() / 30_000) + 1);
+}

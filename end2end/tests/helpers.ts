@@ -44,7 +44,7 @@ export function taskRow(page: Page, title: string) {
 
 /** The newest mail to `email` whose subject matches; mail is sent after the reply,
  *  so it may land a moment after the page says so. */
-export async function lastMailTo(email: string, subject: RegExp): Promise<{ link: string; subject: string }> {
+export async function lastMailTo(email: string, subject: RegExp): Promise<{ link: string; subject: string; text: string }> {
   const outbox = join(process.env.E2E_DATA_DIR!, 'mail', 'outbox.jsonl');
   const read = () => {
     const text = existsSync(outbox) ? readFileSync(outbox, 'utf8').trim() : '';

@@ -124,6 +124,8 @@ impl Config {
                     reason,
                 })?,
             },
+            two_factor_email_otp: parse_bool(get("TWO_FACTOR_EMAIL_OTP"), "TWO_FACTOR_EMAIL_OTP")?
+                .unwrap_or(false),
         };
 
         let live = LiveConfig {

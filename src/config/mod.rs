@@ -117,6 +117,11 @@ pub struct AuthConfig {
     /// Argon2id cost of new password hashes (`PASSWORD_HASH_PARAMS`); stored hashes with
     /// other parameters are rehashed on the next successful sign-in.
     pub password_hash_params: HashParams,
+    /// Second-factor codes by e-mail (`TWO_FACTOR_EMAIL_OTP`, default off): a mailbox
+    /// alone must not stand in for the authenticator app (NIST SP 800-63B §5.1.3.1),
+    /// so `otp` is offered and accepted only when the operator turns it on, as Better
+    /// Auth offers it only when `otpOptions.sendOTP` is configured.
+    pub two_factor_email_otp: bool,
 }
 
 impl Config {

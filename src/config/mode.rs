@@ -42,6 +42,9 @@ impl Config {
         if matches!(self.auth.mail, MailTransport::Outbox) {
             relaxed.push("mails, sign-in links included, go to DATA_DIR/mail/outbox.jsonl");
         }
+        if self.auth.two_factor_email_otp {
+            relaxed.push("two-factor codes by e-mail are on: the mailbox alone passes the second factor (TWO_FACTOR_EMAIL_OTP)");
+        }
         relaxed
     }
 }
@@ -273,6 +276,26 @@ mod tests {
             cfg(&[("APP_ENV", "staging")]),
             Err(ConfigError::Invalid {
                 name: "APP_ENV",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn email_codes_for_two_factor_are_off_unless_asked_for() {
+        let off = cfg(&[]).unwrap();
+        assert!(!off.auth.two_factor_email_otp);
+        let on = cfg(&[("TWO_FACTOR_EMAIL_OTP", "true")]).unwrap();
+        assert!(on.auth.two_factor_email_otp);
+        let warned = on.relaxed_protections();
+        assert!(
+            warned.iter().any(|w| w.contains("TWO_FACTOR_EMAIL_OTP")),
+            "{warned:?}"
+        );
+        assert!(matches!(
+            cfg(&[("TWO_FACTOR_EMAIL_OTP", "maybe")]),
+            Err(ConfigError::Invalid {
+                name: "TWO_FACTOR_EMAIL_OTP",
                 ..
             })
         ));

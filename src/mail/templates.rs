@@ -4,11 +4,12 @@
 //! typed: otherwise anyone could make our sender deliver text of their choosing
 //! ("Your account is locked, call …") to any inbox.
 
-use super::Mail;
+use super::{Mail, MailKind};
 
 /// The password-reset mail. `name` only when the address is verified.
 pub fn reset_password(to: &str, name: Option<&str>, link: &str) -> Mail {
     Mail {
+        kind: MailKind::ResetPassword,
         to: to.to_string(),
         subject: "Reset your Taskdeck password".into(),
         text: format!(
@@ -21,12 +22,13 @@ pub fn reset_password(to: &str, name: Option<&str>, link: &str) -> Mail {
     }
 }
 
-/// The e-mail verification mail (always to an unverified address: no name).
-/// The second factor by e-mail: a six-digit code, valid for three minutes.
+/// The second factor by e-mail: a six-digit code, valid for three minutes. The code is
+/// in the text only: subjects show in notifications and lock screens, and get logged.
 pub fn two_factor_code(to: &str, code: &str) -> Mail {
     Mail {
+        kind: MailKind::SignInCode,
         to: to.to_string(),
-        subject: format!("{code} is your Taskdeck sign-in code"),
+        subject: "Your Taskdeck sign-in code".into(),
         text: format!(
             "{},\n\nYour Taskdeck sign-in code is {code}. It works once, for three minutes.\n\n\
              If you did not try to sign in, someone knows your password: change it.",
@@ -36,8 +38,10 @@ pub fn two_factor_code(to: &str, code: &str) -> Mail {
     }
 }
 
+/// The e-mail verification mail (always to an unverified address: no name).
 pub fn verify_email(to: &str, link: &str) -> Mail {
     Mail {
+        kind: MailKind::VerifyEmail,
         to: to.to_string(),
         subject: "Verify your e-mail address".into(),
         text: format!(

@@ -188,6 +188,9 @@ impl Database {
     pub async fn migrate(&self) -> Result<(), StorageError> {
         match self {
             Self::Sqlite(pool) => {
+                // Before too: a migration may use a column an older Better Auth table
+                // lacks (0004 reads `twoFactor.verified`).
+                ensure_sqlite_columns(pool).await?;
                 sqlx::migrate!("migrations/sqlite").run(pool).await?;
                 ensure_sqlite_columns(pool).await?;
             }
@@ -228,16 +231,28 @@ impl Database {
 }
 
 /// Columns that a Better Auth database may or may not have, depending on its plugins
-/// and version; SQLite has no `ADD COLUMN IF NOT EXISTS`, so each is looked up first.
-/// (PostgreSQL's migrations say `IF NOT EXISTS` themselves.)
+/// and version; SQLite has no `ADD COLUMN IF NOT EXISTS`, so each is looked up first
+/// (tables not made yet are left to the migrations). (PostgreSQL's migrations say
+/// `IF NOT EXISTS` themselves.)
 async fn ensure_sqlite_columns(pool: &SqlitePool) -> Result<(), StorageError> {
-    const COLUMNS: [(&str, &str, &str); 4] = [
+    const COLUMNS: [(&str, &str, &str); 5] = [
         ("user", "twoFactorEnabled", "integer DEFAULT 0"),
         ("twoFactor", "verified", "integer DEFAULT 1"),
         ("twoFactor", "failedVerificationCount", "integer DEFAULT 0"),
         ("twoFactor", "lockedUntil", "date"),
+        // Ours: the last TOTP step accepted (review 2026-12 L1).
+        ("twoFactor", "lastTotpStep", "integer"),
     ];
     for (table, column, ty) in COLUMNS {
+        let table_exists: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
+        )
+        .bind(table)
+        .fetch_one(pool)
+        .await?;
+        if table_exists == 0 {
+            continue;
+        }
         let present: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM pragma_table_info($1) WHERE name = $2")
                 .bind(table)

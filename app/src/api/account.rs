@@ -7,11 +7,13 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::{
     call::{done, fail, invalid, set_cookies, Call},
-    types::{describe_user_agent, SessionInfo},
+    types::{describe_user_agent, SessionInfo, TrustedDeviceInfo},
 };
 use super::{error::UiError, types::Account};
 #[cfg(feature = "ssr")]
 use taskdeck::problem::Code;
+#[cfg(feature = "ssr")]
+use taskdeck::storage::Ts;
 
 #[server(prefix = "/api/ui", endpoint = "account")]
 pub async fn get_account() -> Result<Account, UiError> {
@@ -22,7 +24,20 @@ pub async fn get_account() -> Result<Account, UiError> {
         .list_sessions(&current.user.id)
         .await
         .map_err(|e| fail(None, &e))?;
+    let trusted = call
+        .auth
+        .trusted_devices(&current.user.id)
+        .await
+        .map_err(|e| fail(None, &e))?;
     Ok(Account {
+        trusted_devices: trusted
+            .into_iter()
+            .map(|d| TrustedDeviceInfo {
+                id: d.id,
+                trusted_at: Ts(d.trusted_at).to_iso(),
+                until: Ts(d.until).to_iso(),
+            })
+            .collect(),
         name: current.user.name.clone(),
         email: current.user.email.clone(),
         email_verified: current.user.email_verified,
@@ -69,6 +84,7 @@ pub async fn change_password(
 ) -> Result<(), UiError> {
     let call = Call::enter(Some("/change-password")).await?;
     let current = call.session().await?;
+    let remember = call.remembers();
     let new_session = call
         .auth
         .change_password(
@@ -76,12 +92,13 @@ pub async fn change_password(
             current_password,
             new_password,
             revoke_others.is_some(),
+            remember,
             &call.client(),
         )
         .await
         .map_err(|e| fail(None, &e))?;
     if let Some(s) = new_session {
-        call.establish(&s.token, true, &current.user).await;
+        call.establish(&s.token, remember, &current.user).await;
     }
     done("/settings?done=password");
     Ok(())

@@ -25,6 +25,9 @@ pub struct UiContext {
     pub db: Database,
     /// The live-sync hub every task write is announced to.
     pub changes: Changes,
+    /// Made up afresh for each request (never taken from it): what tells one request
+    /// from another, e.g. for a value shown once that a page render reads twice.
+    pub request_nonce: String,
 }
 
 /// One server-function call: the server context and the request it answers.
@@ -32,6 +35,7 @@ pub struct Call {
     pub auth: Arc<AuthService>,
     pub db: Database,
     pub changes: Changes,
+    request_nonce: String,
     parts: Parts,
 }
 
@@ -51,6 +55,7 @@ impl Call {
             auth: ctx.auth,
             db: ctx.db,
             changes: ctx.changes,
+            request_nonce: ctx.request_nonce,
             parts,
         };
         let verdict = match auth_path {
@@ -109,6 +114,20 @@ impl Call {
             set_cookies(settings.session(&current.session.token, !found.dont_remember));
         }
         Ok(current)
+    }
+
+    /// This request's own random identity (see [`UiContext::request_nonce`]).
+    pub fn request_nonce(&self) -> &str {
+        &self.request_nonce
+    }
+
+    /// Whether the caller's session is to be remembered (no "don't remember me" marker):
+    /// a session made in its place keeps that choice.
+    pub fn remembers(&self) -> bool {
+        !self
+            .auth
+            .cookie_settings()
+            .dont_remember(self.incoming().cookies())
     }
 
     pub fn jwt_cookie(&self, jwt: &str) -> String {

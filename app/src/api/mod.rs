@@ -34,4 +34,7 @@ pub use call::UiContext;
 pub use error::UiError;
 pub use tasks::*;
 pub use two_factor::*;
-pub use types::{Account, SessionInfo, Summary, TaskFilter, TaskListing, TaskView, Viewer, SORTS};
+pub use types::{
+    Account, SessionInfo, Summary, TaskFilter, TaskListing, TaskView, TrustedDeviceInfo, Viewer,
+    SORTS,
+};

@@ -1,7 +1,10 @@
 //! Two-factor sign-in for the UI's forms, on the core's flows (the same the REST
 //! door's `/api/auth/two-factor/*` use): turning it on (password, then a first code
-//! from the app), managing backup codes, turning it off, and the sign-in's second step.
-//! Plain form posts: with or without JavaScript, the answer is a redirect.
+//! from the app), managing backup codes and trusted devices, turning it off, and the
+//! sign-in's second step. Plain form posts: with or without JavaScript, the answer is
+//! a redirect. A new secret and new backup codes are shown once, on the page after
+//! the password step, through a single-use server-side value (`Reveal`) whose handle
+//! rides in the one-minute form cookie: never the codes themselves.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -12,19 +15,26 @@ use super::error::UiError;
 #[cfg(feature = "ssr")]
 use taskdeck::{
     auth::{
-        service::{Factor, Prover},
+        service::{Factor, Prover, Renewal, Reveal},
         two_factor::{TRUST_DEVICE_COOKIE, TWO_FACTOR_COOKIE},
     },
     problem::Code,
 };
 
+/// The form cookie's field that carries a [`Reveal`] handle to the next page.
+pub const REVEAL_FIELD: &str = "reveal";
+
 /// Two-factor as the settings pages show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoFactorView {
     pub enabled: bool,
-    /// Set-up begun and not confirmed yet: what the user needs to add the account to
-    /// an authenticator app.
-    pub pending: Option<PendingSetup>,
+    /// Set-up begun and not confirmed yet.
+    pub pending: bool,
+    /// What the user needs to add the account to an authenticator app: only on the
+    /// page right after the password step.
+    pub setup: Option<PendingSetup>,
+    /// Backup codes just made, shown once.
+    pub new_codes: Vec<String>,
     pub backup_codes_left: usize,
 }
 
@@ -62,8 +72,10 @@ fn grouped(secret: &str) -> String {
         .join(" ")
 }
 
+/// The set-up state; with `reveal` (the handle the password step left in the form
+/// cookie), also the secret or the new codes, once.
 #[server(prefix = "/api/ui", endpoint = "two_factor")]
-pub async fn get_two_factor() -> Result<TwoFactorView, UiError> {
+pub async fn get_two_factor(reveal: Option<String>) -> Result<TwoFactorView, UiError> {
     let call = Call::enter(None).await?;
     let current = call.session().await?;
     let setup = call
@@ -71,31 +83,73 @@ pub async fn get_two_factor() -> Result<TwoFactorView, UiError> {
         .two_factor_setup(&current.user)
         .await
         .map_err(|e| fail(None, &e))?;
-    let enabled = current.user.two_factor_enabled;
-    Ok(match setup {
-        None => TwoFactorView {
-            enabled,
-            pending: None,
-            backup_codes_left: 0,
-        },
-        Some((enrolment, verified)) => {
-            let pending = (!verified).then(|| {
-                let secret =
-                    taskdeck::auth::two_factor::totp::base32_secret_of(&enrolment.totp_uri)
-                        .unwrap_or_default();
-                PendingSetup {
-                    qr_svg: qr_svg(&enrolment.totp_uri),
-                    secret: grouped(&secret),
-                    backup_codes: enrolment.backup_codes.clone(),
-                }
+    let shown = match reveal.filter(|r| !r.is_empty()) {
+        // One page render may call this more than once: the request's own nonce lets
+        // the same request read it again, and no other.
+        Some(handle) => call
+            .auth
+            .take_reveal(&current.session.id, &handle, call.request_nonce())
+            .await
+            .map_err(|e| fail(None, &e))?,
+        None => None,
+    };
+    let (pending, backup_codes_left) = match &setup {
+        None => (false, 0),
+        Some((enrolment, verified)) => (!verified, enrolment.backup_codes.len()),
+    };
+    let mut view = TwoFactorView {
+        enabled: current.user.two_factor_enabled,
+        pending,
+        setup: None,
+        new_codes: Vec::new(),
+        backup_codes_left,
+    };
+    match shown {
+        Some(Reveal {
+            totp_uri: Some(uri),
+            backup_codes,
+        }) if pending => {
+            let secret =
+                taskdeck::auth::two_factor::totp::base32_secret_of(&uri).unwrap_or_default();
+            view.setup = Some(PendingSetup {
+                qr_svg: qr_svg(&uri),
+                secret: grouped(&secret),
+                backup_codes,
             });
-            TwoFactorView {
-                enabled,
-                pending,
-                backup_codes_left: enrolment.backup_codes.len(),
-            }
         }
-    })
+        Some(Reveal {
+            totp_uri: None,
+            backup_codes,
+        }) => view.new_codes = backup_codes,
+        _ => {}
+    }
+    Ok(view)
+}
+
+/// Keeps `reveal` for the next page (see [`REVEAL_FIELD`]).
+#[cfg(feature = "ssr")]
+async fn reveal_next(
+    call: &Call,
+    session_id: &str,
+    reveal: Reveal,
+    page: &str,
+) -> Result<(), UiError> {
+    let handle = call
+        .auth
+        .stash_reveal(session_id, reveal)
+        .await
+        .map_err(|e| fail(Some(page), &e))?;
+    remember_form(&call.auth, &[(REVEAL_FIELD, &handle)]);
+    Ok(())
+}
+
+/// The "sign out other devices" checkbox.
+#[cfg(feature = "ssr")]
+fn renewal(call: &Call, revoke_others: Option<String>) -> Renewal {
+    Renewal {
+        remember: call.remembers(),
+        revoke_others: revoke_others.is_some_and(|v| v != "false"),
+    }
 }
 
 /// Step one of turning it on: the password, then the set-up page with the QR code.
@@ -103,33 +157,44 @@ pub async fn get_two_factor() -> Result<TwoFactorView, UiError> {
 pub async fn enable_two_factor(password: String) -> Result<(), UiError> {
     let call = Call::enter(Some("/two-factor/enable")).await?;
     let current = call.session().await?;
-    call.auth
+    let enrolment = call
+        .auth
         .enable_two_factor(&current, &password, None)
         .await
         .map_err(|e| fail(Some("/settings"), &e))?;
+    let reveal = Reveal {
+        totp_uri: Some(enrolment.totp_uri),
+        backup_codes: enrolment.backup_codes,
+    };
+    reveal_next(&call, &current.session.id, reveal, "/settings").await?;
     done("/settings/two-factor");
     Ok(())
 }
 
 /// Step two: a first code from the app proves it holds the secret; two-factor is on.
 #[server(prefix = "/api/ui", endpoint = "confirm_two_factor")]
-pub async fn confirm_two_factor(code: String) -> Result<(), UiError> {
+pub async fn confirm_two_factor(
+    code: String,
+    revoke_others: Option<String>,
+) -> Result<(), UiError> {
     let call = Call::enter(Some("/two-factor/verify-totp")).await?;
     let current = call.session().await?;
     let prover = Prover::SignedIn(Box::new(current));
+    let renewal = renewal(&call, revoke_others);
     let passed = call
         .auth
         .verify_second_factor(
             &prover,
             &Factor::Totp(code.trim().to_string()),
             false,
-            true,
+            renewal,
             &call.client(),
         )
         .await
         .map_err(|e| fail(Some("/settings/two-factor"), &e))?;
     if let Some(session) = &passed.new_session {
-        call.establish(&session.token, true, &passed.user).await;
+        call.establish(&session.token, renewal.remember, &passed.user)
+            .await;
     }
     done("/settings?done=two_factor_on");
     Ok(())
@@ -140,34 +205,64 @@ pub async fn confirm_two_factor(code: String) -> Result<(), UiError> {
 pub async fn regenerate_backup_codes(password: String) -> Result<(), UiError> {
     let call = Call::enter(Some("/two-factor/generate-backup-codes")).await?;
     let current = call.session().await?;
+    let page = "/settings/two-factor";
     let codes = call
         .auth
         .regenerate_backup_codes(&current, &password)
         .await
-        .map_err(|e| fail(Some("/settings/two-factor"), &e))?;
-    // Shown on the next page only: a one-minute HttpOnly cookie, read once.
-    remember_form(&call.auth, &[("codes", &codes.join(" "))]);
-    done("/settings/two-factor?codes=new");
+        .map_err(|e| fail(Some(page), &e))?;
+    let reveal = Reveal {
+        totp_uri: None,
+        backup_codes: codes,
+    };
+    reveal_next(&call, &current.session.id, reveal, page).await?;
+    done(page);
     Ok(())
 }
 
 #[server(prefix = "/api/ui", endpoint = "disable_two_factor")]
-pub async fn disable_two_factor(password: String) -> Result<(), UiError> {
+pub async fn disable_two_factor(
+    password: String,
+    revoke_others: Option<String>,
+) -> Result<(), UiError> {
     let call = Call::enter(Some("/two-factor/disable")).await?;
     let current = call.session().await?;
     let settings = call.auth.cookie_settings();
     let trust = settings.signed_value(call.incoming().cookies(), TRUST_DEVICE_COOKIE);
+    let renewal = renewal(&call, revoke_others);
     let (session, user) = call
         .auth
-        .disable_two_factor(&current, &password, trust.as_deref())
+        .disable_two_factor(&current, &password, renewal)
         .await
         .map_err(|e| fail(Some("/settings"), &e))?;
-    call.establish(&session.token, true, &user).await;
+    call.establish(&session.token, renewal.remember, &user)
+        .await;
     if trust.is_some() {
         set_cookies([settings.expire(TRUST_DEVICE_COOKIE)]);
     }
     done("/settings?done=two_factor_off");
     Ok(())
+}
+
+/// Forgets one trusted device (`id`), or all of them: they will be asked for a code
+/// at their next sign-in.
+#[server(prefix = "/api/ui", endpoint = "forget_trusted_devices")]
+pub async fn forget_trusted_devices(id: Option<String>) -> Result<(), UiError> {
+    let call = Call::enter(None).await?;
+    let current = call.session().await?;
+    call.auth
+        .forget_trusted_devices(&current.user.id, id.as_deref().filter(|i| !i.is_empty()))
+        .await
+        .map_err(|e| fail(Some("/settings"), &e))?;
+    done("/settings?done=devices_forgotten");
+    Ok(())
+}
+
+/// Whether the second step may offer a code by e-mail (`TWO_FACTOR_EMAIL_OTP`).
+#[server(prefix = "/api/ui", endpoint = "two_factor_email_codes")]
+pub async fn two_factor_email_codes() -> Result<bool, UiError> {
+    let call = Call::enter(None).await?;
+    Ok(call.auth.config().auth.two_factor_email_otp)
 }
 
 /// The sign-in's second step: an authenticator code, a backup code (`method=backup`)
@@ -179,7 +274,13 @@ pub async fn verify_two_factor(
     trust: Option<String>,
     next: Option<String>,
 ) -> Result<(), UiError> {
-    let call = Call::enter(Some("/two-factor/verify-totp")).await?;
+    // Each factor spends the same rate-limit bucket as its REST path.
+    let path = match method.as_deref() {
+        Some("backup") => "/two-factor/verify-backup-code",
+        Some("otp") => "/two-factor/verify-otp",
+        _ => "/two-factor/verify-totp",
+    };
+    let call = Call::enter(Some(path)).await?;
     let next = call.safe_next(next);
     let here = format!("/sign-in/two-factor?next={}", encode(&next));
     let settings = call.auth.cookie_settings();
@@ -203,7 +304,10 @@ pub async fn verify_two_factor(
             &Prover::SigningIn(challenge),
             &factor,
             trust.is_some(),
-            remember,
+            Renewal {
+                remember,
+                revoke_others: false,
+            },
             &call.client(),
         )
         .await;

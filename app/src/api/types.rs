@@ -149,6 +149,16 @@ pub struct Account {
     pub email_verified: bool,
     pub two_factor_enabled: bool,
     pub sessions: Vec<SessionInfo>,
+    pub trusted_devices: Vec<TrustedDeviceInfo>,
+}
+
+/// A device that signs in without a second factor, as settings lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustedDeviceInfo {
+    pub id: String,
+    /// ISO date-time of the code that trusted it, and of the end of the trust.
+    pub trusted_at: String,
+    pub until: String,
 }
 
 /// One active session, as the settings page lists it (never its token).

@@ -52,6 +52,9 @@ pub fn error_message(code: &str) -> &'static str {
             "Too many wrong codes: two-factor sign-in is locked for 15 minutes."
         }
         "OTP_HAS_EXPIRED" => "That code has expired or was used. Ask for a new one.",
+        "OTP_NOT_CONFIGURED" => {
+            "Codes by e-mail are not available here. Use your app or a backup code."
+        }
         "TOTP_NOT_ENABLED" | "TWO_FACTOR_NOT_ENABLED" => {
             "Two-factor authentication is not set up for this account."
         }

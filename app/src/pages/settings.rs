@@ -1,4 +1,4 @@
-//! Account settings: name, two-factor, password, active sessions, account deletion. Rendered on the
+//! Account settings: name, two-factor (and its trusted devices), password, active sessions, account deletion. Rendered on the
 //! server; each section is a plain form whose server function redirects back here with
 //! `?done=…` (one notice at a time) or `?error=CODE`, with or without JavaScript.
 
@@ -10,7 +10,7 @@ use super::auth_forms::{error_message, query_value};
 use crate::{
     api::{
         get_account, Account, ChangePassword, DeleteAccount, DisableTwoFactor, EnableTwoFactor,
-        RevokeOtherSessions, RevokeSession, UpdateName,
+        ForgetTrustedDevices, RevokeOtherSessions, RevokeSession, TrustedDeviceInfo, UpdateName,
     },
     use_viewer,
 };
@@ -40,6 +40,7 @@ fn done_message(done: &str) -> &'static str {
             "Two-factor authentication is on. You'll be asked for a code when you sign in."
         }
         "two_factor_off" => "Two-factor authentication is off.",
+        "devices_forgotten" => "Forgotten: those devices will be asked for a code again.",
         _ => "Saved.",
     }
 }
@@ -125,9 +126,14 @@ fn TwoFactor(acc: Account) -> impl IntoView {
                         <form method="post" action=DisableTwoFactor::url() class="stack">
                             <label for="disable-2fa-password">"Confirm with your password"</label>
                             <input id="disable-2fa-password" name="password" type="password" autocomplete="current-password" required />
+                            <label class="checkbox">
+                                <input type="checkbox" name="revoke_others" value="on" checked />
+                                "Sign out other devices"
+                            </label>
                             <button type="submit" class="button button-danger">"Turn off"</button>
                         </form>
                     </details>
+                    <TrustedDevices devices=acc.trusted_devices.clone() />
                 }.into_any()
             } else {
                 view! {
@@ -174,4 +180,31 @@ fn Sessions(acc: Account) -> impl IntoView {
             </form>
         </div>
     }
+}
+
+/// Devices that sign in with the password alone (trusted at a second-factor sign-in),
+/// each with a button to forget it, and one to forget them all.
+#[component]
+fn TrustedDevices(devices: Vec<TrustedDeviceInfo>) -> impl IntoView {
+    let day = |iso: &str| iso.chars().take(10).collect::<String>();
+    (!devices.is_empty()).then(|| {
+        view! {
+            <h3>"Trusted devices"</h3>
+            <p class="muted">"These browsers skip the code at sign-in until the date shown."</p>
+            <ul class="session-list">
+                {devices.into_iter().map(|d| view! {
+                    <li class="session">
+                        <p>{format!("Trusted {}, until {}", day(&d.trusted_at), day(&d.until))}</p>
+                        <form method="post" action=ForgetTrustedDevices::url()>
+                            <input type="hidden" name="id" value=d.id />
+                            <button type="submit" class="button">"Forget this device"</button>
+                        </form>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <form method="post" action=ForgetTrustedDevices::url()>
+                <button type="submit" class="button">"Forget all trusted devices"</button>
+            </form>
+        }
+    })
 }

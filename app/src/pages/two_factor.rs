@@ -9,8 +9,8 @@ use leptos_router::components::Redirect;
 use super::auth_forms::{error_message, form_value, query_value, FormError};
 use crate::{
     api::{
-        get_two_factor, ConfirmTwoFactor, RegenerateBackupCodes, SendTwoFactorCode, TwoFactorView,
-        VerifyTwoFactor,
+        get_two_factor, two_factor_email_codes, ConfirmTwoFactor, EnableTwoFactor,
+        RegenerateBackupCodes, SendTwoFactorCode, TwoFactorView, VerifyTwoFactor, REVEAL_FIELD,
     },
     use_viewer,
 };
@@ -32,56 +32,58 @@ pub fn TwoFactorSetupPage() -> impl IntoView {
 
 #[component]
 fn Setup() -> impl IntoView {
-    let state = Resource::new(|| (), |_| get_two_factor());
+    // The handle to what the password step left to show once (never the codes).
+    let reveal = form_value(REVEAL_FIELD);
+    let state = Resource::new(move || reveal.clone(), |r| get_two_factor(Some(r)));
     let error = query_value("error")();
-    let new_codes = form_value("codes");
     view! {
         <section class="settings">
             <p><a href="/settings" class="back-link">"← Back to settings"</a></p>
             <h1>"Two-factor authentication"</h1>
             {(!error.is_empty()).then(|| view! { <p class="form-error" role="alert">{error_message(&error)}</p> })}
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || {
-                    let new_codes = new_codes.clone();
-                    Suspend::new(async move {
-                        match state.await {
-                            Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
-                            Ok(view) => setup_view(view, new_codes).into_any(),
-                        }
-                    })
-                }}
+                {move || Suspend::new(async move {
+                    match state.await {
+                        Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
+                        Ok(view) => setup_view(view).into_any(),
+                    }
+                })}
             </Suspense>
         </section>
     }
 }
 
-fn setup_view(state: TwoFactorView, new_codes: String) -> impl IntoView {
-    match (state.pending, state.enabled) {
-        (Some(pending), _) => view! {
+fn setup_view(state: TwoFactorView) -> impl IntoView {
+    match (state.setup, state.pending, state.enabled) {
+        (Some(pending), _, _) => view! {
             <div class="card settings-card">
                 <h2>"1. Add Taskdeck to your authenticator app"</h2>
-                <p>"Scan this code with an app such as Google Authenticator, 1Password or Aegis."</p>
+                <p>"Scan this code with an app such as Google Authenticator, 1Password or Aegis. It is shown only now."</p>
                 <figure class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=pending.qr_svg></figure>
                 <p>"Can't scan it? Enter this key in the app instead:"</p>
                 <p><code class="secret" id="totp-secret">{pending.secret}</code></p>
             </div>
             <div class="card settings-card">
                 <h2>"2. Keep your backup codes"</h2>
-                <p>"Each code signs you in once if you lose your phone. Store them somewhere safe."</p>
+                <p>"Each code signs you in once if you lose your phone. Store them somewhere safe: they are shown only now."</p>
                 <BackupCodes codes=pending.backup_codes />
             </div>
+            <ConfirmCard step="3. " />
+        }.into_any(),
+        (None, true, _) => view! {
             <div class="card settings-card">
-                <h2>"3. Enter the code the app shows"</h2>
-                <form method="post" action=ConfirmTwoFactor::url() class="stack">
-                    <label for="confirm-code">"Six-digit code"</label>
-                    <input id="confirm-code" name="code" type="text" inputmode="numeric" pattern="[0-9 ]*"
-                        autocomplete="one-time-code" required minlength="6" maxlength="7" autofocus />
-                    <button type="submit" class="button button-primary">"Turn on two-factor"</button>
+                <h2>"Set-up is waiting for a first code"</h2>
+                <p>"For your safety the key and the backup codes were shown once. If the app already has Taskdeck, enter its code below; otherwise start again with your password (a new key)."</p>
+                <form method="post" action=EnableTwoFactor::url() class="stack">
+                    <label for="restart-2fa-password">"Your password"</label>
+                    <input id="restart-2fa-password" name="password" type="password" autocomplete="current-password" required />
+                    <button type="submit" class="button">"Start set-up again"</button>
                 </form>
             </div>
+            <ConfirmCard step="" />
         }.into_any(),
-        (None, true) => {
-            let fresh: Vec<String> = new_codes.split_whitespace().map(String::from).collect();
+        (None, false, true) => {
+            let fresh = state.new_codes;
             view! {
                 <div class="card settings-card">
                     <p class="notice" role="status">"Two-factor authentication is on."</p>
@@ -102,7 +104,27 @@ fn setup_view(state: TwoFactorView, new_codes: String) -> impl IntoView {
                 </div>
             }.into_any()
         }
-        (None, false) => view! { <Redirect path="/settings" /> }.into_any(),
+        (None, false, false) => view! { <Redirect path="/settings" /> }.into_any(),
+    }
+}
+
+/// The first code from the app, which turns two-factor on.
+#[component]
+fn ConfirmCard(step: &'static str) -> impl IntoView {
+    view! {
+        <div class="card settings-card">
+            <h2>{step}"Enter the code the app shows"</h2>
+            <form method="post" action=ConfirmTwoFactor::url() class="stack">
+                <label for="confirm-code">"Six-digit code"</label>
+                <input id="confirm-code" name="code" type="text" inputmode="numeric" pattern="[0-9 ]*"
+                    autocomplete="one-time-code" required minlength="6" maxlength="7" autofocus />
+                <label class="checkbox">
+                    <input type="checkbox" name="revoke_others" value="on" checked />
+                    "Sign out other devices"
+                </label>
+                <button type="submit" class="button button-primary">"Turn on two-factor"</button>
+            </form>
+        </div>
     }
 }
 
@@ -124,6 +146,7 @@ pub fn TwoFactorSignInPage() -> impl IntoView {
     let method = query_value("method")();
     let sent = !query_value("sent")().is_empty();
     let by_mail = method == "otp";
+    let email_codes = Resource::new(|| (), |_| two_factor_email_codes());
     let (label, hint) = if by_mail {
         (
             "Code from the e-mail",
@@ -166,12 +189,20 @@ pub fn TwoFactorSignInPage() -> impl IntoView {
                     <button type="submit" class="button">"Use backup code"</button>
                 </form>
             </details>
-            {(!by_mail).then(|| view! {
-                <form method="post" action=SendTwoFactorCode::url() class="inline-form">
-                    <input type="hidden" name="next" value=next.clone() />
-                    <button type="submit" class="link-button">"E-mail me a code instead"</button>
-                </form>
-            })}
+            <Suspense fallback=|| ()>
+                {move || {
+                    let next = next.clone();
+                    Suspend::new(async move {
+                        let offered = !by_mail && email_codes.await.unwrap_or(false);
+                        offered.then(|| view! {
+                            <form method="post" action=SendTwoFactorCode::url() class="inline-form">
+                                <input type="hidden" name="next" value=next />
+                                <button type="submit" class="link-button">"E-mail me a code instead"</button>
+                            </form>
+                        })
+                    })
+                }}
+            </Suspense>
             <p class="muted"><a href="/sign-in">"Start over"</a></p>
         </section>
     }

@@ -1,5 +1,5 @@
 //! Start-up: connect and migrate the database, assemble the router and its middleware
-//! (`router`, with `cors` and the Leptos side in `ui`), bind the port, serve until a
+//! (`router`, with `cors`, `no_store` and the Leptos side in `ui`), bind the port, serve until a
 //! shutdown signal. Shared by `main` and the integration tests.
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use crate::state::AppState;
 
 mod cors;
+mod no_store;
 mod router;
 mod ui;
 

@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(
             crate::unread_body::close_if_body_unread,
         ))
+        .layer(middleware::from_fn(super::no_store::no_store))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -117,9 +118,20 @@ fn request_span(request: &Request) -> tracing::Span {
     tracing::info_span!(
         "request",
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %loggable_path(request.uri().path()),
         request_id = %id,
     )
+}
+
+/// The path as logs may show it: a reset link's token (in its path, unlike every
+/// other secret, which travels in bodies, cookies or queries) is left out.
+fn loggable_path(path: &str) -> &str {
+    const RESET: &str = "/api/auth/reset-password/";
+    if path.len() > RESET.len() && path.starts_with(RESET) {
+        "/api/auth/reset-password/:token"
+    } else {
+        path
+    }
 }
 
 /// HSTS for an https site (a year); nothing over plain http, where a browser ignores
@@ -142,4 +154,20 @@ async fn fallback(uri: Uri, state: State<AppState>, request: Request) -> Respons
         leptos_axum::file_and_error_handler_with_context::<AppState, _>(ui_context(&state), shell);
     // Error pages are rendered by Leptos too: the same care as `run_to_completion`.
     detached(files(uri, state, request)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn logs_never_show_a_reset_token() {
+        let logged = loggable_path("/api/auth/reset-password/SECRET-TOKEN");
+        assert_eq!(logged, "/api/auth/reset-password/:token");
+        assert_eq!(
+            loggable_path("/api/auth/reset-password"),
+            "/api/auth/reset-password"
+        );
+        assert_eq!(loggable_path("/settings"), "/settings");
+    }
 }

@@ -54,8 +54,15 @@ pub(super) fn ui_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 
         auth: state.auth.clone(),
         db: state.db.clone(),
         changes: state.changes.clone(),
+        request_nonce: String::new(),
     };
-    move || leptos::prelude::provide_context(ui.clone())
+    // Called for every request: each gets its own nonce.
+    move || {
+        leptos::prelude::provide_context(app::api::UiContext {
+            request_nonce: taskdeck::auth::ids::generate_id(32),
+            ..ui.clone()
+        })
+    }
 }
 
 /// Leptos settings from the `LEPTOS_*` variables cargo-leptos sets, with defaults that

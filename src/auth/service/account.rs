@@ -54,6 +54,7 @@ impl AuthService {
         current_password: String,
         new_password: String,
         revoke_others: bool,
+        remember: bool,
         client: &ClientInfo,
     ) -> Result<Option<Session>, AuthError> {
         password::check_length(&new_password).map_err(length_error)?;
@@ -64,13 +65,14 @@ impl AuthService {
         // ASVS 3.3.3: whoever else held a session or a reset link is out. Better Auth
         // keeps other sessions unless asked; we always end them.
         store::delete_reset_tokens(&self.db, user_id).await?;
+        self.end_second_factor_trust(user_id).await?;
         if !revoke_others {
             self.end_sessions(user_id, Some(&current.session.token))
                 .await?;
             return Ok(None);
         }
         self.end_sessions(user_id, None).await?;
-        let session = self.create_session(user_id, true, client).await?;
+        let session = self.create_session(user_id, remember, client).await?;
         Ok(Some(session))
     }
 

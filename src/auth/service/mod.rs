@@ -12,16 +12,21 @@
 mod account;
 mod credentials;
 mod guessing;
+mod lockout;
 mod recovery;
+mod reveal;
 mod second_factor;
 mod sessions;
 mod tokens;
+mod trusted_devices;
 mod two_factor;
 mod verification;
 
 pub use super::two_factor::TrustCookie;
 pub use credentials::SignIn;
-pub use second_factor::{Challenge, Factor, Passed, Prover};
+pub use reveal::Reveal;
+pub use second_factor::{Challenge, Factor, Passed, Prover, Renewal};
+pub use trusted_devices::TrustedDevice;
 pub use two_factor::{Enrolment, ISSUER};
 
 use std::{
@@ -343,11 +348,6 @@ impl AuthService {
     /// nothing about whether the address has an account. Failures are logged.
     fn send_later(&self, mail: Mail) {
         let mailer = Arc::clone(&self.mailer);
-        tokio::spawn(async move {
-            let subject = mail.subject.clone();
-            if let Err(error) = mailer.send(mail).await {
-                tracing::warn!(%error, %subject, "could not send a mail");
-            }
-        });
+        tokio::spawn(async move { crate::mail::deliver(mailer.as_ref(), mail).await });
     }
 }

@@ -85,6 +85,7 @@ impl AuthService {
         // `revokeSessionsOnPasswordReset`, on).
         self.end_sessions(&user_id, None).await?;
         store::delete_reset_tokens(&self.db, &user_id).await?;
+        self.end_second_factor_trust(&user_id).await?;
         Ok(())
     }
 }

@@ -1,15 +1,16 @@
 //! The sign-in's second step (Better Auth's twoFactor plugin): the challenge a password
 //! sign-in of a two-factor user becomes, and the factor that ends it (TOTP, a backup
-//! code or an e-mailed code), with the per-challenge attempt cap, the account
-//! lock-out and trusted devices; also re-verification and confirming set-up while
-//! signed in.
+//! code or an e-mailed code, the last only with `TWO_FACTOR_EMAIL_OTP`), with the
+//! per-challenge attempt cap and the account lock-out (`lockout.rs`), trusted devices
+//! (30 days from the verification that trusted them), and no TOTP code accepted twice;
+//! also re-verification and confirming set-up while signed in.
 
 use chrono::Utc;
 use subtle::ConstantTimeEq;
 
 use crate::{mail::templates, problem::Code, storage::Ts};
 
-use super::{dur, AuthService, ClientInfo};
+use super::{dur, lockout::LockTarget, AuthService, ClientInfo};
 use crate::auth::{
     error::AuthError,
     ids::{generate_id, DEFAULT_ID_LEN},
@@ -17,6 +18,15 @@ use crate::auth::{
     store::{self, TwoFactorRow},
     two_factor::{self as tf, backup_codes, totp, TrustCookie},
 };
+
+/// What the signed-in half does besides checking the code.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Renewal {
+    /// The new session (when set-up completes) is persistent (not "don't remember me").
+    pub remember: bool,
+    /// Completing set-up also ends every other session of the user.
+    pub revoke_others: bool,
+}
 
 /// A password sign-in that needs a second factor: the challenge (the `two_factor`
 /// cookie's value) and the factors the user can answer it with.
@@ -52,25 +62,21 @@ pub struct Passed {
 
 impl AuthService {
     /// After a right password for a two-factor user: a trusted device signs in at
-    /// once (its trust renewed); otherwise a challenge (10 minutes, its own attempt
-    /// counter) replaces the session.
+    /// once (under a new identifier, its trust still ending 30 days after the code that
+    /// earned it); otherwise a challenge (10 minutes, its own attempt counter) replaces
+    /// the session.
     pub(super) async fn second_factor_gate(
         &self,
         user: &User,
         trust: Option<&str>,
     ) -> Result<(Option<Challenge>, TrustCookie), AuthError> {
-        let mut cookie = TrustCookie::Unchanged;
-        if let Some(value) = trust {
-            let secret = self.config.secret_bytes();
-            if let Some(trust_id) = tf::check_trust_token(secret, &user.id, value) {
-                let row = store::take_verification(&self.db, &trust_id).await?;
-                if row.is_some_and(|r| r.value == user.id && r.expires_at > Ts::now()) {
-                    let renewed = self.trust_device(&user.id).await?;
-                    return Ok((None, TrustCookie::Renewed(renewed)));
-                }
-            }
-            cookie = TrustCookie::Forget;
-        }
+        let cookie = match trust {
+            Some(value) => match self.redeem_trust(user, value).await? {
+                renewed @ TrustCookie::Renewed(_) => return Ok((None, renewed)),
+                other => other,
+            },
+            None => TrustCookie::Unchanged,
+        };
         let id = tf::new_challenge_id();
         let expires = Ts(Utc::now() + dur(tf::CHALLENGE_TTL));
         store::insert_verification(
@@ -90,32 +96,29 @@ impl AuthService {
         )
         .await?;
         let mut methods = Vec::new();
-        if store::find_two_factor(&self.db, &user.id)
-            .await?
-            .is_some_and(|row| row.verified)
-        {
-            methods.push("totp");
+        match self.two_factor_row(&user.id).await? {
+            Some(row) if row.verified => methods.push("totp"),
+            Some(_) => {}
+            None => self.ensure_lock_row(&user.id).await?,
         }
-        methods.push("otp");
+        // Better Auth lists `otp` only when the app can send codes.
+        if self.email_otp() {
+            methods.push("otp");
+        }
         Ok((Some(Challenge { id, methods }), cookie))
     }
 
-    /// Trusts this device for 30 days: a verification row and the cookie value.
-    async fn trust_device(&self, user_id: &str) -> Result<String, AuthError> {
-        let trust_id = tf::new_trust_id();
-        store::insert_verification(
-            &self.db,
-            &generate_id(DEFAULT_ID_LEN),
-            &trust_id,
-            user_id,
-            Ts(Utc::now() + dur(tf::TRUST_DEVICE_TTL)),
-        )
-        .await?;
-        Ok(tf::trust_token(
-            self.config.secret_bytes(),
-            user_id,
-            &trust_id,
-        ))
+    /// Whether second-factor codes by e-mail are on (`TWO_FACTOR_EMAIL_OTP`).
+    fn email_otp(&self) -> bool {
+        self.config.auth.two_factor_email_otp
+    }
+
+    pub(super) fn require_email_otp(&self) -> Result<(), AuthError> {
+        if self.email_otp() {
+            Ok(())
+        } else {
+            Err(Code::OtpNotConfigured.into())
+        }
     }
 
     /// The user a live challenge belongs to, and when it ends.
@@ -129,55 +132,6 @@ impl AuthService {
             .await?
             .ok_or_else(invalid)?;
         Ok((user, row.expires_at))
-    }
-
-    /// Takes one attempt from the challenge's budget (the counter row is consumed, so
-    /// concurrent guesses cannot share a count); returns the attempts used before.
-    async fn begin_attempt(&self, challenge: &str) -> Result<u32, AuthError> {
-        let row = store::take_verification(&self.db, &tf::attempts_id(challenge))
-            .await?
-            .ok_or(AuthError::from(Code::InvalidTwoFactorCookie))?;
-        let used = row
-            .value
-            .parse::<u32>()
-            .unwrap_or(tf::ATTEMPTS_PER_CHALLENGE);
-        if used >= tf::ATTEMPTS_PER_CHALLENGE {
-            // Budget spent: the whole challenge ends; a new sign-in is needed.
-            store::take_verification(&self.db, challenge).await?;
-            return Err(Code::TooManyTwoFactorAttempts.into());
-        }
-        Ok(used)
-    }
-
-    async fn rearm_attempts(
-        &self,
-        challenge: &str,
-        used: u32,
-        expires: Ts,
-    ) -> Result<(), AuthError> {
-        store::insert_verification(
-            &self.db,
-            &generate_id(DEFAULT_ID_LEN),
-            &tf::attempts_id(challenge),
-            &used.to_string(),
-            expires,
-        )
-        .await?;
-        Ok(())
-    }
-
-    /// 429 while the factor is locked; a lock that has run out is cleared.
-    async fn check_lock(&self, row: &TwoFactorRow) -> Result<(), AuthError> {
-        match row.locked_until {
-            Some(until) if until > Ts::now() => Err(Code::TwoFactorLocked.into()),
-            Some(_) => Ok(store::reset_two_factor_failures(&self.db, &row.id).await?),
-            None => Ok(()),
-        }
-    }
-
-    async fn record_failure(&self, row: &TwoFactorRow) -> Result<(), AuthError> {
-        let until = Ts(Utc::now() + dur(tf::LOCKOUT_FOR));
-        Ok(store::record_two_factor_failure(&self.db, &row.id, tf::LOCKOUT_AFTER, until).await?)
     }
 
     /// Whether `code` is one of the row's backup codes; if so it is used up (of two
@@ -230,10 +184,13 @@ impl AuthService {
     }
 
     /// Mails a one-time code (3 minutes) for the challenge or the signed-in session.
+    /// A challenge mails at most three; its budget of wrong codes covers them all.
     pub async fn send_two_factor_otp(&self, prover: &Prover) -> Result<(), AuthError> {
+        self.require_email_otp()?;
         let (user, key) = match prover {
             Prover::SigningIn(challenge) => {
-                let (user, _) = self.challenge_user(challenge).await?;
+                let (user, expires) = self.challenge_user(challenge).await?;
+                self.count_send(challenge, expires).await?;
                 (user, challenge.clone())
             }
             Prover::SignedIn(current) => (
@@ -265,21 +222,24 @@ impl AuthService {
         prover: &Prover,
         factor: &Factor,
         trust_device: bool,
-        remember: bool,
+        renewal: Renewal,
         client: &ClientInfo,
     ) -> Result<Passed, AuthError> {
         match prover {
             Prover::SigningIn(challenge) => {
-                let (user, expires) = self.challenge_user(challenge).await?;
-                self.answer_challenge(challenge, expires, &user, factor)
-                    .await?;
+                let (user, _) = self.challenge_user(challenge).await?;
+                self.answer_challenge(challenge, &user, factor).await?;
                 let taken = store::take_verification(&self.db, challenge).await?;
                 if !taken.is_some_and(|r| r.value == user.id && r.expires_at > Ts::now()) {
                     return Err(Code::InvalidTwoFactorCookie.into());
                 }
-                let session = self.create_session(&user.id, remember, client).await?;
+                self.end_challenge(challenge).await?;
+                let session = self
+                    .create_session(&user.id, renewal.remember, client)
+                    .await?;
                 let trust = if trust_device {
-                    Some(self.trust_device(&user.id).await?)
+                    let until = Ts(Utc::now() + dur(tf::TRUST_DEVICE_TTL));
+                    Some(self.trust_device(&user.id, until).await?)
                 } else {
                     None
                 };
@@ -290,68 +250,84 @@ impl AuthService {
                     trust,
                 })
             }
-            Prover::SignedIn(current) => self.reverify(current, factor).await,
+            Prover::SignedIn(current) => self.reverify(current, factor, renewal).await,
         }
     }
 
-    /// The sign-in half: lock, budget, then the factor itself.
+    /// The sign-in half: the factor must be set up; then a try from the challenge's
+    /// budget and a failure slot are reserved, and only then is the code judged.
     async fn answer_challenge(
         &self,
         challenge: &str,
-        expires: Ts,
         user: &User,
         factor: &Factor,
     ) -> Result<(), AuthError> {
-        let row = store::find_two_factor(&self.db, &user.id).await?;
+        let row = self.two_factor_row(&user.id).await?;
         match factor {
-            Factor::Totp(code) => {
-                let row = row
-                    .filter(|r| r.verified)
-                    .ok_or(AuthError::from(Code::TotpNotEnabled))?;
-                self.check_lock(&row).await?;
-                let used = self.begin_attempt(challenge).await?;
-                let secret = match self.totp_secret(&row) {
-                    Ok(secret) => secret,
-                    Err(e) => {
-                        self.rearm_attempts(challenge, used, expires).await?;
-                        return Err(e);
-                    }
-                };
-                if !totp::verify(&secret, code, Utc::now().timestamp() as u64) {
-                    self.rearm_attempts(challenge, used + 1, expires).await?;
-                    self.record_failure(&row).await?;
-                    return Err(Code::InvalidTwoFactorCode.into());
-                }
-                Ok(store::reset_two_factor_failures(&self.db, &row.id).await?)
+            Factor::Totp(_) if !row.as_ref().is_some_and(|r| r.verified) => {
+                return Err(Code::TotpNotEnabled.into())
             }
-            Factor::BackupCode(code) => {
-                let row = row.ok_or(AuthError::from(Code::BackupCodesNotEnabled))?;
-                self.check_lock(&row).await?;
-                let used = self.begin_attempt(challenge).await?;
-                if !self.use_backup_code(&row, code).await? {
-                    self.rearm_attempts(challenge, used + 1, expires).await?;
-                    self.record_failure(&row).await?;
-                    return Err(Code::InvalidBackupCode.into());
-                }
-                Ok(store::reset_two_factor_failures(&self.db, &row.id).await?)
+            Factor::BackupCode(_) if row.is_none() => {
+                return Err(Code::BackupCodesNotEnabled.into())
             }
-            Factor::Otp(code) => {
-                if let Some(row) = &row {
-                    self.check_lock(row).await?;
-                }
-                let checked = self.check_otp(challenge, code).await;
-                match (&checked, &row) {
-                    (Err(e), Some(row)) if e.code() == Some(Code::InvalidTwoFactorCode) => {
-                        self.record_failure(row).await?
-                    }
-                    (Ok(()), Some(row)) => {
-                        store::reset_two_factor_failures(&self.db, &row.id).await?
-                    }
-                    _ => {}
-                }
-                checked
+            Factor::Otp(_) => self.require_email_otp()?,
+            _ => {}
+        }
+        let target = match &row {
+            Some(row) => LockTarget::Row(row),
+            None => LockTarget::User(&user.id),
+        };
+        self.begin_attempt(challenge).await?;
+        if let Err(locked) = self.reserve_failure(&target).await {
+            self.give_back_attempt(challenge).await?;
+            return Err(locked);
+        }
+        match self.judge(row.as_ref(), challenge, factor).await {
+            Ok(true) => self.clear_failures(&target).await,
+            // The try and the failure slot stay spent.
+            Ok(false) => Err(match factor {
+                Factor::BackupCode(_) => Code::InvalidBackupCode.into(),
+                _ => Code::InvalidTwoFactorCode.into(),
+            }),
+            Err(e) => {
+                // Never judged: both go back.
+                self.release_failure(&target).await?;
+                self.give_back_attempt(challenge).await?;
+                Err(e)
             }
         }
+    }
+
+    /// Whether the code is right (a TOTP step is used up, a backup code spent, an
+    /// e-mailed code consumed); `Err` when it could not be judged.
+    async fn judge(
+        &self,
+        row: Option<&TwoFactorRow>,
+        challenge: &str,
+        factor: &Factor,
+    ) -> Result<bool, AuthError> {
+        match (factor, row) {
+            (Factor::Totp(code), Some(row)) => self.use_totp(row, code).await,
+            (Factor::BackupCode(code), Some(row)) => self.use_backup_code(row, code).await,
+            (Factor::Otp(code), _) => match self.check_otp(challenge, code).await {
+                Ok(()) => Ok(true),
+                Err(e) if e.code() == Some(Code::InvalidTwoFactorCode) => Ok(false),
+                Err(e) => Err(e),
+            },
+            (Factor::Totp(_), None) => Err(Code::TotpNotEnabled.into()),
+            (Factor::BackupCode(_), None) => Err(Code::BackupCodesNotEnabled.into()),
+        }
+    }
+
+    /// Whether `code` is the row's TOTP for a time step not used before; if so, that
+    /// step (and every earlier one) is used up (RFC 6238 §5.2).
+    async fn use_totp(&self, row: &TwoFactorRow, code: &str) -> Result<bool, AuthError> {
+        let secret = self.totp_secret(row)?;
+        let Some(step) = totp::matching_step(&secret, code, Utc::now().timestamp() as u64) else {
+            return Ok(false);
+        };
+        let step = i64::try_from(step).unwrap_or(i64::MAX);
+        Ok(store::use_totp_step(&self.db, &row.id, step).await?)
     }
 
     /// The signed-in half: no budget (the caller is authenticated); a first right code
@@ -360,15 +336,15 @@ impl AuthService {
         &self,
         current: &SessionWithUser,
         factor: &Factor,
+        renewal: Renewal,
     ) -> Result<Passed, AuthError> {
         let user = &current.user;
-        let row = store::find_two_factor(&self.db, &user.id).await?;
+        let row = self.two_factor_row(&user.id).await?;
         let mut confirms_setup = None;
         match factor {
             Factor::Totp(code) => {
                 let row = row.ok_or(AuthError::from(Code::TotpNotEnabled))?;
-                let secret = self.totp_secret(&row)?;
-                if !totp::verify(&secret, code, Utc::now().timestamp() as u64) {
+                if !self.use_totp(&row, code).await? {
                     return Err(Code::InvalidTwoFactorCode.into());
                 }
                 if !row.verified {
@@ -382,6 +358,7 @@ impl AuthService {
                 }
             }
             Factor::Otp(code) => {
+                self.require_email_otp()?;
                 self.check_otp(&format!("{}!{}", user.id, current.session.id), code)
                     .await?;
             }
@@ -396,7 +373,7 @@ impl AuthService {
         };
         if turns_on {
             store::set_two_factor_enabled(&self.db, &user.id, true).await?;
-            let session = self.renew_session(current).await?;
+            let session = self.renew_session(current, renewal).await?;
             passed.user.two_factor_enabled = true;
             passed.token = session.token.clone();
             passed.new_session = Some(session);

@@ -2,9 +2,11 @@
 //! (a TOTP secret to confirm with a first code, or e-mailed codes) and off, the URI
 //! and the backup codes. The sign-in's second step is in `second_factor.rs`.
 
-use crate::problem::Code;
+use chrono::Utc;
 
-use super::{AuthService, ClientInfo};
+use crate::{problem::Code, storage::Ts};
+
+use super::{AuthService, ClientInfo, Renewal};
 use crate::auth::{
     error::AuthError,
     ids::{generate_id, random_string, DEFAULT_ID_LEN},
@@ -16,6 +18,14 @@ use crate::auth::{
 
 /// The issuer authenticator apps show next to the account.
 pub const ISSUER: &str = "Taskdeck";
+
+/// How long a set-up may wait for its first code before it is void.
+const PENDING_TTL: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// The verification row whose expiry is the end of a pending set-up.
+fn pending_id(user_id: &str) -> String {
+    format!("2fa-setup-{user_id}")
+}
 
 /// What `enable` hands back for an authenticator app: the URI to scan (or type) and
 /// the backup codes, shown once.
@@ -52,22 +62,52 @@ impl AuthService {
             })
     }
 
-    /// Replaces the caller's session with a new one (after the user row changed).
+    /// The user's `twoFactor` row; a set-up left unconfirmed for 10 minutes is void
+    /// (and deleted): its secret and codes were shown once, long ago.
+    pub(super) async fn two_factor_row(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<TwoFactorRow>, AuthError> {
+        let Some(row) = store::find_two_factor(&self.db, user_id).await? else {
+            return Ok(None);
+        };
+        if row.verified {
+            return Ok(Some(row));
+        }
+        let marker = store::peek_verification(&self.db, &pending_id(user_id)).await?;
+        if marker.is_some_and(|m| m.expires_at > Ts::now()) {
+            return Ok(Some(row));
+        }
+        store::delete_pending_two_factor(&self.db, &row.id).await?;
+        Ok(None)
+    }
+
+    /// Replaces the caller's session with a new one (after the user row changed),
+    /// keeping its "remember me" choice; optionally every other session ends too (a
+    /// user turning two-factor on may be locking a thief out).
     pub(super) async fn renew_session(
         &self,
         current: &SessionWithUser,
+        renewal: Renewal,
     ) -> Result<Session, AuthError> {
         let client = ClientInfo {
             ip: current.session.ip_address.clone(),
             user_agent: current.session.user_agent.clone(),
         };
-        let session = self.create_session(&current.user.id, true, &client).await?;
+        let user_id = &current.user.id;
+        let session = self
+            .create_session(user_id, renewal.remember, &client)
+            .await?;
         self.end_session(&current.session.token).await?;
+        if renewal.revoke_others {
+            self.end_sessions(user_id, Some(&session.token)).await?;
+        }
         Ok(session)
     }
 
     /// Starts authenticator set-up: a new secret (stored encrypted, unconfirmed until
-    /// a first code is verified) and new backup codes.
+    /// a first code is verified) and new backup codes, in the user's one row. Devices
+    /// trusted under the old secret and pending sign-ins end.
     #[tracing::instrument(skip_all, fields(user = %current.user.id))]
     pub async fn enable_two_factor(
         &self,
@@ -81,46 +121,40 @@ impl AuthService {
         let sealed_codes = backup_codes::seal(&codes, self.config.secret_bytes())?;
         let secret = random_string(tf::SECRET_LEN, tf::SECRET_ALPHABET);
         let sealed_secret = self.seal(&secret)?;
-        match store::find_two_factor(&self.db, &user.id).await? {
-            // The plugin keeps a confirmed row confirmed when it is enabled again.
-            Some(row) => {
-                store::replace_two_factor_secret(
-                    &self.db,
-                    &row.id,
-                    &sealed_secret,
-                    &sealed_codes,
-                    row.verified,
-                )
-                .await?
-            }
-            None => {
-                store::insert_two_factor(
-                    &self.db,
-                    &generate_id(DEFAULT_ID_LEN),
-                    &user.id,
-                    &sealed_secret,
-                    &sealed_codes,
-                    false,
-                )
-                .await?
-            }
-        }
+        store::upsert_two_factor(
+            &self.db,
+            &generate_id(DEFAULT_ID_LEN),
+            &user.id,
+            &sealed_secret,
+            &sealed_codes,
+        )
+        .await?;
+        self.end_second_factor_trust(&user.id).await?;
+        let marker = pending_id(&user.id);
+        store::take_verification(&self.db, &marker).await?;
+        let until = Ts(Utc::now() + super::dur(PENDING_TTL));
+        let id = generate_id(DEFAULT_ID_LEN);
+        store::insert_verification(&self.db, &id, &marker, "pending", until).await?;
         Ok(Enrolment {
             totp_uri: totp::otpauth_uri(&secret, issuer.unwrap_or(ISSUER), &user.email),
             backup_codes: codes,
         })
     }
 
-    /// Turns on e-mailed codes alone (`method: "otp"`): on at once, in a new session.
+    /// Turns on e-mailed codes alone (`method: "otp"`, only with
+    /// `TWO_FACTOR_EMAIL_OTP`): on at once, in a new session.
     pub async fn enable_otp_two_factor(
         &self,
         current: &SessionWithUser,
         password: &str,
+        renewal: Renewal,
     ) -> Result<(Session, User), AuthError> {
+        self.require_email_otp()?;
         self.password_for_two_factor(&current.user.id, password)
             .await?;
         store::set_two_factor_enabled(&self.db, &current.user.id, true).await?;
-        let session = self.renew_session(current).await?;
+        self.end_second_factor_trust(&current.user.id).await?;
+        let session = self.renew_session(current, renewal).await?;
         let user = User {
             two_factor_enabled: true,
             ..current.user.clone()
@@ -128,23 +162,21 @@ impl AuthService {
         Ok((session, user))
     }
 
-    /// Turns two-factor off: the flag, the secret and codes, and the trusted device
-    /// named by `trust` go; the caller gets a new session.
+    /// Turns two-factor off: the flag, the secret and codes, every trusted device and
+    /// pending sign-in go; the caller gets a new session.
     #[tracing::instrument(skip_all, fields(user = %current.user.id))]
     pub async fn disable_two_factor(
         &self,
         current: &SessionWithUser,
         password: &str,
-        trust: Option<&str>,
+        renewal: Renewal,
     ) -> Result<(Session, User), AuthError> {
         let user_id = &current.user.id;
         self.password_for_two_factor(user_id, password).await?;
         store::set_two_factor_enabled(&self.db, user_id, false).await?;
         store::delete_two_factor(&self.db, user_id).await?;
-        if let Some((_, trust_id)) = trust.and_then(|t| t.split_once('!')) {
-            store::take_verification(&self.db, trust_id).await?;
-        }
-        let session = self.renew_session(current).await?;
+        self.end_second_factor_trust(user_id).await?;
+        let session = self.renew_session(current, renewal).await?;
         let user = User {
             two_factor_enabled: false,
             ..current.user.clone()
@@ -159,7 +191,8 @@ impl AuthService {
         password: &str,
     ) -> Result<String, AuthError> {
         let user = &current.user;
-        let row = store::find_two_factor(&self.db, &user.id)
+        let row = self
+            .two_factor_row(&user.id)
             .await?
             .ok_or(AuthError::from(Code::TotpNotEnabled))?;
         self.password_for_two_factor(&user.id, password).await?;
@@ -178,7 +211,8 @@ impl AuthService {
             return Err(Code::TwoFactorNotEnabled.into());
         }
         self.password_for_two_factor(&user.id, password).await?;
-        let row = store::find_two_factor(&self.db, &user.id)
+        let row = self
+            .two_factor_row(&user.id)
             .await?
             .ok_or(AuthError::from(Code::TwoFactorNotEnabled))?;
         let codes = backup_codes::generate();
@@ -193,7 +227,7 @@ impl AuthService {
         &self,
         user: &User,
     ) -> Result<Option<(Enrolment, bool)>, AuthError> {
-        let Some(row) = store::find_two_factor(&self.db, &user.id).await? else {
+        let Some(row) = self.two_factor_row(&user.id).await? else {
             return Ok(None);
         };
         let secret = self.totp_secret(&row)?;

@@ -20,17 +20,19 @@ pub use sessions::{
     extend_session, find_session, has_session_from, insert_session, list_sessions,
 };
 pub use two_factor::{
-    delete_two_factor, find_two_factor, insert_two_factor, mark_two_factor_verified,
-    record_two_factor_failure, replace_two_factor_secret, reset_two_factor_failures,
-    set_backup_codes, swap_backup_codes, TwoFactorRow,
+    clear_expired_two_factor_lock, delete_pending_two_factor, delete_two_factor, find_two_factor,
+    mark_two_factor_verified, release_two_factor_failure, reserve_two_factor_failure,
+    reset_two_factor_failures, set_backup_codes, swap_backup_codes, upsert_two_factor,
+    use_totp_step, TwoFactorRow,
 };
 pub use users::{
     create_user_with_password, delete_user, find_user_by_email, find_user_by_id,
     mark_email_verified, set_two_factor_enabled, update_user_profile,
 };
 pub use verifications::{
-    delete_expired_verifications, delete_reset_tokens, insert_verification, peek_verification,
-    take_verification,
+    delete_expired_verifications, delete_reset_tokens, delete_user_verification_by_id,
+    delete_user_verifications, insert_verification, list_user_verifications, peek_verification,
+    swap_verification_value, take_verification,
 };
 
 /// The issuer Better Auth 1.7 writes on credential accounts.

@@ -2,8 +2,9 @@
 
 use crate::{
     auth::model::Verification,
-    exec, fetch_optional,
+    exec, fetch_all, fetch_optional,
     storage::{Database, StorageError, Ts},
+    with_pool,
 };
 
 pub async fn insert_verification(
@@ -89,4 +90,78 @@ pub async fn delete_expired_verifications(db: &Database, now: Ts) -> Result<u64,
         }
     };
     Ok(deleted)
+}
+
+/// Replaces a row's value (and expiry) only if it is still `seen`: a compare-and-swap,
+/// so counters kept in rows (attempts, sends, lock-outs) count every concurrent use.
+pub async fn swap_verification_value(
+    db: &Database,
+    identifier: &str,
+    seen: &str,
+    value: &str,
+    expires_at: Ts,
+) -> Result<bool, StorageError> {
+    let sql = r#"UPDATE "verification" SET "value" = $1, "expiresAt" = $2, "updatedAt" = $3 WHERE "identifier" = $4 AND "value" = $5"#;
+    let done = with_pool!(db, |pool| sqlx::query(sql)
+        .bind(value)
+        .bind(expires_at)
+        .bind(Ts::now())
+        .bind(identifier)
+        .bind(seen)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done >= 1)
+}
+
+/// Deletes a user's rows of one kind: identifiers starting with `prefix` whose value
+/// is the user id (trusted devices, sign-in challenges).
+pub async fn delete_user_verifications(
+    db: &Database,
+    prefix: &str,
+    user_id: &str,
+) -> Result<(), StorageError> {
+    exec!(
+        db,
+        r#"DELETE FROM "verification" WHERE "identifier" LIKE $1 AND "value" = $2"#,
+        format!("{prefix}%"),
+        user_id
+    )?;
+    Ok(())
+}
+
+/// Deletes one of a user's rows of one kind, by its row id.
+pub async fn delete_user_verification_by_id(
+    db: &Database,
+    prefix: &str,
+    user_id: &str,
+    id: &str,
+) -> Result<(), StorageError> {
+    exec!(
+        db,
+        r#"DELETE FROM "verification" WHERE "id" = $1 AND "identifier" LIKE $2 AND "value" = $3"#,
+        id,
+        format!("{prefix}%"),
+        user_id
+    )?;
+    Ok(())
+}
+
+/// A user's live rows of one kind (identifier prefix, value the user id), soonest
+/// ending last.
+pub async fn list_user_verifications(
+    db: &Database,
+    prefix: &str,
+    user_id: &str,
+) -> Result<Vec<Verification>, StorageError> {
+    let rows: Vec<Verification> = fetch_all!(
+        db,
+        r#"SELECT "id", "identifier", "value", "expiresAt" FROM "verification" WHERE "identifier" LIKE $1 AND "value" = $2"#,
+        format!("{prefix}%"),
+        user_id
+    )?;
+    let now = Ts::now();
+    let mut rows: Vec<Verification> = rows.into_iter().filter(|r| r.expires_at > now).collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.expires_at));
+    Ok(rows)
 }

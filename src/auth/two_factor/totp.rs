@@ -36,11 +36,19 @@ pub fn code_at(secret: &str, now_secs: u64) -> String {
 /// Whether `code` is right for the step of `now_secs` or one step either side. Every
 /// candidate is compared (in constant time), so timing says nothing about which.
 pub fn verify(secret: &str, code: &str, now_secs: u64) -> bool {
+    matching_step(secret, code, now_secs).is_some()
+}
+
+/// The time step `code` belongs to (the step of `now_secs` or one either side), the
+/// latest if several match; all three are compared, in constant time.
+pub fn matching_step(secret: &str, code: &str, now_secs: u64) -> Option<u64> {
     let step = now_secs / PERIOD_SECS;
-    let mut matched = false;
+    let mut matched = None;
     for counter in [step.saturating_sub(1), step, step + 1] {
         let expected = hotp(secret.as_bytes(), counter);
-        matched |= bool::from(expected.as_bytes().ct_eq(code.as_bytes()));
+        if bool::from(expected.as_bytes().ct_eq(code.as_bytes())) {
+            matched = Some(counter);
+        }
     }
     matched
 }

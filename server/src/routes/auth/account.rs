@@ -61,12 +61,19 @@ pub(super) async fn change_password(
     let revoke = body.opt_bool("revokeOtherSessions")?.unwrap_or(false);
     let new_session = state
         .auth
-        .change_password(current, current_password, new_password, revoke, &client)
+        .change_password(
+            current,
+            current_password,
+            new_password,
+            revoke,
+            !session.dont_remember,
+            &client,
+        )
         .await?;
     let token = new_session.as_ref().map(|s| s.token.clone());
     let mut reply = Reply::json(json!({ "token": token, "user": current.user }));
     if let Some(s) = &new_session {
-        reply = reply.cookies(cookies::session_cookies(&state, s, true));
+        reply = reply.cookies(cookies::session_cookies(&state, s, !session.dont_remember));
     }
     Ok(reply)
 }

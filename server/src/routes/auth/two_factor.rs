@@ -1,7 +1,10 @@
 //! `/two-factor/*`: Better Auth's twoFactor plugin, so that `twoFactorClient()` works
 //! unchanged. Set-up and its management need the session; the three `verify-*`
 //! endpoints and `send-otp` take either the session (re-verification, confirming
-//! set-up) or, half-way through signing in, the signed `two_factor` cookie.
+//! set-up) or, half-way through signing in, the signed `two_factor` cookie. One
+//! addition to the plugin's bodies: `revokeOtherSessions` (optional boolean, as
+//! `/change-password` has it) on `enable` (`otp`), `verify-*` (confirming set-up) and
+//! `disable` ends every other session of the user.
 
 use axum::{
     extract::{MatchedPath, State},
@@ -10,7 +13,7 @@ use axum::{
 use serde_json::json;
 use taskdeck::{
     auth::{
-        service::{Factor, Passed, Prover},
+        service::{Factor, Passed, Prover, Renewal},
         two_factor::{TRUST_DEVICE_COOKIE, TWO_FACTOR_COOKIE},
         AuthError,
     },
@@ -29,6 +32,15 @@ use crate::{
 };
 
 use super::Reply;
+
+/// The session renewal a set-up change asks for: the caller's "remember me" kept, and
+/// the other sessions ended if the body says `revokeOtherSessions: true`.
+fn renewal(session: &CookieSession, body: &AuthBody) -> Result<Renewal, ApiError> {
+    Ok(Renewal {
+        remember: !session.dont_remember,
+        revoke_others: body.opt_bool("revokeOtherSessions")?.unwrap_or(false),
+    })
+}
 
 /// The signed-in session, or else the sign-in challenge from the `two_factor` cookie.
 fn prover(
@@ -68,7 +80,11 @@ pub(super) async fn enable(
             })))
         }
         Some("otp") => {
-            let (new_session, _) = state.auth.enable_otp_two_factor(current, &password).await?;
+            let renewal = renewal(&session, &body)?;
+            let (new_session, _) = state
+                .auth
+                .enable_otp_two_factor(current, &password, renewal)
+                .await?;
             Ok(
                 Reply::json(json!({ "method": "otp" })).cookies(cookies::session_cookies(
                     &state,
@@ -96,7 +112,7 @@ pub(super) async fn disable(
     let trust = settings.signed_value(cookie_headers(&headers), TRUST_DEVICE_COOKIE);
     let (new_session, _) = state
         .auth
-        .disable_two_factor(current, &password, trust.as_deref())
+        .disable_two_factor(current, &password, renewal(&session, &body)?)
         .await?;
     let mut set = cookies::session_cookies(&state, &new_session, !session.dont_remember);
     if trust.is_some() {
@@ -168,6 +184,10 @@ pub(super) async fn verify(
     let settings = state.auth.cookie_settings();
     let dont_remember = session.dont_remember || settings.dont_remember(cookie_headers(&headers));
     let signing_in = matches!(prover, Prover::SigningIn(_));
+    let renewal = Renewal {
+        remember: !dont_remember,
+        ..renewal(&session, &body)?
+    };
     let Passed {
         user,
         new_session,
@@ -175,7 +195,7 @@ pub(super) async fn verify(
         trust,
     } = state
         .auth
-        .verify_second_factor(&prover, &factor, trust_device, !dont_remember, &client)
+        .verify_second_factor(&prover, &factor, trust_device, renewal, &client)
         .await?;
     let mut set = Vec::new();
     if let Some(new_session) = &new_session {
