@@ -1,6 +1,6 @@
 // Account journeys: settings, password reset by mail, rate limits, expired sessions.
 import { test, expect } from '@playwright/test';
-import { PASSWORD, addTask, hydrated, lastMailTo, signIn, signUp, uniqueEmail } from './helpers';
+import { PASSWORD, addTask, hydrated, lastMailTo, signIn, signOut, signUp, uniqueEmail } from './helpers';
 
 test('change password: the old one stops working', async ({ page }) => {
   const email = uniqueEmail('chpw');
@@ -16,7 +16,7 @@ test('change password: the old one stops working', async ({ page }) => {
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Password changed.' })).toBeVisible();
 
-  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await signOut(page);
   await signIn(page, email, PASSWORD);
   await expect(page.getByRole('alert')).toHaveText(/Wrong e-mail or password/);
   await signIn(page, email, 'a brand new password');
@@ -87,7 +87,7 @@ test('delete account removes the user and their tasks', async ({ page }) => {
 test('password reset end to end, with the link from the dev mailbox', async ({ page }) => {
   const email = uniqueEmail('reset');
   await signUp(page, 'Rita', email);
-  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await signOut(page);
   await page.goto('/sign-in');
   await page.getByRole('link', { name: 'Forgot your password?' }).click();
   await page.getByLabel('E-mail').fill(email);
@@ -104,7 +104,7 @@ test('password reset end to end, with the link from the dev mailbox', async ({ p
   await expect(page.getByPlaceholder('What needs doing?')).toBeVisible();
 
   // The link works once.
-  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await signOut(page);
   await page.goto(mail.link);
   await expect(page.getByRole('alert')).toHaveText(/invalid or has expired/);
 });

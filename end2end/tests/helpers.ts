@@ -32,6 +32,14 @@ export async function signIn(page: Page, email: string, password = PASSWORD): Pr
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** Signs out with the header's button, and waits until the answer has landed (a page
+ *  with no one signed in), so that the next navigation cannot cut the sign-out short. */
+export async function signOut(page: Page): Promise<void> {
+  const button = page.getByRole('button', { name: 'Sign out', exact: true });
+  await button.click();
+  await expect(button).toHaveCount(0);
+}
+
 export async function addTask(page: Page, title: string): Promise<void> {
   await page.getByPlaceholder('What needs doing?').fill(title);
   await page.getByRole('button', { name: /^Add/ }).click();

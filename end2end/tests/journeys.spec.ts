@@ -1,6 +1,6 @@
 // Whole user journeys in the browser, against the release build.
 import { test, expect } from '@playwright/test';
-import { PASSWORD, addTask, hydrated, signIn, signUp, taskRow, uniqueEmail } from './helpers';
+import { PASSWORD, addTask, hydrated, signIn, signOut, signUp, taskRow, uniqueEmail } from './helpers';
 
 test('sign up, add, filter, search, edit, complete, delete, sign out, sign in again', async ({ page }) => {
   const email = uniqueEmail('journey');
@@ -71,7 +71,7 @@ test('sign up, add, filter, search, edit, complete, delete, sign out, sign in ag
   await expect(page.locator('li.task')).toHaveCount(2);
 
   // Sign out, sign in again: the same tasks.
-  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await signOut(page);
   await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
   await signIn(page, email);
   await expect(page.locator('.task-title')).toHaveText(['Book dentist', 'Buy milk']);
@@ -97,7 +97,7 @@ test('two users in two browser contexts never see each other’s tasks', async (
 test('wrong password and taken e-mail are explained in words', async ({ page }) => {
   const email = uniqueEmail('errors');
   await signUp(page, 'Err', email);
-  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await signOut(page);
 
   await signIn(page, email, 'not the right password');
   await expect(page.getByRole('alert')).toHaveText(/Wrong e-mail or password/);
@@ -120,7 +120,7 @@ test('wrong password and taken e-mail are explained in words', async ({ page }) 
 test('a signed-out link to a board view signs in, then shows that view', async ({ page }) => {
   const email = uniqueEmail('deeplink');
   await signUp(page, 'Deep Link', email);
-  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await signOut(page);
   await page.goto('/?status=completed');
   await expect(page).toHaveURL(/\/sign-in\?next=/);
   await page.getByLabel('E-mail').fill(email);
@@ -144,7 +144,7 @@ test.describe('with JavaScript disabled', () => {
     await expect(taskRow(page, 'Second plain task')).toHaveCount(0);
     await page.locator('.tab', { hasText: 'Completed' }).click();
     await expect(page.locator('.task-title')).toHaveText(['Plain form task']);
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await signOut(page);
     await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
     await signIn(page, email);
     await expect(page.locator('.task-title')).toHaveText(['Plain form task']);

@@ -13,7 +13,7 @@ import { twoFactor } from 'better-auth/plugins';
 import { verifyPassword } from 'better-auth/crypto';
 import { getMigrations } from 'better-auth/db/migration';
 import { clientFor, secretOf, totpNext, totpNow } from './auth-client';
-import { PASSWORD, lastMailTo, signUp, uniqueEmail } from './helpers';
+import { PASSWORD, lastMailTo, signOut, signUp, uniqueEmail } from './helpers';
 import { freshDatabase, ourServerOn, port } from './servers';
 
 /** `twoFactor.enable`'s answer for an authenticator app (`method: "totp"`). */
@@ -117,7 +117,7 @@ async function turnOnInSettings(page: Page, axe = true): Promise<{ secret: strin
 
 /** Signs out, then signs in with the password: on to the second step. */
 async function passwordStep(page: Page, email: string) {
-  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await signOut(page);
   await page.goto('/sign-in');
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
@@ -145,7 +145,7 @@ test('turn it on in settings, sign out, sign in with a code from the QR secret',
   await secondStep(page, email, secret);
 
   // Trusted for 30 days: the password alone signs in on this browser now.
-  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await signOut(page);
   await page.goto('/sign-in');
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);

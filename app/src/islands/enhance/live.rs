@@ -41,11 +41,17 @@ thread_local! {
     static OWN_POST_AT: Cell<f64> = const { Cell::new(f64::NEG_INFINITY) };
     /// The session ended: no more streams from this page.
     static STOPPED: Cell<bool> = const { Cell::new(false) };
+    /// The page is navigating away (a sign-out form, a link): the stream's end is the
+    /// user's own doing, and the page they asked for wins over the sign-in page.
+    static LEAVING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Keeps the tab's stream open while the tab is visible.
 pub(super) fn start() {
     connect();
+    listen(&window(), "beforeunload", |_| LEAVING.with(|l| l.set(true)));
+    // Back to this page from the back-forward cache: it is the page again.
+    listen(&window(), "pageshow", |_| LEAVING.with(|l| l.set(false)));
     listen(&document(), "visibilitychange", |_| {
         if document().hidden() {
             close();
@@ -89,7 +95,9 @@ fn connect() {
         if field(&ev, "reason").as_deref() == Some("session_ended") {
             STOPPED.with(|s| s.set(true));
             close();
-            sign_in_again();
+            if !LEAVING.with(Cell::get) {
+                sign_in_again();
+            }
         } else {
             reopen_later();
         }
