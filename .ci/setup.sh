@@ -51,6 +51,8 @@ if $want_test && [ ! -x /usr/bin/chromium ]; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium
 fi
+# nginx (Debian's) for the multi-instance tests; its service is left stopped.
+if $want_test; then .ci/install-nginx.sh; fi
 # Schemathesis from PyPI, in a virtual environment of its own (never the system's Python).
 schemathesis_ok() {
   "$VENV/bin/st" --version 2>/dev/null | grep -qx "st, version $SCHEMATHESIS_VERSION" \

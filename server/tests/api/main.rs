@@ -13,6 +13,7 @@ mod helpers;
 
 mod attacks;
 mod auth;
+mod cluster;
 mod compat;
 mod foundation;
 mod guessing;

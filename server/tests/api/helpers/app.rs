@@ -142,6 +142,25 @@ impl TestApp {
         finished
     }
 
+    /// A reverse proxy at `base` in front of `behind` and its peers, seen as an app: the
+    /// same configuration and gate, no server or database of its own, so that every
+    /// request helper goes through the proxy. Its outbox is empty (mail is the
+    /// instances').
+    pub(super) fn proxy_for(behind: &TestApp, addr: SocketAddr, base: String) -> TestApp {
+        TestApp {
+            addr,
+            base,
+            backend: behind.backend,
+            client: http_client(None),
+            config: behind.config.clone(),
+            data_dir: tempfile::tempdir().expect("temp dir"),
+            pg_database: None,
+            server: None,
+            stop: None,
+            _quiet: behind._quiet.clone(),
+        }
+    }
+
     /// Stops the server and drops the PostgreSQL database made for it, if any.
     pub async fn cleanup(self) {
         if let Some(server) = self.server {

@@ -21,15 +21,20 @@ impl TestApp {
     /// it: mail is sent after the reply.
     pub async fn wait_for_mail(&self, to: &str, subject: &str) -> Value {
         for _ in 0..100 {
-            let found = self.outbox().into_iter().rev().find(|m| {
-                m["to"] == to && m["subject"].as_str().is_some_and(|s| s.contains(subject))
-            });
-            if let Some(mail) = found {
+            if let Some(mail) = self.newest_mail(to, subject) {
                 return mail;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("no mail to {to} about {subject:?} within 5 s");
+    }
+
+    /// The newest mail to `to` whose subject contains `subject`, if one was written.
+    pub fn newest_mail(&self, to: &str, subject: &str) -> Option<Value> {
+        self.outbox()
+            .into_iter()
+            .rev()
+            .find(|m| m["to"] == to && m["subject"].as_str().is_some_and(|s| s.contains(subject)))
     }
 
     /// The `n`th (from 1) sign-in code mailed to `to`, waiting up to 5 s for it: the

@@ -3,6 +3,7 @@
 //! afterwards), and talks to it over HTTP like any client.
 //!
 //! - `app`: [`TestApp`] and its builder (backend, environment overrides, database).
+//! - `cluster`: [`Cluster`], several instances on one PostgreSQL database behind nginx.
 //! - `story`: the requests the tests tell their stories with (sign-up, sessions, the
 //!   tasks API, server functions).
 //! - `mail`: the dev mailer's outbox.
@@ -11,6 +12,7 @@
 //! - `sse`: reading the live event streams.
 
 mod app;
+mod cluster;
 mod mail;
 pub mod quiet;
 pub mod renders;
@@ -20,6 +22,7 @@ mod story;
 pub use app::{
     postgres_admin_url, postgres_available, Backend, PgTestDatabase, TestApp, TestAppBuilder,
 };
+pub use cluster::Cluster;
 pub use sse::{EventStream, SseEvent};
 pub use story::{list_tasks, session_cookie, set_cookies, ApiUser, Signed};
 
