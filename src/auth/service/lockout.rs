@@ -88,8 +88,13 @@ impl AuthService {
         )))
     }
 
-    /// Takes one try from the challenge's budget. Spent: the whole challenge ends (a new
-    /// sign-in is needed), 400 `TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE`.
+    /// Takes one try from the challenge's budget. Spent: the challenge ends for every
+    /// later try (a new sign-in is needed), 400 `TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE`.
+    ///
+    /// Only its counters go, so later tries find no budget (`INVALID_TWO_FACTOR_COOKIE`,
+    /// as once the challenge is gone); the challenge row itself stays until it expires,
+    /// so that a right answer already in flight on an earlier try still signs in instead
+    /// of being dropped by a concurrent wrong one.
     pub(super) async fn begin_attempt(&self, challenge: &str) -> Result<(), AuthError> {
         let budget = i64::from(tf::ATTEMPTS_PER_CHALLENGE);
         match self
@@ -99,7 +104,8 @@ impl AuthService {
             Bump::Done => Ok(()),
             Bump::Missing => Err(Code::InvalidTwoFactorCookie.into()),
             Bump::Refused => {
-                self.end_challenge(challenge).await?;
+                store::take_verification(&self.db, &tf::attempts_id(challenge)).await?;
+                store::take_verification(&self.db, &sends_id(challenge)).await?;
                 Err(Code::TooManyTwoFactorAttempts.into())
             }
         }
@@ -122,6 +128,11 @@ impl AuthService {
 
     /// Counts one mailed code against the challenge (at most [`SENDS_PER_CHALLENGE`]).
     pub(super) async fn count_send(&self, challenge: &str, expires: Ts) -> Result<(), AuthError> {
+        // A challenge whose tries are spent mails nothing more.
+        let attempts = store::peek_verification(&self.db, &tf::attempts_id(challenge)).await?;
+        if attempts.is_none() {
+            return Err(Code::InvalidTwoFactorCookie.into());
+        }
         let id = sends_id(challenge);
         match self.bump(&id, 1, |sent| sent < SENDS_PER_CHALLENGE).await? {
             Bump::Done => Ok(()),
