@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, in stages, each with a one-line summary:
-# formatting, lints (server and WASM feature sets), Rust tests on SQLite and
-# PostgreSQL, the release site build, the API contract test against it (Schemathesis
+# formatting, no new import cycle in the core, lints (server and WASM feature sets),
+# Rust tests on SQLite and PostgreSQL, the release site build, the API contract test against it (Schemathesis
 # fuzzing /api/openapi.json), and the Playwright suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +35,7 @@ else
 fi
 
 stage fmt cargo fmt --all -- --check
+stage core-cycles python3 .ci/core-cycles.py
 stage clippy-ssr cargo clippy -p taskdeck -p app -p server --all-targets --features app/ssr -- -D warnings
 stage clippy-hydrate cargo clippy -p app -p frontend --target wasm32-unknown-unknown -- -D warnings
 stage "rust-tests ($pg_note)" cargo test -p taskdeck -p app -p server --features app/ssr
