@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, in stages, each with a one-line summary:
 # formatting, no new import cycle in the core, lints (server and WASM feature sets),
-# Rust tests on SQLite and PostgreSQL, the release site build, the API contract test against it (Schemathesis
-# fuzzing /api/openapi.json), and the Playwright suite.
+# Rust tests on SQLite and PostgreSQL, the release site build, the API contract test
+# against it (Schemathesis fuzzing /api/openapi.json), and the Playwright suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .ci/env.sh
