@@ -231,7 +231,24 @@ mod tests {
         }
     }
 
+    /// A thread-local default, so that tests running beside each other keep their logs
+    /// apart. Callsites' interest is cached process-wide and recomputed as subscribers
+    /// come and go on other threads: "sometimes" (ask `enabled` each time) and a rebuild
+    /// once installed keep a neighbour's drop from hiding this one's events.
+    fn capture() -> (Capture, tracing::subscriber::DefaultGuard) {
+        let logged = Capture::default();
+        let guard = tracing::subscriber::set_default(logged.clone());
+        tracing::callsite::rebuild_interest_cache();
+        (logged, guard)
+    }
+
     impl tracing::Subscriber for Capture {
+        fn register_callsite(
+            &self,
+            _: &'static tracing::Metadata<'static>,
+        ) -> tracing::subscriber::Interest {
+            tracing::subscriber::Interest::sometimes()
+        }
         fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
             true
         }
@@ -249,8 +266,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_log_names_the_mail_but_not_its_link_or_text() {
-        let logged = Capture::default();
-        let _default = tracing::subscriber::set_default(logged.clone());
+        let (logged, _default) = capture();
         let dir = tempfile::tempdir().unwrap();
         let mailer = DevMailer::new(dir.path().join("mail"));
         mailer
@@ -274,8 +290,7 @@ mod tests {
     /// SMTP refuses it (WARN; nothing listens on port 1).
     #[tokio::test]
     async fn sign_in_codes_stay_out_of_the_logs() {
-        let logged = Capture::default();
-        let _default = tracing::subscriber::set_default(logged.clone());
+        let (logged, _default) = capture();
         let dir = tempfile::tempdir().unwrap();
         let code = "493817";
         let mail = templates::two_factor_code("u@example.com", code);
