@@ -6,9 +6,16 @@
 //! exactly the REST API's shape, for `created`, `updated` and `completed`; `{"id": N}`
 //! for `deleted` and `changed`; `{"reason": "…"}` for `ready`, `reset` and `end`.
 
-use serde::{Deserialize, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-use crate::tasks::Task;
+/// What a change carries: a record with an owner and an id, sent as its JSON. The
+/// tasks module implements it for its `Task`; live sync itself knows no record type,
+/// so that it depends on nothing else in the crate.
+pub trait Announced: Serialize + DeserializeOwned {
+    /// The user whose streams hear of it.
+    fn owner(&self) -> &str;
+    fn id(&self) -> i64;
+}
 
 /// The kinds of event a stream carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,7 +59,7 @@ impl Kind {
         }
     }
 
-    /// Whether events of this kind carry the whole task.
+    /// Whether events of this kind carry the whole record.
     const fn carries_task(self) -> bool {
         matches!(self, Kind::Created | Kind::Updated | Kind::Completed)
     }
@@ -68,14 +75,14 @@ pub struct Change {
 
 impl Change {
     /// `task` after a write of `kind` (as it was, for a deletion).
-    pub fn of(kind: Kind, task: &Task) -> Self {
+    pub fn of<T: Announced>(kind: Kind, task: &T) -> Self {
         let data = if kind.carries_task() {
-            serde_json::to_string(task).unwrap_or_else(|_| id_only(task.id))
+            serde_json::to_string(task).unwrap_or_else(|_| id_only(task.id()))
         } else {
-            id_only(task.id)
+            id_only(task.id())
         };
         Self {
-            user_id: task.user_id.clone(),
+            user_id: task.owner().to_string(),
             kind,
             data,
         }
@@ -147,11 +154,11 @@ fn none<T>() -> Option<T> {
 /// The NOTIFY payload for a write of `kind` to `task`: with the task when it fits the
 /// limit, else with its id only (delivered as [`Kind::Changed`]); `echo` is the writer's
 /// key for its own copy.
-pub fn notify_payload(kind: Kind, task: &Task, echo: Option<&str>) -> String {
+pub fn notify_payload<T: Announced>(kind: Kind, task: &T, echo: Option<&str>) -> String {
     let full = Wire {
-        user_id: task.user_id.clone(),
+        user_id: task.owner().to_string(),
         kind,
-        id: task.id,
+        id: task.id(),
         task: kind.carries_task().then_some(task),
         echo: echo.map(String::from),
     };
@@ -163,10 +170,10 @@ pub fn notify_payload(kind: Kind, task: &Task, echo: Option<&str>) -> String {
 
 /// The change a NOTIFY payload announces, and its writer's echo key if any; `None` for
 /// one this build cannot read.
-pub fn from_notify_payload(payload: &str) -> Option<(Change, Option<String>)> {
-    let wire: Wire<Task> = serde_json::from_str(payload).ok()?;
+pub fn from_notify_payload<T: Announced>(payload: &str) -> Option<(Change, Option<String>)> {
+    let wire: Wire<T> = serde_json::from_str(payload).ok()?;
     let change = match wire.task {
-        Some(task) if task.user_id == wire.user_id => Change::of(wire.kind, &task),
+        Some(task) if task.owner() == wire.user_id => Change::of(wire.kind, &task),
         _ => Change::without_task(wire.user_id, wire.kind, wire.id),
     };
     Some((change, wire.echo))
@@ -175,56 +182,78 @@ pub fn from_notify_payload(payload: &str) -> Option<(Change, Option<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{storage::Ts, tasks::Priority};
 
-    fn task(description: Option<String>) -> Task {
-        Task {
+    /// A record as the tasks module's would be: what live sync sees of one.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct Note {
+        id: i64,
+        user_id: String,
+        title: String,
+        description: Option<String>,
+    }
+
+    impl Announced for Note {
+        fn owner(&self) -> &str {
+            &self.user_id
+        }
+        fn id(&self) -> i64 {
+            self.id
+        }
+    }
+
+    fn note(description: Option<String>) -> Note {
+        Note {
             id: 7,
             user_id: "alice".into(),
             title: "Pay rent".into(),
             description,
-            completed: false,
-            priority: Priority::High,
-            tags: vec!["home".into()],
-            due_date: None,
-            created_at: Ts::parse("2026-11-01T10:00:00.000Z").unwrap(),
-            updated_at: Ts::parse("2026-11-02T10:00:00.000Z").unwrap(),
         }
     }
 
     #[test]
-    fn the_data_is_the_rest_json_or_the_id() {
-        let t = task(None);
+    fn the_data_is_the_records_json_or_the_id() {
+        let t = note(None);
         let change = Change::of(Kind::Updated, &t);
         assert_eq!(change.data, serde_json::to_string(&t).unwrap());
         assert_eq!(Change::of(Kind::Deleted, &t).data, r#"{"id":7}"#);
     }
 
     #[test]
-    fn a_payload_round_trips_with_its_task() {
-        let t = task(Some("by Friday".into()));
+    fn a_payload_round_trips_with_its_record() {
+        let t = note(Some("by Friday".into()));
         for kind in [Kind::Created, Kind::Updated, Kind::Completed, Kind::Deleted] {
             let payload = notify_payload(kind, &t, Some("i-1"));
             assert_eq!(
-                from_notify_payload(&payload),
+                from_notify_payload::<Note>(&payload),
                 Some((Change::of(kind, &t), Some("i-1".into())))
             );
         }
     }
 
     #[test]
-    fn an_oversized_task_travels_as_its_id() {
+    fn an_oversized_record_travels_as_its_id() {
         // Control characters are allowed and escape to six bytes each.
-        let t = task(Some("\u{1}".repeat(1400)));
+        let t = note(Some("\u{1}".repeat(1400)));
         let payload = notify_payload(Kind::Updated, &t, None);
         assert!(payload.len() <= NOTIFY_PAYLOAD_MAX, "{}", payload.len());
-        let (change, echo) = from_notify_payload(&payload).unwrap();
+        let (change, echo) = from_notify_payload::<Note>(&payload).unwrap();
         assert_eq!(echo, None);
         assert_eq!(
             (change.kind, change.data.as_str()),
             (Kind::Changed, r#"{"id":7}"#)
         );
         assert_eq!(change.user_id, "alice");
-        assert_eq!(from_notify_payload("not json"), None);
+        assert_eq!(from_notify_payload::<Note>("not json"), None);
+    }
+
+    #[test]
+    fn a_record_of_another_owner_travels_as_its_id() {
+        let payload = notify_payload(Kind::Updated, &note(None), None);
+        let forged = payload.replace(r#""user_id":"alice","kind""#, r#""user_id":"bob","kind""#);
+        let (change, _) = from_notify_payload::<Note>(&forged).unwrap();
+        assert_eq!(
+            (change.user_id.as_str(), change.kind),
+            ("bob", Kind::Changed)
+        );
     }
 }

@@ -34,7 +34,9 @@ use std::{
 
 use tokio::sync::{broadcast, oneshot};
 
-pub use event::{from_notify_payload, notify_payload, Change, Event, Kind, NOTIFY_PAYLOAD_MAX};
+pub use event::{
+    from_notify_payload, notify_payload, Announced, Change, Event, Kind, NOTIFY_PAYLOAD_MAX,
+};
 
 /// Events kept per feed for resuming after a short disconnect.
 pub const RING_CAPACITY: usize = 128;
@@ -90,7 +92,7 @@ struct Feed {
 impl Feed {
     fn new() -> Self {
         Self {
-            tag: crate::auth::generate_id(10),
+            tag: random_tag(),
             head: 0,
             ring: VecDeque::new(),
             sender: broadcast::channel(CHANNEL_CAPACITY).0,
@@ -144,7 +146,7 @@ impl Changes {
                     last_sweep: Instant::now(),
                 }),
                 turns: (0..TURNS).map(|_| tokio::sync::Mutex::new(())).collect(),
-                instance: crate::auth::generate_id(10),
+                instance: random_tag(),
                 next_echo: AtomicU64::new(0),
                 echoes: Mutex::new(HashMap::new()),
             }),
@@ -315,6 +317,16 @@ impl State {
         self.feeds
             .retain(|_, f| f.streams > 0 || now.duration_since(f.idle_since) < RESUME_WINDOW);
     }
+}
+
+/// Ten random letters and digits: a feed's or an instance's part of an id.
+fn random_tag() -> String {
+    use rand::{distributions::Alphanumeric, Rng};
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(10)
+        .map(char::from)
+        .collect()
 }
 
 /// A panic while holding one of the hub's locks leaves its maps consistent enough to go

@@ -16,24 +16,27 @@ use std::time::Duration;
 
 use sqlx::{postgres::PgListener, PgConnection, PgPool, SqliteConnection};
 
-use super::{from_notify_payload, notify_payload, Changes, Kind};
-use crate::tasks::Task;
+use super::{from_notify_payload, notify_payload, Announced, Changes, Kind};
 
 /// The NOTIFY channel (per database, so instances of other databases never meet).
 pub const CHANNEL: &str = "taskdeck_task_changes";
 
 /// Announces a write from inside its transaction; a no-op where nobody else listens.
 pub trait Announce {
-    fn announce(
+    fn announce<T: Announced + Sync>(
         &mut self,
         kind: Kind,
-        task: &Task,
+        task: &T,
     ) -> impl std::future::Future<Output = Result<(), sqlx::Error>> + Send;
 }
 
 /// SQLite is one instance: the hub is told directly, after the commit (`tasks`).
 impl Announce for SqliteConnection {
-    async fn announce(&mut self, _kind: Kind, _task: &Task) -> Result<(), sqlx::Error> {
+    async fn announce<T: Announced + Sync>(
+        &mut self,
+        _kind: Kind,
+        _task: &T,
+    ) -> Result<(), sqlx::Error> {
         Ok(())
     }
 }
@@ -51,7 +54,11 @@ pub async fn with_echo<F: std::future::Future>(key: String, write: F) -> F::Outp
 }
 
 impl Announce for PgConnection {
-    async fn announce(&mut self, kind: Kind, task: &Task) -> Result<(), sqlx::Error> {
+    async fn announce<T: Announced + Sync>(
+        &mut self,
+        kind: Kind,
+        task: &T,
+    ) -> Result<(), sqlx::Error> {
         let echo = ECHO.try_with(String::clone).ok();
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(CHANNEL)
@@ -63,10 +70,14 @@ impl Announce for PgConnection {
 }
 
 /// Starts listening (returns once `LISTEN` is in force, so that no write after start-up
-/// is missed) and delivers notifications to `changes` until the pool closes.
-pub async fn listen(pool: &PgPool, changes: Changes) -> Result<(), sqlx::Error> {
+/// is missed) and delivers notifications of `T` records to `changes` until the pool
+/// closes.
+pub async fn listen<T: Announced + 'static>(
+    pool: &PgPool,
+    changes: Changes,
+) -> Result<(), sqlx::Error> {
     let listener = subscribe(pool).await?;
-    tokio::spawn(deliver(pool.clone(), listener, changes));
+    tokio::spawn(deliver::<T>(pool.clone(), listener, changes));
     Ok(())
 }
 
@@ -78,10 +89,10 @@ async fn subscribe(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
 
 /// The listener's loop. A lost connection may have lost notifications with it, so
 /// after every reconnection the streams are reset (their clients reload).
-async fn deliver(pool: PgPool, mut listener: PgListener, changes: Changes) {
+async fn deliver<T: Announced>(pool: PgPool, mut listener: PgListener, changes: Changes) {
     loop {
         match listener.try_recv().await {
-            Ok(Some(notification)) => match from_notify_payload(notification.payload()) {
+            Ok(Some(notification)) => match from_notify_payload::<T>(notification.payload()) {
                 Some((change, _)) if change.kind == Kind::Recheck => {
                     changes.session_ended(&change.user_id)
                 }

@@ -17,7 +17,7 @@ pub use model::{
 use std::future::Future;
 
 use crate::{
-    live::{postgres, Change, Changes, Kind},
+    live::{self, postgres, Change, Changes, Kind},
     storage::{Database, StorageError},
 };
 
@@ -136,6 +136,16 @@ pub async fn restore(
     match announced(db, changes, user_id, Kind::Created, write).await {
         Err(TaskError::NotFound) => get(db, user_id, task.id).await,
         done => done,
+    }
+}
+
+/// A task is what live sync carries: its owner's streams hear of it, as the REST JSON.
+impl live::Announced for Task {
+    fn owner(&self) -> &str {
+        &self.user_id
+    }
+    fn id(&self) -> i64 {
+        self.id
     }
 }
 

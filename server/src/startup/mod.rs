@@ -55,7 +55,7 @@ impl Application {
         let changes = Changes::new(config.live.max_streams_per_user);
         if let Database::Postgres(pool) = &db {
             // Listening before the port serves, so that no write after start is missed.
-            taskdeck::live::postgres::listen(pool, changes.clone())
+            taskdeck::live::postgres::listen::<taskdeck::tasks::Task>(pool, changes.clone())
                 .await
                 .map_err(StorageError::Query)?;
         }
