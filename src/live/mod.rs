@@ -19,21 +19,20 @@
 //!   [`RING_CAPACITY`] events kept per feed; feeds without streams are dropped after
 //!   [`RESUME_WINDOW`]; a stream that falls [`CHANNEL_CAPACITY`] events behind is reset.
 
+mod echo;
 mod event;
 pub mod postgres;
 
 use std::{
     collections::{HashMap, VecDeque},
     hash::{Hash, Hasher},
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc, Mutex, MutexGuard,
-    },
+    sync::{atomic::AtomicU64, Arc, Mutex, MutexGuard},
     time::{Duration, Instant},
 };
 
 use tokio::sync::{broadcast, oneshot};
 
+pub use echo::{Echo, ECHO_WAIT};
 pub use event::{
     from_notify_payload, notify_payload, Announced, Change, Event, Kind, NOTIFY_PAYLOAD_MAX,
 };
@@ -179,38 +178,6 @@ impl Changes {
         let _ = feed.sender.send(event);
     }
 
-    /// A key for a write's notification (PostgreSQL) and the means to wait until this
-    /// instance's listener has delivered it ([`Echo::wait`]).
-    pub fn expect_echo(&self) -> Echo {
-        let n = self.inner.next_echo.fetch_add(1, Ordering::Relaxed);
-        let (sender, receiver) = oneshot::channel();
-        lock(&self.inner.echoes).insert(n, sender);
-        Echo {
-            key: format!("{}:{n}", self.inner.instance),
-            n,
-            receiver,
-            changes: self.clone(),
-        }
-    }
-
-    /// The listener delivered the notification with echo `key`: wake its writer if it
-    /// is one of this instance's.
-    pub fn echoed(&self, key: &str) {
-        let Some((instance, n)) = key.rsplit_once(':') else {
-            return;
-        };
-        if instance != self.inner.instance {
-            return;
-        }
-        let waiting = n
-            .parse()
-            .ok()
-            .and_then(|n| lock(&self.inner.echoes).remove(&n));
-        if let Some(sender) = waiting {
-            let _ = sender.send(());
-        }
-    }
-
     /// Tells `user_id`'s streams on this instance that one of the user's sessions
     /// ended, so that a stream tied to a session checks it now instead of at its next
     /// heartbeat ([`Kind::Recheck`]; not kept, not numbered).
@@ -335,39 +302,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// How long a writer waits for its own notification before answering anyway (the
-/// listener is reconnecting; its streams get `reset` when it is back).
-pub const ECHO_WAIT: Duration = Duration::from_secs(2);
-
-/// A write's claim on its own notification (see [`Changes::expect_echo`]).
-pub struct Echo {
-    key: String,
-    n: u64,
-    receiver: oneshot::Receiver<()>,
-    changes: Changes,
-}
-
-impl Echo {
-    pub fn key(&self) -> &str {
-        &self.key
-    }
-
-    /// Until this instance has delivered the write's event to its streams, at most
-    /// [`ECHO_WAIT`]. Call it only after the write committed with this key.
-    pub async fn wait(mut self) {
-        let delivered = tokio::time::timeout(ECHO_WAIT, &mut self.receiver).await;
-        if !matches!(delivered, Ok(Ok(()))) {
-            tracing::warn!("a write's change event was not delivered back in time");
-        }
-    }
-}
-
-impl Drop for Echo {
-    fn drop(&mut self) {
-        lock(&self.changes.inner.echoes).remove(&self.n);
-    }
 }
 
 /// One open stream: counts against its user's cap until dropped.
