@@ -263,9 +263,10 @@ impl AuthService {
     }
 
     /// Logs, once per process start, that a trusted proxy forwarded a request without
-    /// `X-Forwarded-For`.
+    /// `X-Forwarded-For`. Production only: in development a browser or curl on this
+    /// host is the usual peer, and nothing is proxied.
     pub(crate) fn warn_unforwarded_once(&self, peer: Option<std::net::SocketAddr>) {
-        if !self.unforwarded_warned.swap(true, Ordering::Relaxed) {
+        if self.config.is_production() && !self.unforwarded_warned.swap(true, Ordering::Relaxed) {
             let peer = peer.map(|p| p.ip().to_string()).unwrap_or_default();
             tracing::warn!(
                 %peer,
