@@ -67,6 +67,18 @@ pub(crate) async fn refusal(app: &TestApp, path: &str, body: Value, cookie: &str
     post_refusal(app, &format!("/two-factor/{path}"), body, Some(cookie)).await
 }
 
+/// Asserts that a second-factor call with `cookie` is refused with `status` and `code`.
+pub(crate) async fn assert_refused(
+    app: &TestApp,
+    path: &str,
+    body: Value,
+    cookie: &str,
+    (status, code): (u16, &str),
+) {
+    let got = refusal(app, path, body, cookie).await;
+    assert_eq!(got, (status, code.to_string()), "two-factor/{path}");
+}
+
 /// POSTs JSON to `/api/auth{path}` and reads `(status, body)`.
 pub(crate) async fn post(
     app: &TestApp,
@@ -174,10 +186,14 @@ async fn totp_sign_in_takes_both_factors(app: &TestApp) {
     } else {
         "000000"
     };
-    assert_eq!(
-        refusal(app, "verify-totp", json!({ "code": wrong }), &challenge).await,
-        (401, "INVALID_CODE".into())
-    );
+    assert_refused(
+        app,
+        "verify-totp",
+        json!({ "code": wrong }),
+        &challenge,
+        (401, "INVALID_CODE"),
+    )
+    .await;
 
     let res = verify(
         app,
@@ -198,16 +214,14 @@ async fn totp_sign_in_takes_both_factors(app: &TestApp) {
     );
 
     // The challenge is spent: it cannot make a second session.
-    assert_eq!(
-        refusal(
-            app,
-            "verify-totp",
-            json!({ "code": code_at(&secret, now()) }),
-            &challenge
-        )
-        .await,
-        (401, "INVALID_TWO_FACTOR_COOKIE".into())
-    );
+    assert_refused(
+        app,
+        "verify-totp",
+        json!({ "code": code_at(&secret, now()) }),
+        &challenge,
+        (401, "INVALID_TWO_FACTOR_COOKIE"),
+    )
+    .await;
     // Nor does a forged or missing challenge cookie.
     let (status, _) = post(
         app,
@@ -233,16 +247,14 @@ async fn a_backup_code_works_once(app: &TestApp) {
     assert!(session_cookie(&res).is_some());
 
     let second = challenge(app, &who.email).await;
-    assert_eq!(
-        refusal(
-            app,
-            "verify-backup-code",
-            json!({ "code": codes[3] }),
-            &second
-        )
-        .await,
-        (401, "INVALID_BACKUP_CODE".into())
-    );
+    assert_refused(
+        app,
+        "verify-backup-code",
+        json!({ "code": codes[3] }),
+        &second,
+        (401, "INVALID_BACKUP_CODE"),
+    )
+    .await;
     let res = verify(
         app,
         "verify-backup-code",
@@ -293,46 +305,54 @@ async fn wrong_codes_are_limited_per_challenge(app: &TestApp) {
         "999999"
     };
     for _ in 0..5 {
-        assert_eq!(
-            refusal(app, "verify-totp", json!({ "code": wrong }), &challenge).await,
-            (401, "INVALID_CODE".into())
-        );
-    }
-    assert_eq!(
-        refusal(app, "verify-totp", json!({ "code": wrong }), &challenge).await,
-        (400, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE".into())
-    );
-    // The challenge is gone: even the right code needs a new sign-in now.
-    assert_eq!(
-        refusal(
+        assert_refused(
             app,
             "verify-totp",
-            json!({ "code": code_at(&secret, now()) }),
-            &challenge
+            json!({ "code": wrong }),
+            &challenge,
+            (401, "INVALID_CODE"),
         )
-        .await,
-        (401, "INVALID_TWO_FACTOR_COOKIE".into())
-    );
+        .await;
+    }
+    assert_refused(
+        app,
+        "verify-totp",
+        json!({ "code": wrong }),
+        &challenge,
+        (400, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE"),
+    )
+    .await;
+    // The challenge is gone: even the right code needs a new sign-in now.
+    assert_refused(
+        app,
+        "verify-totp",
+        json!({ "code": code_at(&secret, now()) }),
+        &challenge,
+        (401, "INVALID_TWO_FACTOR_COOKIE"),
+    )
+    .await;
 
     // Across challenges, ten failures lock the factor for a while (429).
     for _ in 0..5 {
         let next = crate::two_factor::challenge(app, &who.email).await;
-        assert_eq!(
-            refusal(app, "verify-totp", json!({ "code": wrong }), &next).await,
-            (401, "INVALID_CODE".into())
-        );
-    }
-    let last = crate::two_factor::challenge(app, &who.email).await;
-    assert_eq!(
-        refusal(
+        assert_refused(
             app,
             "verify-totp",
-            json!({ "code": code_at(&secret, now()) }),
-            &last
+            json!({ "code": wrong }),
+            &next,
+            (401, "INVALID_CODE"),
         )
-        .await,
-        (429, "ACCOUNT_TEMPORARILY_LOCKED".into())
-    );
+        .await;
+    }
+    let last = crate::two_factor::challenge(app, &who.email).await;
+    assert_refused(
+        app,
+        "verify-totp",
+        json!({ "code": code_at(&secret, now()) }),
+        &last,
+        (429, "ACCOUNT_TEMPORARILY_LOCKED"),
+    )
+    .await;
 }
 
 async fn a_trusted_device_skips_the_code_for_30_days(app: &TestApp) {

@@ -9,7 +9,8 @@ use serde_json::json;
 use crate::{
     helpers::{session_cookie, Backend, TestApp, TestAppBuilder},
     two_factor::{
-        challenge, challenge_for, post_refusal, refusal, tried, verify, with_two_factor, PASSWORD,
+        assert_refused, challenge, challenge_for, post_refusal, refusal, tried, verify,
+        with_two_factor, PASSWORD,
     },
 };
 
@@ -89,16 +90,14 @@ mod on {
         let (status, body) = tried(app, "send-otp", json!({}), &challenge).await;
         assert_eq!((status, body), (200, json!({ "status": true })));
         let code = app.sign_in_code(&who.email, 1).await;
-        assert_eq!(
-            refusal(
-                app,
-                "verify-otp",
-                json!({ "code": other_than(&code) }),
-                &challenge
-            )
-            .await,
-            (401, "INVALID_CODE".into())
-        );
+        assert_refused(
+            app,
+            "verify-otp",
+            json!({ "code": other_than(&code) }),
+            &challenge,
+            (401, "INVALID_CODE"),
+        )
+        .await;
         let res = verify(app, "verify-otp", json!({ "code": code }), &challenge).await;
         assert_eq!(res.status(), 200);
         assert!(session_cookie(&res).is_some());
@@ -139,20 +138,28 @@ mod on {
         }
         assert_eq!(guesses, 5);
         // A fourth code is not mailed.
-        assert_eq!(
-            refusal(app, "send-otp", json!({}), &challenge).await,
-            (400, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE".into())
-        );
+        assert_refused(
+            app,
+            "send-otp",
+            json!({}),
+            &challenge,
+            (400, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE"),
+        )
+        .await;
         // The sixth guess ends the challenge: even the right code needs a new sign-in.
         assert_eq!(
             wrong_guess(app, &challenge).await,
             (400, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE".into())
         );
         let code = app.sign_in_code(email, 3).await;
-        assert_eq!(
-            refusal(app, "verify-otp", json!({ "code": code }), &challenge).await,
-            (401, "INVALID_TWO_FACTOR_COOKIE".into())
-        );
+        assert_refused(
+            app,
+            "verify-otp",
+            json!({ "code": code }),
+            &challenge,
+            (401, "INVALID_TWO_FACTOR_COOKIE"),
+        )
+        .await;
         let mailed = app
             .outbox()
             .iter()
@@ -171,16 +178,14 @@ mod on {
             assert_eq!(status, 200);
             let code = app.sign_in_code(email, n).await;
             for _ in 0..5 {
-                assert_eq!(
-                    refusal(
-                        app,
-                        "verify-otp",
-                        json!({ "code": other_than(&code) }),
-                        &challenge
-                    )
-                    .await,
-                    (401, "INVALID_CODE".into())
-                );
+                assert_refused(
+                    app,
+                    "verify-otp",
+                    json!({ "code": other_than(&code) }),
+                    &challenge,
+                    (401, "INVALID_CODE"),
+                )
+                .await;
             }
         }
         // ...lock the account: the right code of a new challenge is refused with 429.
@@ -188,10 +193,14 @@ mod on {
         let (status, _) = tried(app, "send-otp", json!({}), &challenge).await;
         assert_eq!(status, 200);
         let code = app.sign_in_code(email, 3).await;
-        assert_eq!(
-            refusal(app, "verify-otp", json!({ "code": code }), &challenge).await,
-            (429, "ACCOUNT_TEMPORARILY_LOCKED".into())
-        );
+        assert_refused(
+            app,
+            "verify-otp",
+            json!({ "code": code }),
+            &challenge,
+            (429, "ACCOUNT_TEMPORARILY_LOCKED"),
+        )
+        .await;
     }
 
     /// E-mailed codes configured, as `TWO_FACTOR_EMAIL_OTP=true` does it.

@@ -8,7 +8,9 @@ use taskdeck::auth::two_factor::totp::{code_at, secret_from_uri};
 
 use crate::{
     helpers::TestApp,
-    two_factor::{challenge, next_code, now, post, refusal, verify, with_two_factor, PASSWORD},
+    two_factor::{
+        assert_refused, challenge, next_code, now, post, verify, with_two_factor, PASSWORD,
+    },
 };
 
 async fn a_totp_code_works_once(app: &TestApp) {
@@ -19,26 +21,32 @@ async fn a_totp_code_works_once(app: &TestApp) {
     assert_eq!(res.status(), 200);
     // Seen over a shoulder, the same code opens nothing else: not a second sign-in...
     let second = challenge(app, &who.email).await;
-    assert_eq!(
-        refusal(app, "verify-totp", json!({ "code": code }), &second).await,
-        (401, "INVALID_CODE".into())
-    );
+    assert_refused(
+        app,
+        "verify-totp",
+        json!({ "code": code }),
+        &second,
+        (401, "INVALID_CODE"),
+    )
+    .await;
     // ...nor a signed-in re-verification.
-    assert_eq!(
-        refusal(app, "verify-totp", json!({ "code": code }), &who.cookie).await,
-        (401, "INVALID_CODE".into())
-    );
+    assert_refused(
+        app,
+        "verify-totp",
+        json!({ "code": code }),
+        &who.cookie,
+        (401, "INVALID_CODE"),
+    )
+    .await;
     // An older code (the set-up's step) is refused too.
-    assert_eq!(
-        refusal(
-            app,
-            "verify-totp",
-            json!({ "code": code_at(&secret, now()) }),
-            &second
-        )
-        .await,
-        (401, "INVALID_CODE".into())
-    );
+    assert_refused(
+        app,
+        "verify-totp",
+        json!({ "code": code_at(&secret, now()) }),
+        &second,
+        (401, "INVALID_CODE"),
+    )
+    .await;
 }
 
 async fn a_burst_of_guesses_stops_at_the_lock(app: &TestApp) {
@@ -99,16 +107,14 @@ async fn a_burst_of_guesses_stops_at_the_lock(app: &TestApp) {
     assert_eq!((invalid, locked), (10, 5), "{answers:?}");
     // And the right code of a new challenge is locked out as well.
     let last = challenge(app, &who.email).await;
-    assert_eq!(
-        refusal(
-            app,
-            "verify-totp",
-            json!({ "code": next_code(&secret) }),
-            &last
-        )
-        .await,
-        (429, "ACCOUNT_TEMPORARILY_LOCKED".into())
-    );
+    assert_refused(
+        app,
+        "verify-totp",
+        json!({ "code": next_code(&secret) }),
+        &last,
+        (429, "ACCOUNT_TEMPORARILY_LOCKED"),
+    )
+    .await;
     // Fifteen minutes later (the lock moved into the past), the right code works.
     let db = taskdeck::Database::connect(&app.config.database)
         .await

@@ -10,7 +10,7 @@ use taskdeck::auth::two_factor::totp::secret_from_uri;
 use crate::{
     helpers::{session_cookie, TestApp},
     two_factor::{
-        challenge, cookie_named, json_of, next_code, post, refusal, verify, with_two_factor,
+        assert_refused, challenge, cookie_named, json_of, next_code, post, verify, with_two_factor,
         PASSWORD,
     },
 };
@@ -89,16 +89,14 @@ async fn recovery_ends_trusted_devices_and_challenges(app: &TestApp) {
     .await;
     assert_eq!(status, 200);
     assert!(!trusted(app, email, NEW_PASSWORD, &trust).await);
-    assert_eq!(
-        refusal(
-            app,
-            "verify-backup-code",
-            json!({ "code": codes[1] }),
-            &pending
-        )
-        .await,
-        (401, "INVALID_TWO_FACTOR_COOKIE".into())
-    );
+    assert_refused(
+        app,
+        "verify-backup-code",
+        json!({ "code": codes[1] }),
+        &pending,
+        (401, "INVALID_TWO_FACTOR_COOKIE"),
+    )
+    .await;
     assert!(listed(app, &who.cookie).await.is_empty());
 
     // Settings forgets one, or all.
@@ -261,16 +259,14 @@ async fn a_password_reset_ends_trust_and_challenges(app: &TestApp) {
     let (status, _) = post(app, "/reset-password", body, None).await;
     assert_eq!(status, 200);
     assert!(!trusted(app, email, NEW_PASSWORD, &trust).await);
-    assert_eq!(
-        refusal(
-            app,
-            "verify-backup-code",
-            json!({ "code": codes[1] }),
-            &pending
-        )
-        .await,
-        (401, "INVALID_TWO_FACTOR_COOKIE".into())
-    );
+    assert_refused(
+        app,
+        "verify-backup-code",
+        json!({ "code": codes[1] }),
+        &pending,
+        (401, "INVALID_TWO_FACTOR_COOKIE"),
+    )
+    .await;
 }
 
 db_tests!(
