@@ -4,16 +4,13 @@
 //! `{code, message}`, and the retry hint when there is one. The REST layer renders it
 //! as JSON (`server/src/error.rs`), the UI's server functions as their typed error;
 //! neither decides statuses or words of its own. Storage, mail and other internal
-//! failures are logged here with their cause and reach no client as text.
+//! failures are logged with their cause and reach no client as text.
+//!
+//! This module is the bottom of the core: it imports nothing from the crate. Each error
+//! type converts itself (`impl From<&XError> for Problem` sits beside `XError`), so the
+//! catalog never needs to know the modules that use it.
 
 use serde_json::Value;
-
-use crate::{
-    auth::{AuthError, CallerError},
-    live::LiveError,
-    storage::StorageError,
-    tasks::TaskError,
-};
 
 /// Every error a client can be sent, with its status, wire code and default words:
 /// the one table both doors answer from. Names say what happened; the wire codes are
@@ -297,16 +294,6 @@ impl Problem {
         Code::Internal.into()
     }
 
-    /// 503 when the database is unreachable (it recovers by itself, and clients and
-    /// load balancers should retry), 500 for any other storage failure.
-    pub fn storage(error: &StorageError) -> Self {
-        if !error.is_unavailable() {
-            return Self::internal(error);
-        }
-        tracing::warn!(%error, "database unavailable");
-        Code::Unavailable.into()
-    }
-
     /// The code; a message-only problem (Better Auth's 429 has no code) gets one from
     /// its status, for clients that switch on codes (the UI's `?error=`).
     pub fn code_or_default(&self) -> &'static str {
@@ -344,87 +331,5 @@ impl Problem {
             message: message.into(),
             ..code.into()
         }
-    }
-}
-
-impl From<&AuthError> for Problem {
-    fn from(error: &AuthError) -> Self {
-        match error {
-            AuthError::Api { code, message } => {
-                let mut problem = Self::from(*code);
-                if let Some(message) = message {
-                    problem.message.clone_from(message);
-                }
-                problem
-            }
-            AuthError::RateLimited { retry_after } => Self {
-                retry_after: Some(*retry_after),
-                ..Code::TooManyRequests.into()
-            },
-            AuthError::Overloaded => Code::Unavailable.into(),
-            AuthError::Storage(e) => Self::storage(e),
-            AuthError::Internal(_) => Self::internal(error),
-        }
-    }
-}
-
-impl From<&TaskError> for Problem {
-    fn from(error: &TaskError) -> Self {
-        match error {
-            TaskError::NotFound => Code::TaskNotFound.into(),
-            TaskError::Invalid(fields) => Self {
-                errors: serde_json::to_value(fields).ok(),
-                ..Self::detailed(Code::InvalidTask, fields.summary())
-            },
-            TaskError::UnknownUser => Code::DeletedUser.into(),
-            TaskError::Storage(e) => Self::storage(e),
-        }
-    }
-}
-
-impl From<&CallerError> for Problem {
-    fn from(error: &CallerError) -> Self {
-        match error {
-            CallerError::Missing => Code::MissingBearer.into(),
-            CallerError::Invalid(_) => Code::InvalidBearer.into(),
-            CallerError::Auth(e) => e.into(),
-        }
-    }
-}
-
-impl From<&LiveError> for Problem {
-    fn from(error: &LiveError) -> Self {
-        match error {
-            LiveError::TooManyStreams(max) => Self::detailed(
-                Code::TooManyStreams,
-                format!("At most {max} event streams may be open per user. Close one first."),
-            ),
-            LiveError::ShuttingDown => Code::Unavailable.into(),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn internal_details_never_reach_the_client() {
-        let p = Problem::from(&AuthError::Internal("smtp: 535 bad password".into()));
-        assert_eq!(p.status, 500);
-        assert!(!p.message.contains("smtp"));
-        let p = Problem::from(&AuthError::Storage(StorageError::Query(
-            sqlx::Error::Protocol("relation \"user\" does not exist".into()),
-        )));
-        assert_eq!(p.status, 500);
-        assert!(!p.message.contains("relation"));
-    }
-
-    #[test]
-    fn limits_and_busy_carry_a_retry_hint() {
-        let p = Problem::from(&AuthError::RateLimited { retry_after: 7 });
-        assert_eq!((p.status, p.code, p.retry_after), (429, None, Some(7)));
-        let p = Problem::from(&AuthError::Overloaded);
-        assert_eq!((p.status, p.retry_after), (503, Some(1)));
     }
 }

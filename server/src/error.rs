@@ -42,7 +42,7 @@ impl ApiError {
         match self {
             ApiError::Code(code) => (*code).into(),
             ApiError::Detailed(code, message) => Problem::detailed(*code, message.clone()),
-            ApiError::Storage(e) => Problem::storage(e),
+            ApiError::Storage(e) => e.into(),
             ApiError::Auth(e) => e.into(),
             ApiError::Task(e) => e.into(),
             ApiError::Caller(e) => e.into(),

@@ -2,7 +2,10 @@
 //! table in `crate::problem` (status, wire code, default words), with an optional
 //! message of its own (validation details). The codes are the wire contract.
 
-use crate::{problem::Code, storage::StorageError};
+use crate::{
+    problem::{Code, Problem},
+    storage::StorageError,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -84,5 +87,51 @@ impl AuthError {
             Self::Overloaded => 503,
             Self::Storage(_) | Self::Internal(_) => 500,
         }
+    }
+}
+
+impl From<&AuthError> for Problem {
+    fn from(error: &AuthError) -> Self {
+        match error {
+            AuthError::Api { code, message } => {
+                let mut problem = Self::from(*code);
+                if let Some(message) = message {
+                    problem.message.clone_from(message);
+                }
+                problem
+            }
+            AuthError::RateLimited { retry_after } => Self {
+                retry_after: Some(*retry_after),
+                ..Code::TooManyRequests.into()
+            },
+            AuthError::Overloaded => Code::Unavailable.into(),
+            AuthError::Storage(e) => e.into(),
+            AuthError::Internal(_) => Self::internal(error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_details_never_reach_the_client() {
+        let p = Problem::from(&AuthError::Internal("smtp: 535 bad password".into()));
+        assert_eq!(p.status, 500);
+        assert!(!p.message.contains("smtp"));
+        let p = Problem::from(&AuthError::Storage(StorageError::Query(
+            sqlx::Error::Protocol("relation \"user\" does not exist".into()),
+        )));
+        assert_eq!(p.status, 500);
+        assert!(!p.message.contains("relation"));
+    }
+
+    #[test]
+    fn limits_and_busy_carry_a_retry_hint() {
+        let p = Problem::from(&AuthError::RateLimited { retry_after: 7 });
+        assert_eq!((p.status, p.code, p.retry_after), (429, None, Some(7)));
+        let p = Problem::from(&AuthError::Overloaded);
+        assert_eq!((p.status, p.retry_after), (503, Some(1)));
     }
 }

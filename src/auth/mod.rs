@@ -11,9 +11,9 @@
 //! Password hashing is CPU-heavy; async callers run it on the low-priority threads of
 //! [`hashing::HashPool`].
 
-pub mod client_ip;
+pub(crate) mod client_ip;
 pub mod cookie;
-pub mod hashing;
+pub(crate) mod hashing;
 pub mod ids;
 pub mod jwt;
 pub mod key_envelope;
@@ -32,19 +32,21 @@ pub use password::{
 };
 
 // The flows built on the primitives above.
-pub mod error;
-pub mod keys;
+pub(crate) mod error;
+pub(crate) mod keys;
 pub mod model;
 pub mod origin;
-pub mod policy;
-pub mod rate_limit;
+pub(crate) mod policy;
+pub(crate) mod rate_limit;
 pub mod request;
 pub mod service;
 pub mod session_cookie;
-pub mod store;
+mod settings;
+pub(crate) mod store;
 pub mod two_factor;
 
 pub use error::AuthError;
 pub use model::{Session, SessionWithUser, User};
 pub use request::{bearer_token, Caller, CallerError, CookieSession, Incoming, Peer};
-pub use service::{AuthService, ClientInfo, SessionLookup};
+pub use service::{AuthService, ClientInfo, SessionLookup, NAME_MAX};
+pub use settings::{JwtAlgorithm, Settings};

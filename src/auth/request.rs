@@ -25,6 +25,7 @@ use super::{
     session_cookie::{read_cookie, CookieSettings},
     SessionWithUser,
 };
+use crate::problem::{Code, Problem};
 
 /// The socket peer of a connection, put into each request's extensions by the accept
 /// loop (framework-neutral, so that the core and the UI crate can read it).
@@ -95,6 +96,16 @@ pub enum CallerError {
     Auth(#[from] AuthError),
 }
 
+impl From<&CallerError> for Problem {
+    fn from(error: &CallerError) -> Self {
+        match error {
+            CallerError::Missing => Code::MissingBearer.into(),
+            CallerError::Invalid(_) => Code::InvalidBearer.into(),
+            CallerError::Auth(e) => e.into(),
+        }
+    }
+}
+
 /// The session named by the session cookie, and what the response must do about it.
 pub struct CookieSession {
     pub current: Option<SessionWithUser>,
@@ -129,8 +140,8 @@ impl AuthService {
     /// Cookie names, attributes and the signing secret of this server.
     pub fn cookie_settings(&self) -> CookieSettings<'_> {
         CookieSettings {
-            secure: self.config().auth.secure_cookies,
-            secret: self.config().secret_bytes(),
+            secure: self.settings().secure_cookies,
+            secret: self.settings().secret_bytes(),
         }
     }
 
@@ -140,7 +151,7 @@ impl AuthService {
     /// A trusted proxy that sends no `X-Forwarded-For` at all makes every client look
     /// like the proxy: said once in the log, since nothing else would show it.
     pub fn client_ip(&self, req: &Incoming<'_>) -> Option<IpAddr> {
-        let proxies = &self.config().auth.trusted_proxies;
+        let proxies = &self.settings().trusted_proxies;
         let mut forwarded = req
             .headers
             .get_all("x-forwarded-for")
@@ -159,7 +170,7 @@ impl AuthService {
     /// every client on the internet local (fail closed; the token still works).
     pub fn is_this_host(&self, req: &Incoming<'_>) -> bool {
         req.peer.is_some_and(|peer| {
-            peer.ip().is_loopback() && !self.config().auth.trusted_proxies.contains(peer.ip())
+            peer.ip().is_loopback() && !self.settings().trusted_proxies.contains(peer.ip())
         })
     }
 

@@ -7,10 +7,12 @@ use secrecy::SecretString;
 use url::Url;
 
 use super::{
-    mail::mail_transport, mode::resolve_mode, AuthConfig, Config, ConfigError, DatabaseConfig,
-    JwtAlgorithm, LiveConfig, Mode, MIN_SECRET_LEN,
+    mail::mail_transport,
+    mode::resolve_mode,
+    parse::{at_least_one, parse_bool, parse_or},
+    Config, ConfigError, DatabaseConfig, LiveConfig, Mode, MIN_SECRET_LEN,
 };
-use crate::auth::{client_ip::TrustedProxies, password::HashParams};
+use crate::auth::{client_ip::TrustedProxies, password::HashParams, JwtAlgorithm, Settings};
 
 impl Config {
     /// Reads `.env` (if present) and the process environment.
@@ -70,7 +72,10 @@ impl Config {
             .as_ref()
             .map(|u| u.origin().ascii_serialization())
             .unwrap_or_else(|| origin.clone());
-        let auth = AuthConfig {
+        let auth = Settings {
+            secret: SecretString::from(secret),
+            production: mode == Mode::Production,
+            outbox_dir: data_dir.join("mail"),
             jwt_algorithm,
             jwt_expires_in: Duration::from_secs(parse_or(
                 get("JWT_EXPIRES_IN_SECS"),
@@ -80,6 +85,7 @@ impl Config {
             jwt_issuer: get("JWT_ISSUER").unwrap_or_else(|| default_issuer.clone()),
             jwt_audience: get("JWT_AUDIENCE").unwrap_or(default_issuer),
             jwks_url,
+            base_url: base_url.clone(),
             trusted_origins: get("BETTER_AUTH_TRUSTED_ORIGINS")
                 .or_else(|| get("TRUSTED_ORIGINS"))
                 .map(|v| {
@@ -148,8 +154,6 @@ impl Config {
             live,
             mode,
             mode_reason,
-            secret: SecretString::from(secret),
-            base_url,
             database,
             data_dir,
             log_filter: get("RUST_LOG")
@@ -168,47 +172,6 @@ impl Config {
             secret_generated,
             metrics_token: get("METRICS_TOKEN").map(SecretString::from),
         })
-    }
-}
-
-fn parse_or<T: std::str::FromStr>(
-    value: Option<String>,
-    name: &'static str,
-    default: T,
-) -> Result<T, ConfigError>
-where
-    T::Err: std::fmt::Display,
-{
-    value.map_or(Ok(default), |v| {
-        v.trim().parse().map_err(|e: T::Err| ConfigError::Invalid {
-            name,
-            reason: e.to_string(),
-        })
-    })
-}
-
-fn at_least_one<T: PartialOrd + From<u8>>(value: T, name: &'static str) -> Result<T, ConfigError> {
-    if value < T::from(1) {
-        return Err(ConfigError::Invalid {
-            name,
-            reason: "must be at least 1".into(),
-        });
-    }
-    Ok(value)
-}
-
-pub(super) fn parse_bool(
-    value: Option<String>,
-    name: &'static str,
-) -> Result<Option<bool>, ConfigError> {
-    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None => Ok(None),
-        Some("1" | "true" | "on" | "yes") => Ok(Some(true)),
-        Some("0" | "false" | "off" | "no") => Ok(Some(false)),
-        Some(other) => Err(ConfigError::Invalid {
-            name,
-            reason: format!("{other:?} is not a boolean"),
-        }),
     }
 }
 

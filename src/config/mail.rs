@@ -3,17 +3,8 @@
 
 use secrecy::SecretString;
 
-use super::{env::parse_bool, ConfigError, Mode};
-
-/// How mail leaves: through SMTP, or into the outbox file (`DATA_DIR/mail/outbox.jsonl`).
-#[derive(Debug, Clone)]
-pub enum MailTransport {
-    /// `SMTP_URL`, e.g. `smtps://user:pass@smtp.example.com`; secret, as it may hold a
-    /// password.
-    Smtp(SecretString),
-    /// The default in development; in production only with `MAIL_OUTBOX=true`.
-    Outbox,
-}
+use super::{parse::parse_bool, ConfigError, Mode};
+pub use crate::mail::MailTransport;
 
 /// SMTP when `SMTP_URL` is set; otherwise the outbox, which production takes only when
 /// told (`MAIL_OUTBOX=true`) because the file holds live sign-in links.

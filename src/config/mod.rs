@@ -2,23 +2,24 @@
 //!
 //! Every knob has a default that makes `make run` work with zero set-up; production mode
 //! removes the defaults that would be unsafe there (`mode`). The variables are read in
-//! `env`; `database` and `mail` are the backends they choose.
+//! `env`, with the helpers in `parse`. The settings each part owns are its own types
+//! (`auth::Settings`, `storage::DatabaseConfig`, `mail::MailTransport`), built here: the
+//! configuration knows the parts, no part knows the configuration.
 
 use std::{path::PathBuf, time::Duration};
 
 use secrecy::{ExposeSecret, SecretString};
-use url::Url;
 
-use crate::auth::{client_ip::TrustedProxies, password::HashParams};
-
-mod database;
 mod env;
 mod mail;
 mod mode;
+mod parse;
 
-pub use database::DatabaseConfig;
+pub use crate::storage::DatabaseConfig;
 pub use mail::MailTransport;
 pub use mode::Mode;
+// The auth layer owns its settings; they are re-exported for the app's callers.
+pub use crate::auth::{JwtAlgorithm, Settings as AuthConfig};
 
 /// Shortest secret accepted in production; the same floor Better Auth warns below.
 pub const MIN_SECRET_LEN: usize = 32;
@@ -48,10 +49,6 @@ pub struct Config {
     pub mode: Mode,
     /// Why `mode` applies, for the start-up log (see [`Config::mode_reason`]).
     mode_reason: String,
-    /// Signs session cookies and HS256 JWTs, encrypts JWKS private keys.
-    pub secret: SecretString,
-    /// Public origin of the app (`BETTER_AUTH_URL`); JWT `iss`/`aud` and trusted origin.
-    pub base_url: Url,
     pub database: DatabaseConfig,
     /// Holds the SQLite file and the development mailbox.
     pub data_dir: PathBuf,
@@ -68,6 +65,7 @@ pub struct Config {
     /// Lets a scraper off this host read `/metrics` with `Authorization: Bearer <token>`
     /// (`METRICS_TOKEN`); loopback clients need none.
     pub metrics_token: Option<SecretString>,
+    /// The auth layer's settings, the secret and the public URL among them.
     pub auth: AuthConfig,
     pub live: LiveConfig,
 }
@@ -83,47 +81,6 @@ pub struct LiveConfig {
     pub heartbeat: Duration,
 }
 
-/// How JWTs are issued and verified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JwtAlgorithm {
-    /// Better Auth's default: Ed25519 keys in the `jwks` table, published at `/jwks`.
-    EdDsa,
-    /// The original design: HMAC-SHA256 with the shared `BETTER_AUTH_SECRET`.
-    Hs256,
-}
-
-/// Settings of the Better-Auth-compatible auth layer.
-#[derive(Debug, Clone)]
-pub struct AuthConfig {
-    pub jwt_algorithm: JwtAlgorithm,
-    pub jwt_expires_in: Duration,
-    /// `iss` and `aud` of issued tokens, and what verification demands.
-    pub jwt_issuer: String,
-    pub jwt_audience: String,
-    /// Verify bearer tokens against an external Better Auth server's JWKS instead.
-    pub jwks_url: Option<Url>,
-    /// Extra trusted origins (`BETTER_AUTH_TRUSTED_ORIGINS`, comma-separated patterns).
-    pub trusted_origins: Vec<String>,
-    /// `__Secure-` cookies with `Secure`: on for an https base URL.
-    pub secure_cookies: bool,
-    pub rate_limit_enabled: bool,
-    /// Keep rate-limit counters in the database (several instances) or in memory.
-    pub rate_limit_in_database: bool,
-    /// Reverse proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`;
-    /// default the loopback addresses, i.e. a proxy on the same host).
-    pub trusted_proxies: TrustedProxies,
-    pub mail: MailTransport,
-    pub mail_from: String,
-    /// Argon2id cost of new password hashes (`PASSWORD_HASH_PARAMS`); stored hashes with
-    /// other parameters are rehashed on the next successful sign-in.
-    pub password_hash_params: HashParams,
-    /// Second-factor codes by e-mail (`TWO_FACTOR_EMAIL_OTP`, default off): a mailbox
-    /// alone must not stand in for the authenticator app (NIST SP 800-63B §5.1.3.1),
-    /// so `otp` is offered and accepted only when the operator turns it on, as Better
-    /// Auth offers it only when `otpOptions.sendOTP` is configured.
-    pub two_factor_email_otp: bool,
-}
-
 impl Config {
     /// Whether `sent` is the configured `METRICS_TOKEN` (compared in constant time).
     pub fn metrics_token_matches(&self, sent: &str) -> bool {
@@ -135,11 +92,16 @@ impl Config {
 
     /// The origin of `base_url` (`scheme://host[:port]`), as Better Auth reduces it.
     pub fn base_origin(&self) -> String {
-        self.base_url.origin().ascii_serialization()
+        self.auth.base_origin()
+    }
+
+    /// Public URL of the app (`BETTER_AUTH_URL`).
+    pub fn base_url(&self) -> &url::Url {
+        &self.auth.base_url
     }
 
     pub fn secret_bytes(&self) -> &[u8] {
-        self.secret.expose_secret().as_bytes()
+        self.auth.secret_bytes()
     }
 }
 
@@ -159,4 +121,28 @@ mod test_support {
     }
 
     pub(super) const SECRET: &str = "0123456789abcdefghijklmnopqrstuv";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{cfg, SECRET};
+
+    #[test]
+    fn debug_of_the_whole_configuration_hides_every_secret() {
+        // As a start-up log would print it.
+        let c = cfg(&[
+            (
+                "DATABASE_URL",
+                "postgres://app:s3cr%40t-pw@db.example.com:5432/taskdeck?password=q-pw",
+            ),
+            ("SMTP_URL", "smtps://mailer:smtp-pw@smtp.example.com"),
+            ("BETTER_AUTH_SECRET", SECRET),
+        ])
+        .unwrap();
+        let shown = format!("{c:?}");
+        for secret in ["s3cr", "q-pw", "smtp-pw", SECRET] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("db.example.com"), "{shown}");
+    }
 }

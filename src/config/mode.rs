@@ -36,7 +36,7 @@ impl Config {
         }
         if self.secret_generated {
             relaxed.push("BETTER_AUTH_SECRET is random for this run");
-        } else if self.secret.expose_secret().chars().count() < MIN_SECRET_LEN {
+        } else if self.auth.secret.expose_secret().chars().count() < MIN_SECRET_LEN {
             relaxed.push("BETTER_AUTH_SECRET is shorter than 32 characters");
         }
         if matches!(self.auth.mail, MailTransport::Outbox) {

@@ -32,6 +32,8 @@ use std::{
 
 use tokio::sync::{broadcast, oneshot};
 
+use crate::problem::{Code, Problem};
+
 pub use echo::{Echo, ECHO_WAIT};
 pub use event::{
     from_notify_payload, notify_payload, Announced, Change, Event, Kind, NOTIFY_PAYLOAD_MAX,
@@ -52,6 +54,18 @@ pub enum LiveError {
     TooManyStreams(usize),
     #[error("the server is shutting down")]
     ShuttingDown,
+}
+
+impl From<&LiveError> for Problem {
+    fn from(error: &LiveError) -> Self {
+        match error {
+            LiveError::TooManyStreams(max) => Self::detailed(
+                Code::TooManyStreams,
+                format!("At most {max} event streams may be open per user. Close one first."),
+            ),
+            LiveError::ShuttingDown => Code::Unavailable.into(),
+        }
+    }
 }
 
 /// The change hub of one instance. Cheap to clone.

@@ -10,16 +10,37 @@
 //! subject (a fixed [`MailKind`] names the mail instead), and the outbox file is
 //! readable by its owner only (0600, in a 0700 directory, on unix).
 
-use std::path::PathBuf;
+use std::{path::PathBuf, sync::Arc};
 
 use async_trait::async_trait;
 use lettre::{message::Mailbox, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 
 use crate::storage::Ts;
 
 pub mod templates;
+
+/// How mail leaves: through SMTP, or into the outbox file (`<dir>/outbox.jsonl`).
+#[derive(Debug, Clone)]
+pub enum MailTransport {
+    /// `SMTP_URL`, e.g. `smtps://user:pass@smtp.example.com`; secret, as it may hold a
+    /// password.
+    Smtp(SecretString),
+    /// The default in development; in production only with `MAIL_OUTBOX=true`.
+    Outbox,
+}
+
+impl MailTransport {
+    /// The mailer for this transport: SMTP sending as `from`, or the outbox in `outbox_dir`.
+    pub fn mailer(&self, from: &str, outbox_dir: PathBuf) -> Result<Arc<dyn Mailer>, MailError> {
+        Ok(match self {
+            Self::Smtp(url) => Arc::new(SmtpMailer::new(url.expose_secret(), from)?),
+            Self::Outbox => Arc::new(DevMailer::new(outbox_dir)),
+        })
+    }
+}
 
 /// What a mail is, for logs: a fixed word, never anything the mail carries.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]

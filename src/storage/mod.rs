@@ -6,6 +6,7 @@
 //! [`with_pool!`]; the row types derive `sqlx::FromRow` generically, so they decode
 //! from both backends. [`Ts`] hides the one real difference, how dates are stored.
 
+mod config;
 mod time;
 
 use std::{str::FromStr, time::Duration};
@@ -16,9 +17,10 @@ use sqlx::{
     PgPool, SqlitePool,
 };
 
+pub use config::DatabaseConfig;
 pub use time::Ts;
 
-use crate::config::DatabaseConfig;
+use crate::problem::{Code, Problem};
 
 /// Runs the same expression against whichever pool the database uses.
 ///
@@ -146,6 +148,18 @@ impl StorageError {
             }),
             _ => false,
         }
+    }
+}
+
+/// 503 when the database is unreachable (it recovers by itself, and clients and load
+/// balancers should retry), 500 for any other storage failure; the cause is logged.
+impl From<&StorageError> for Problem {
+    fn from(error: &StorageError) -> Self {
+        if !error.is_unavailable() {
+            return Self::internal(error);
+        }
+        tracing::warn!(%error, "database unavailable");
+        Code::Unavailable.into()
     }
 }
 

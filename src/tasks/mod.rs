@@ -18,6 +18,7 @@ use std::future::Future;
 
 use crate::{
     live::{self, postgres, Change, Changes, Kind},
+    problem::{Code, Problem},
     storage::{Database, StorageError},
 };
 
@@ -32,6 +33,20 @@ pub enum TaskError {
     UnknownUser,
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+impl From<&TaskError> for Problem {
+    fn from(error: &TaskError) -> Self {
+        match error {
+            TaskError::NotFound => Code::TaskNotFound.into(),
+            TaskError::Invalid(fields) => Self {
+                errors: serde_json::to_value(fields).ok(),
+                ..Self::detailed(Code::InvalidTask, fields.summary())
+            },
+            TaskError::UnknownUser => Code::DeletedUser.into(),
+            TaskError::Storage(e) => e.into(),
+        }
+    }
 }
 
 impl From<sqlx::Error> for TaskError {

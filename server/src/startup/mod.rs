@@ -60,7 +60,7 @@ impl Application {
                 .map_err(StorageError::Query)?;
         }
         let config = Arc::new(config);
-        let mut auth = AuthService::new(db.clone(), config.clone()).await?;
+        let mut auth = AuthService::new(db.clone(), config.auth.clone()).await?;
         if let Database::Sqlite(_) = &db {
             // One instance: its own hub is everyone to tell (PostgreSQL: a trigger).
             let hub = changes.clone();

@@ -137,7 +137,7 @@ fn loggable_path(path: &str) -> &str {
 /// HSTS for an https site (a year); nothing over plain http, where a browser ignores
 /// it and a local `make run` must keep working.
 fn hsts(config: &taskdeck::Config) -> Option<HeaderValue> {
-    (config.base_url.scheme() == "https").then(|| HeaderValue::from_static("max-age=31536000"))
+    (config.base_url().scheme() == "https").then(|| HeaderValue::from_static("max-age=31536000"))
 }
 
 /// Unmatched requests: under `/api` a JSON 404 (Better Auth's empty one under

@@ -153,8 +153,7 @@ mod tests {
             },
             store::AuthSchema,
         },
-        config::DatabaseConfig,
-        storage::Database,
+        storage::{Database, DatabaseConfig},
     };
 
     async fn local_store(dir: &tempfile::TempDir, timing: Timing) -> KeyStore {

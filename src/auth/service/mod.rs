@@ -40,8 +40,7 @@ use std::{
 use serde_json::Value;
 
 use crate::{
-    config::Config,
-    mail::{DevMailer, Mail, Mailer, SmtpMailer},
+    mail::{Mail, Mailer},
     storage::Database,
 };
 
@@ -53,6 +52,7 @@ use super::{
     origin::TrustedOrigins,
     password::{self, LengthError, Verified},
     rate_limit::RateLimiter,
+    settings::Settings,
     store::AuthSchema,
 };
 
@@ -103,7 +103,7 @@ pub struct Claims {
 pub struct AuthService {
     db: Database,
     schema: AuthSchema,
-    config: Arc<Config>,
+    settings: Arc<Settings>,
     keys: KeyStore,
     mailer: Arc<dyn Mailer>,
     /// Bounds concurrent password hashes to the cores we have, so that a sign-in storm
@@ -144,11 +144,11 @@ pub fn is_valid_email(email: &str) -> bool {
 
 /// Configured trusted origins, plus, in development, the loopback twin of the base URL
 /// (`localhost` for `127.0.0.1` and back), so that opening either address just works.
-fn trusted_extra(config: &Config) -> Vec<String> {
-    let mut extra = config.auth.trusted_origins.clone();
-    if !config.is_production() {
-        let mut twin = config.base_url.clone();
-        let other = match config.base_url.host_str() {
+fn trusted_extra(settings: &Settings) -> Vec<String> {
+    let mut extra = settings.trusted_origins.clone();
+    if !settings.production {
+        let mut twin = settings.base_url.clone();
+        let other = match settings.base_url.host_str() {
             Some("127.0.0.1") => Some("localhost"),
             Some("localhost") => Some("127.0.0.1"),
             _ => None,
@@ -162,19 +162,22 @@ fn trusted_extra(config: &Config) -> Vec<String> {
     extra
 }
 
+/// Longest name accepted, in characters.
+pub const NAME_MAX: usize = 255;
+
 /// Names are free text on one line: no control characters (NUL, which PostgreSQL
 /// cannot store; CR/LF, which would let a sign-up write lines into the mails we send),
-/// at most 255 characters.
+/// at most [`NAME_MAX`] characters.
 fn check_name(name: &str) -> Result<(), AuthError> {
     if name.chars().any(char::is_control) {
         return Err(AuthError::validation(
             "[body.name] Invalid input: control characters are not allowed",
         ));
     }
-    if name.chars().count() > 255 {
-        return Err(AuthError::validation(
-            "[body.name] Too big: expected at most 255 characters",
-        ));
+    if name.chars().count() > NAME_MAX {
+        return Err(AuthError::validation(format!(
+            "[body.name] Too big: expected at most {NAME_MAX} characters"
+        )));
     }
     Ok(())
 }
@@ -207,29 +210,20 @@ fn length_error(e: LengthError) -> AuthError {
 
 impl AuthService {
     /// Sets up the auth layer on an open, migrated database.
-    pub async fn new(db: Database, config: Arc<Config>) -> Result<Self, AuthError> {
+    pub async fn new(db: Database, settings: Settings) -> Result<Self, AuthError> {
         let schema = AuthSchema::detect(&db).await?;
         let keys = KeyStore::new(
             db.clone(),
             schema,
-            config.secret_bytes(),
-            config.auth.jwks_url.clone(),
+            settings.secret_bytes(),
+            settings.jwks_url.clone(),
         )?;
-        // `Config` already refused production without SMTP unless MAIL_OUTBOX=true.
-        let mailer: Arc<dyn Mailer> = match &config.auth.mail {
-            crate::config::MailTransport::Smtp(url) => Arc::new(
-                SmtpMailer::new(
-                    secrecy::ExposeSecret::expose_secret(url),
-                    &config.auth.mail_from,
-                )
-                .map_err(|e| AuthError::Internal(e.to_string()))?,
-            ),
-            crate::config::MailTransport::Outbox => {
-                Arc::new(DevMailer::new(config.data_dir.join("mail")))
-            }
-        };
-        let rate_limiter = config.auth.rate_limit_enabled.then(|| {
-            if config.auth.rate_limit_in_database {
+        let mailer = settings
+            .mail
+            .mailer(&settings.mail_from, settings.outbox_dir.clone())
+            .map_err(|e| AuthError::Internal(e.to_string()))?;
+        let rate_limiter = settings.rate_limit_enabled.then(|| {
+            if settings.rate_limit_in_database {
                 RateLimiter::in_database(db.clone())
             } else {
                 RateLimiter::in_memory()
@@ -242,14 +236,14 @@ impl AuthService {
         // The queue is bounded too (`JOBS_PER_THREAD` each): beyond it, 503 at once.
         let hashers = HashPool::new((cores / 2).max(1));
         Ok(Self {
-            trusted: TrustedOrigins::new(&config.base_origin(), &trusted_extra(&config)),
+            trusted: TrustedOrigins::new(&settings.base_origin(), &trusted_extra(&settings)),
             db,
             schema,
             keys,
             mailer,
             hashing: hashers,
             rate_limiter,
-            config,
+            settings: Arc::new(settings),
             sessions_ended: None,
             unforwarded_warned: AtomicBool::new(false),
         })
@@ -266,7 +260,7 @@ impl AuthService {
     /// `X-Forwarded-For`. Production only: in development a browser or curl on this
     /// host is the usual peer, and nothing is proxied.
     pub(crate) fn warn_unforwarded_once(&self, peer: Option<std::net::SocketAddr>) {
-        if self.config.is_production() && !self.unforwarded_warned.swap(true, Ordering::Relaxed) {
+        if self.settings.production && !self.unforwarded_warned.swap(true, Ordering::Relaxed) {
             let peer = peer.map(|p| p.ip().to_string()).unwrap_or_default();
             tracing::warn!(
                 %peer,
@@ -290,8 +284,8 @@ impl AuthService {
         }
     }
 
-    pub fn config(&self) -> &Config {
-        &self.config
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     pub fn schema(&self) -> AuthSchema {
@@ -317,7 +311,7 @@ impl AuthService {
     }
 
     async fn hash(&self, password: String) -> Result<String, AuthError> {
-        let params = self.config.auth.password_hash_params;
+        let params = self.settings.password_hash_params;
         self.blocking(move || password::hash_password(&password, params))
             .await?
             .map_err(|e| AuthError::Internal(e.to_string()))
@@ -330,7 +324,7 @@ impl AuthService {
         password: String,
         stored: Option<String>,
     ) -> Result<Verified, AuthError> {
-        let params = self.config.auth.password_hash_params;
+        let params = self.settings.password_hash_params;
         self.blocking(move || match stored {
             Some(hash) => password::verify_password(&password, &hash, params).unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "stored password hash is malformed");

@@ -36,7 +36,7 @@ impl AuthService {
         let callback = redirect_to.unwrap_or("/reset-password");
         let link = format!(
             "{}/api/auth/reset-password/{token}?callbackURL={}",
-            self.config.base_origin(),
+            self.settings.base_origin(),
             crate::auth::cookie::encode_uri_component(callback)
         );
         let name = user.email_verified.then_some(user.name.as_str());

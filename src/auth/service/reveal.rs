@@ -66,7 +66,7 @@ impl AuthService {
     fn seal_reveal(&self, sealed: &Sealed) -> Result<String, AuthError> {
         let plain =
             serde_json::to_string(sealed).map_err(|e| AuthError::Internal(e.to_string()))?;
-        symmetric_encrypt(&plain, self.config.secret_bytes())
+        symmetric_encrypt(&plain, self.settings.secret_bytes())
             .map_err(|e| AuthError::Internal(e.to_string()))
     }
 
@@ -89,7 +89,7 @@ impl AuthService {
                 store::take_verification(&self.db, &id).await?;
                 return Ok(None);
             }
-            let opened = symmetric_decrypt(&row.value, self.config.secret_bytes())
+            let opened = symmetric_decrypt(&row.value, self.settings.secret_bytes())
                 .ok()
                 .and_then(|plain| serde_json::from_str::<Sealed>(&plain).ok());
             let Some(mut sealed) = opened.filter(|s| s.session == session_id) else {

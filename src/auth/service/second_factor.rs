@@ -110,7 +110,7 @@ impl AuthService {
 
     /// Whether second-factor codes by e-mail are on (`TWO_FACTOR_EMAIL_OTP`).
     fn email_otp(&self) -> bool {
-        self.config.auth.two_factor_email_otp
+        self.settings.two_factor_email_otp
     }
 
     pub(super) fn require_email_otp(&self) -> Result<(), AuthError> {
@@ -137,7 +137,8 @@ impl AuthService {
     /// Whether `code` is one of the row's backup codes; if so it is used up (of two
     /// concurrent uses, one wins).
     async fn use_backup_code(&self, row: &TwoFactorRow, code: &str) -> Result<bool, AuthError> {
-        let Some(codes) = backup_codes::open(&row.backup_codes, self.config.secret_bytes()) else {
+        let Some(codes) = backup_codes::open(&row.backup_codes, self.settings.secret_bytes())
+        else {
             return Ok(false);
         };
         let mut found = false;
@@ -148,7 +149,7 @@ impl AuthService {
             return Ok(false);
         }
         let rest: Vec<String> = codes.into_iter().filter(|c| c != code).collect();
-        let sealed = backup_codes::seal(&rest, self.config.secret_bytes())?;
+        let sealed = backup_codes::seal(&rest, self.settings.secret_bytes())?;
         if !store::swap_backup_codes(&self.db, &row.id, &row.backup_codes, &sealed).await? {
             return Err(Code::BackupCodeRace.into());
         }

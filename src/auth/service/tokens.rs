@@ -4,7 +4,7 @@
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::{config::JwtAlgorithm, problem::Code};
+use crate::{auth::JwtAlgorithm, problem::Code};
 
 use super::{AuthService, Claims};
 use crate::auth::{
@@ -27,7 +27,7 @@ impl AuthService {
         user: &User,
         extra: &[(&str, Value)],
     ) -> Result<(String, Value), AuthError> {
-        let auth = &self.config.auth;
+        let auth = &self.settings;
         let now = Utc::now().timestamp();
         let mut claims =
             serde_json::to_value(user).map_err(|e| AuthError::Internal(e.to_string()))?;
@@ -45,7 +45,7 @@ impl AuthService {
             }
         }
         let token = match auth.jwt_algorithm {
-            JwtAlgorithm::Hs256 => jwt::sign_hs256(self.config.secret_bytes(), &claims),
+            JwtAlgorithm::Hs256 => jwt::sign_hs256(self.settings.secret_bytes(), &claims),
             JwtAlgorithm::EdDsa => {
                 if self.keys.is_remote() {
                     return Err(Code::JwtIssuingDisabled.into());
@@ -69,13 +69,13 @@ impl AuthService {
     /// Verifies a bearer JWT in the configured mode (HS256 secret, local Ed25519 keys,
     /// or a remote JWKS) and returns its claims.
     pub async fn verify_jwt(&self, token: &str) -> Result<Claims, JwtError> {
-        let auth = &self.config.auth;
+        let auth = &self.settings;
         let validation = Validation::new(auth.jwt_issuer.clone(), auth.jwt_audience.clone());
         let now = Utc::now().timestamp();
         let raw = match (auth.jwt_algorithm, self.keys.is_remote()) {
             (JwtAlgorithm::Hs256, false) => jwt::verify(
                 token,
-                &jwt::VerifyKey::Hs256(self.config.secret_bytes()),
+                &jwt::VerifyKey::Hs256(self.settings.secret_bytes()),
                 &validation,
                 now,
             )?,

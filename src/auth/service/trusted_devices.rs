@@ -46,7 +46,7 @@ impl AuthService {
         )
         .await?;
         Ok(tf::trust_token(
-            self.config.secret_bytes(),
+            self.settings.secret_bytes(),
             user_id,
             &trust_id,
         ))
@@ -59,7 +59,7 @@ impl AuthService {
         user: &User,
         value: &str,
     ) -> Result<TrustCookie, AuthError> {
-        let secret = self.config.secret_bytes();
+        let secret = self.settings.secret_bytes();
         if let Some(trust_id) = tf::check_trust_token(secret, &user.id, value) {
             let row = store::take_verification(&self.db, &trust_id).await?;
             if let Some(row) = row.filter(|r| r.value == user.id && r.expires_at > Ts::now()) {

@@ -40,11 +40,11 @@ fn internal(e: impl std::fmt::Display) -> AuthError {
 
 impl AuthService {
     pub(super) fn seal(&self, plain: &str) -> Result<String, AuthError> {
-        symmetric_encrypt(plain, self.config.secret_bytes()).map_err(internal)
+        symmetric_encrypt(plain, self.settings.secret_bytes()).map_err(internal)
     }
 
     pub(super) fn totp_secret(&self, row: &TwoFactorRow) -> Result<String, AuthError> {
-        symmetric_decrypt(&row.secret, self.config.secret_bytes()).map_err(internal)
+        symmetric_decrypt(&row.secret, self.settings.secret_bytes()).map_err(internal)
     }
 
     /// The plugin checks the password with "invalid password" whatever went wrong.
@@ -118,7 +118,7 @@ impl AuthService {
         let user = &current.user;
         self.password_for_two_factor(&user.id, password).await?;
         let codes = backup_codes::generate();
-        let sealed_codes = backup_codes::seal(&codes, self.config.secret_bytes())?;
+        let sealed_codes = backup_codes::seal(&codes, self.settings.secret_bytes())?;
         let secret = random_string(tf::SECRET_LEN, tf::SECRET_ALPHABET);
         let sealed_secret = self.seal(&secret)?;
         store::upsert_two_factor(
@@ -216,7 +216,7 @@ impl AuthService {
             .await?
             .ok_or(AuthError::from(Code::TwoFactorNotEnabled))?;
         let codes = backup_codes::generate();
-        let sealed = backup_codes::seal(&codes, self.config.secret_bytes())?;
+        let sealed = backup_codes::seal(&codes, self.settings.secret_bytes())?;
         store::set_backup_codes(&self.db, &row.id, &sealed).await?;
         Ok(codes)
     }
@@ -232,7 +232,7 @@ impl AuthService {
         };
         let secret = self.totp_secret(&row)?;
         let codes =
-            backup_codes::open(&row.backup_codes, self.config.secret_bytes()).unwrap_or_default();
+            backup_codes::open(&row.backup_codes, self.settings.secret_bytes()).unwrap_or_default();
         let enrolment = Enrolment {
             totp_uri: totp::otpauth_uri(&secret, ISSUER, &user.email),
             backup_codes: codes,

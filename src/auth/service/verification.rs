@@ -24,7 +24,7 @@ impl AuthService {
     ) -> Result<(), AuthError> {
         let now = Utc::now().timestamp();
         let token = jwt::sign_hs256(
-            self.config.secret_bytes(),
+            self.settings.secret_bytes(),
             &json!({
                 "email": user.email.to_lowercase(),
                 "iat": now,
@@ -34,7 +34,7 @@ impl AuthService {
         let callback = callback_url.unwrap_or("/verify-email");
         let link = format!(
             "{}/api/auth/verify-email?token={token}&callbackURL={}",
-            self.config.base_origin(),
+            self.settings.base_origin(),
             crate::auth::cookie::encode_uri_component(callback)
         );
         self.send_later(templates::verify_email(&user.email, &link));
@@ -54,7 +54,7 @@ impl AuthService {
         };
         let claims = jwt::verify(
             token,
-            &jwt::VerifyKey::Hs256(self.config.secret_bytes()),
+            &jwt::VerifyKey::Hs256(self.settings.secret_bytes()),
             &validation,
             Utc::now().timestamp(),
         )

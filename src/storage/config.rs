@@ -74,10 +74,9 @@ fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::test_support::{cfg, SECRET};
 
     #[test]
-    fn debug_hides_database_and_smtp_passwords() {
+    fn debug_hides_database_passwords() {
         let url =
             "postgres://app:s3cr%40t-pw@db.example.com:5432/taskdeck?sslmode=require&password=q-pw";
         let shown = format!("{:?}", DatabaseConfig::Postgres(url.into()));
@@ -92,18 +91,6 @@ mod tests {
         assert!(shown.contains("sslmode=require"), "{shown}");
         let shown = format!("{:?}", DatabaseConfig::Postgres("not a url s3cr".into()));
         assert!(!shown.contains("s3cr"), "{shown}");
-        // The whole configuration, as a start-up log would print it.
-        let c = cfg(&[
-            ("DATABASE_URL", url),
-            ("SMTP_URL", "smtps://mailer:smtp-pw@smtp.example.com"),
-            ("BETTER_AUTH_SECRET", SECRET),
-        ])
-        .unwrap();
-        let shown = format!("{c:?}");
-        for secret in ["s3cr", "q-pw", "smtp-pw", SECRET] {
-            assert!(!shown.contains(secret), "{secret} in {shown}");
-        }
-        assert!(shown.contains("db.example.com"), "{shown}");
     }
 
     #[test]
