@@ -6,6 +6,8 @@
 pub mod api;
 pub mod components;
 pub mod islands;
+pub mod limits;
+pub mod messages;
 pub mod pages;
 
 use leptos::prelude::*;

@@ -5,7 +5,10 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::call::{done, encode, fail, invalid, remember_form, set_cookies, Call};
+use super::{
+    call::{done, fail, invalid, remember_form, set_cookies, Call},
+    url::encode,
+};
 use super::{error::UiError, types::Viewer};
 #[cfg(feature = "ssr")]
 use taskdeck::{

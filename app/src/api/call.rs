@@ -16,7 +16,10 @@ use taskdeck::{
     Database,
 };
 
-use super::error::UiError;
+use super::{
+    error::UiError,
+    url::{encode, referer_path, with_param},
+};
 
 /// What the server hands the UI (provided as Leptos context by the server crate).
 #[derive(Clone)]
@@ -76,7 +79,7 @@ impl Call {
 
     /// The server secret, for values the UI signs (undo tokens).
     pub fn secret(&self) -> &[u8] {
-        self.auth.config().secret_bytes()
+        self.auth.settings().secret_bytes()
     }
 
     pub fn client(&self) -> ClientInfo {
@@ -131,7 +134,7 @@ impl Call {
     }
 
     pub fn jwt_cookie(&self, jwt: &str) -> String {
-        let max_age = self.auth.config().auth.jwt_expires_in.as_secs();
+        let max_age = self.auth.settings().jwt_expires_in.as_secs();
         self.auth.cookie_settings().jwt(jwt, max_age)
     }
 
@@ -173,35 +176,6 @@ pub fn is_form_navigation(headers: &HeaderMap) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"))
-}
-
-pub fn encode(s: &str) -> String {
-    taskdeck::auth::cookie::encode_uri_component(s)
-}
-
-/// The path (and query) of the page the form was on, from `Referer`.
-pub fn referer_path(headers: &HeaderMap) -> String {
-    headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|r| url::Url::parse(r).ok())
-        .map(|u| match u.query() {
-            Some(q) => format!("{}?{q}", u.path()),
-            None => u.path().to_string(),
-        })
-        .unwrap_or_else(|| "/".into())
-}
-
-/// Replaces (or adds) `key` in a path's query string.
-pub fn with_param(path: &str, key: &str, value: &str) -> String {
-    let (base, query) = path.split_once('?').unwrap_or((path, ""));
-    let mut pairs: Vec<String> = query
-        .split('&')
-        .filter(|p| !p.is_empty() && p.split('=').next() != Some(key))
-        .map(String::from)
-        .collect();
-    pairs.push(format!("{key}={}", encode(value)));
-    format!("{base}?{}", pairs.join("&"))
 }
 
 /// A failure as the caller sees it, with the status and words of the core's table;

@@ -26,6 +26,8 @@ pub mod tasks;
 pub mod theme;
 pub mod two_factor;
 pub mod types;
+#[cfg(feature = "ssr")]
+pub mod url;
 
 pub use account::*;
 pub use auth::*;

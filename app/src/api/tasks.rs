@@ -13,7 +13,8 @@ use super::{
 use server::{form_fields, task_error};
 #[cfg(feature = "ssr")]
 use {
-    super::call::{is_form_navigation, referer_path, request_headers, with_param, Call},
+    super::call::{is_form_navigation, request_headers, Call},
+    super::url::{referer_path, strip_param, with_param},
     taskdeck::tasks::{self, ListQuery, NewTask, TaskError, TaskPatch},
 };
 
@@ -154,20 +155,6 @@ pub async fn undo_preview(token: String) -> Result<Option<String>, UiError> {
 }
 
 #[cfg(feature = "ssr")]
-fn strip_param(path: &str, key: &str) -> String {
-    let (base, query) = path.split_once('?').unwrap_or((path, ""));
-    let rest: Vec<&str> = query
-        .split('&')
-        .filter(|p| !p.is_empty() && p.split('=').next() != Some(key))
-        .collect();
-    if rest.is_empty() {
-        base.to_string()
-    } else {
-        format!("{base}?{}", rest.join("&"))
-    }
-}
-
-#[cfg(feature = "ssr")]
 mod server {
     use serde_json::{Map, Value};
     use taskdeck::{problem::Problem, tasks::TaskError};
@@ -176,7 +163,7 @@ mod server {
         call::{fail, unauthorized},
         error::UiError,
     };
-    use crate::pages::auth_forms::error_message;
+    use crate::messages::error_message;
 
     pub fn task_error(error: TaskError) -> UiError {
         match &error {

@@ -9,9 +9,12 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-#[cfg(feature = "ssr")]
-use super::call::{done, encode, fail, remember_form, set_cookies, Call};
 use super::error::UiError;
+#[cfg(feature = "ssr")]
+use super::{
+    call::{done, fail, remember_form, set_cookies, Call},
+    url::encode,
+};
 #[cfg(feature = "ssr")]
 use taskdeck::{
     auth::{
@@ -262,7 +265,7 @@ pub async fn forget_trusted_devices(id: Option<String>) -> Result<(), UiError> {
 #[server(prefix = "/api/ui", endpoint = "two_factor_email_codes")]
 pub async fn two_factor_email_codes() -> Result<bool, UiError> {
     let call = Call::enter(None).await?;
-    Ok(call.auth.config().auth.two_factor_email_otp)
+    Ok(call.auth.settings().two_factor_email_otp)
 }
 
 /// The sign-in's second step: an authenticator code, a backup code (`method=backup`)

@@ -243,4 +243,27 @@ mod tests {
         assert_eq!(filter(Some("created"), Some("asc")).sort_choice(), "oldest");
         assert_eq!(filter(Some("bogus"), None).sort_choice(), "");
     }
+
+    #[test]
+    fn other_filters_pass_through_and_the_editor_is_not_one() {
+        let f = TaskFilter {
+            sort: Some("bogus".into()),
+            status: Some("done".into()),
+            q: Some("milk".into()),
+            edit: Some("4".into()),
+            ..TaskFilter::default()
+        };
+        // An unknown sort goes to the core as it is, for the core to judge.
+        assert_eq!(
+            f.core_pairs(),
+            [("sort", "bogus"), ("status", "done"), ("q", "milk")]
+        );
+        assert!(f.narrows());
+        let everything = TaskFilter {
+            status: Some("all".into()),
+            q: Some(String::new()),
+            ..filter(Some("due"), None)
+        };
+        assert!(!everything.narrows());
+    }
 }

@@ -6,61 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// The server's error codes, in words.
-pub fn error_message(code: &str) -> &'static str {
-    match code {
-        "INVALID_EMAIL_OR_PASSWORD" => "Wrong e-mail or password. Check both and try again.",
-        "INVALID_EMAIL" => "That doesn't look like an e-mail address.",
-        "VALIDATION_ERROR" => "Some of that doesn't look right. Check the fields and try again.",
-        "INVALID_TITLE" => "Give the task a title (at most 200 characters).",
-        "INVALID_DESCRIPTION" => "Keep the description to 1,000 characters.",
-        "INVALID_PRIORITY" => "Pick a priority: low, medium or high.",
-        "INVALID_TAGS" => {
-            "Tags are short words separated by commas (at most 10, each up to 32 characters)."
-        }
-        "INVALID_DUE_DATE" => "Use a real date for the due date.",
-        "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL" | "USER_ALREADY_EXISTS" => {
-            "An account with this e-mail already exists. Sign in instead?"
-        }
-        "PASSWORD_TOO_SHORT" => "Use a password of at least 8 characters.",
-        "PASSWORD_TOO_LONG" => "Use a password of at most 128 characters.",
-        "NAME_REQUIRED" => "Please tell us your name.",
-        "TOO_MANY_REQUESTS" => "Too many attempts. Wait a few seconds and try again.",
-        "INVALID_ORIGIN" | "MISSING_OR_NULL_ORIGIN" | "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED" => {
-            "This form was sent from another site and was refused."
-        }
-        "UNAUTHORIZED" => "Please sign in to continue.",
-        "INVALID_PASSWORD" => "That password is not right.",
-        "INVALID_TOKEN" | "TOKEN_EXPIRED" => {
-            "This link is invalid or has expired. Ask for a new one."
-        }
-        "USER_NOT_FOUND" => "There is no account for this link any more.",
-        "CREDENTIAL_ACCOUNT_NOT_FOUND" => {
-            "This account has no password yet: use “Forgot password”."
-        }
-        "SESSION_EXPIRED" => "Please sign in again to do this.",
-        "PASSWORD_REQUIRED" => "Enter your password to confirm.",
-        "SERVICE_UNAVAILABLE" => "We're busy right now. Try again in a moment.",
-        "NOT_FOUND" => "That task no longer exists.",
-        "INVALID_CODE" => "That code is not right. Check the app and try again.",
-        "INVALID_BACKUP_CODE" => "That backup code is not right, or it was used already.",
-        "INVALID_TWO_FACTOR_COOKIE" => "Your sign-in took too long. Enter your password again.",
-        "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE" => {
-            "Too many wrong codes. Sign in again to get a new try."
-        }
-        "ACCOUNT_TEMPORARILY_LOCKED" => {
-            "Too many wrong codes: two-factor sign-in is locked for 15 minutes."
-        }
-        "OTP_HAS_EXPIRED" => "That code has expired or was used. Ask for a new one.",
-        "OTP_NOT_CONFIGURED" => {
-            "Codes by e-mail are not available here. Use your app or a backup code."
-        }
-        "TOTP_NOT_ENABLED" | "TWO_FACTOR_NOT_ENABLED" => {
-            "Two-factor authentication is not set up for this account."
-        }
-        _ => "Something went wrong. Please try again.",
-    }
-}
+use crate::{limits, messages::error_message};
 
 /// A field the last failed post of this page's form sent (kept in a one-minute cookie,
 /// never in the URL; see `api::call::remember_form`).
@@ -120,8 +66,8 @@ pub fn SignInPage() -> impl IntoView {
                     autofocus=email_known
                     autocomplete="current-password"
                     required
-                    minlength="8"
-                    maxlength="128"
+                    minlength=limits::MIN_PASSWORD_LEN
+                    maxlength=limits::MAX_PASSWORD_LEN
                 />
                 <label class="checkbox">
                     <input type="checkbox" name="remember" value="on" checked />
@@ -156,7 +102,7 @@ pub fn SignUpPage() -> impl IntoView {
             <form method="post" action="/api/ui/sign_up" class="stack">
                 <input type="hidden" name="next" value=next />
                 <label for="name">"Name"</label>
-                <input id="name" name="name" type="text" autocomplete="name" required maxlength="100" value=name autofocus />
+                <input id="name" name="name" type="text" autocomplete="name" required maxlength=limits::NAME_MAX value=name autofocus />
                 <label for="email">"E-mail"</label>
                 <input id="email" name="email" type="email" autocomplete="email" required value=email />
                 <label for="password">"Password"</label>
@@ -166,8 +112,8 @@ pub fn SignUpPage() -> impl IntoView {
                     type="password"
                     autocomplete="new-password"
                     required
-                    minlength="8"
-                    maxlength="128"
+                    minlength=limits::MIN_PASSWORD_LEN
+                    maxlength=limits::MAX_PASSWORD_LEN
                     aria-describedby="password-hint"
                 />
                 <p id="password-hint" class="hint">"8 to 128 characters."</p>

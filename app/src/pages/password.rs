@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::auth_forms::{query_value, FormError};
+use crate::limits;
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
@@ -52,7 +53,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     <form method="post" action="/api/ui/reset_password" class="stack">
                         <input type="hidden" name="token" value=token() />
                         <label for="password">"New password"</label>
-                        <input id="password" name="password" type="password" autocomplete="new-password" required minlength="8" maxlength="128" />
+                        <input id="password" name="password" type="password" autocomplete="new-password" required minlength=limits::MIN_PASSWORD_LEN maxlength=limits::MAX_PASSWORD_LEN />
                         <button type="submit" class="button button-primary">"Save new password"</button>
                     </form>
                 }.into_any()

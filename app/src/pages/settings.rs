@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
-use super::auth_forms::{error_message, query_value};
+use super::auth_forms::query_value;
+use crate::limits;
+use crate::messages::error_message;
 use crate::{
     api::{
         get_account, Account, ChangePassword, DeleteAccount, DisableTwoFactor, EnableTwoFactor,
@@ -70,7 +72,7 @@ fn Settings() -> impl IntoView {
                     <label for="current-password">"Current password"</label>
                     <input id="current-password" name="current_password" type="password" autocomplete="current-password" required />
                     <label for="new-password">"New password"</label>
-                    <input id="new-password" name="new_password" type="password" autocomplete="new-password" required minlength="8" maxlength="128" />
+                    <input id="new-password" name="new_password" type="password" autocomplete="new-password" required minlength=limits::MIN_PASSWORD_LEN maxlength=limits::MAX_PASSWORD_LEN />
                     <label class="checkbox">
                         <input type="checkbox" name="revoke_others" value="on" />
                         "Sign out my other devices"
@@ -105,7 +107,7 @@ fn Profile(acc: Account) -> impl IntoView {
             </p>
             <form method="post" action=UpdateName::url() class="stack">
                 <label for="settings-name">"Name"</label>
-                <input id="settings-name" name="name" type="text" required maxlength="100" value=acc.name />
+                <input id="settings-name" name="name" type="text" required maxlength=limits::NAME_MAX value=acc.name />
                 <button type="submit" class="button">"Save name"</button>
             </form>
         </div>

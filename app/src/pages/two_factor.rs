@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
-use super::auth_forms::{error_message, form_value, query_value, FormError};
+use super::auth_forms::{form_value, query_value, FormError};
+use crate::limits;
+use crate::messages::error_message;
 use crate::{
     api::{
         get_two_factor, two_factor_email_codes, ConfirmTwoFactor, EnableTwoFactor,
@@ -117,7 +119,7 @@ fn ConfirmCard(step: &'static str) -> impl IntoView {
             <form method="post" action=ConfirmTwoFactor::url() class="stack">
                 <label for="confirm-code">"Six-digit code"</label>
                 <input id="confirm-code" name="code" type="text" inputmode="numeric" pattern="[0-9 ]*"
-                    autocomplete="one-time-code" required minlength="6" maxlength="7" autofocus />
+                    autocomplete="one-time-code" required minlength=limits::CODE_MIN_LEN maxlength=limits::CODE_MAX_LEN autofocus />
                 <label class="checkbox">
                     <input type="checkbox" name="revoke_others" value="on" checked />
                     "Sign out other devices"
@@ -170,7 +172,7 @@ pub fn TwoFactorSignInPage() -> impl IntoView {
                 <input type="hidden" name="method" value=if by_mail { "otp" } else { "totp" } />
                 <label for="code">{label}</label>
                 <input id="code" name="code" type="text" inputmode="numeric" pattern="[0-9 ]*"
-                    autocomplete="one-time-code" required minlength="6" maxlength="7" autofocus
+                    autocomplete="one-time-code" required minlength=limits::CODE_MIN_LEN maxlength=limits::CODE_MAX_LEN autofocus
                     aria-describedby="code-hint" />
                 <label class="checkbox">
                     <input type="checkbox" name="trust" value="on" />
@@ -185,7 +187,7 @@ pub fn TwoFactorSignInPage() -> impl IntoView {
                     <input type="hidden" name="method" value="backup" />
                     <label for="backup-code">"Backup code"</label>
                     <input id="backup-code" name="code" type="text" autocomplete="off" required
-                        minlength="10" maxlength="11" spellcheck="false" autocapitalize="off" />
+                        minlength=limits::BACKUP_CODE_MIN_LEN maxlength=limits::BACKUP_CODE_MAX_LEN spellcheck="false" autocapitalize="off" />
                     <button type="submit" class="button">"Use backup code"</button>
                 </form>
             </details>

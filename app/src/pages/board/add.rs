@@ -2,6 +2,7 @@
 //! a description hide behind "More details". Focused when the board opens, and (with
 //! JavaScript) still focused and empty after each add, so tasks can be typed in a row.
 
+use crate::limits;
 use leptos::prelude::*;
 
 #[component]
@@ -16,7 +17,7 @@ pub fn AddTask() -> impl IntoView {
                     type="text"
                     placeholder="What needs doing?"
                     required
-                    maxlength="200"
+                    maxlength=limits::TITLE_MAX
                     autocomplete="off"
                     autofocus
                 />
@@ -27,7 +28,7 @@ pub fn AddTask() -> impl IntoView {
                 <div class="add-grid">
                     <label>
                         "Description"
-                        <textarea name="description" maxlength="1000" rows="2"></textarea>
+                        <textarea name="description" maxlength=limits::DESCRIPTION_MAX rows="2"></textarea>
                     </label>
                     <label>
                         "Priority"

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::{due::relative_due, links::link_with};
 use crate::api::{TaskFilter, TaskListing, TaskView};
+use crate::limits;
 
 /// How many more tasks "Load more" adds.
 const PAGE: i64 = 50;
@@ -153,9 +154,9 @@ fn EditTask(task: TaskView, filter: TaskFilter, error: Option<String>) -> impl I
         <form method="post" action="/api/ui/update_task" class="edit-form" data-enhance="edit" aria-label=format!("Edit: {}", task.title)>
             <input type="hidden" name="id" value=id />
             <label for=field("title")>"Title"</label>
-            <input id=field("title") name="title" type="text" required maxlength="200" value=task.title.clone() autofocus />
+            <input id=field("title") name="title" type="text" required maxlength=limits::TITLE_MAX value=task.title.clone() autofocus />
             <label for=field("description")>"Description"</label>
-            <textarea id=field("description") name="description" maxlength="1000" rows="2">
+            <textarea id=field("description") name="description" maxlength=limits::DESCRIPTION_MAX rows="2">
                 {task.description.clone().unwrap_or_default()}
             </textarea>
             <div class="edit-grid">
@@ -164,7 +165,7 @@ fn EditTask(task: TaskView, filter: TaskFilter, error: Option<String>) -> impl I
                 <label>"Due date" <input name="due_date" type="date" value=task.due_date.clone().unwrap_or_default() /></label>
             </div>
             {error.map(|code| view! {
-                <p class="form-error" role="alert">{crate::pages::auth_forms::error_message(&code)}</p>
+                <p class="form-error" role="alert">{crate::messages::error_message(&code)}</p>
             })}
             <div class="edit-actions">
                 <button type="submit" class="button button-primary">"Save"</button>

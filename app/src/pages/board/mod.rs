@@ -113,7 +113,7 @@ pub fn Board() -> impl IntoView {
                                 <div id="board-list" class="list-region" data-swap="">
                                     // An editor's error shows in the editor (see `list`).
                                     {error.filter(|_| filter.edit.is_none()).map(|code| view! {
-                                        <p class="form-error" role="alert">{crate::pages::auth_forms::error_message(&code)}</p>
+                                        <p class="form-error" role="alert">{crate::messages::error_message(&code)}</p>
                                     })}
                                     {match listing {
                                         Ok(listing) => view! { <TaskList listing=listing filter=filter.clone() error=error_for_editor.clone() /> }.into_any(),
