@@ -27,8 +27,4 @@ mod security;
 mod server_fns;
 mod tasks;
 mod two_factor;
-mod two_factor_email;
-mod two_factor_limits;
-mod two_factor_pages;
-mod two_factor_recovery;
 mod upkeep;
