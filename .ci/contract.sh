@@ -9,7 +9,7 @@
 # About 1,500 test cases over the 7 request/response operations (CONTRACT_MAX_EXAMPLES
 # per operation and phase), with a fixed seed (CONTRACT_SEED) so that a failure
 # reproduces. The event stream (`streamTaskEvents`) is left out: its 200 never ends, so
-# a fuzzer reading whole bodies would wait on every case; `server/tests/api/openapi.rs`
+# a fuzzer reading whole bodies would wait on every case; `server/tests/api/openapi/`
 # and `live.rs` check its statuses and events instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."

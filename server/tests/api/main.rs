@@ -1,12 +1,16 @@
 //! The server's integration tests, as one test binary: each module is one area of the
 //! behaviour over HTTP, on SQLite and PostgreSQL (`db_tests!`), against the real
-//! application started on a random port by `helpers::TestApp`.
+//! application started on a random port by `helpers::TestApp`. The larger areas are
+//! folders with a file per flow, resource or threat (`auth/sign_in.rs`,
+//! `attacks/jwt.rs`, `reliability/slow_clients.rs`, …), so that a test is found by what
+//! it protects.
 //!
 //! One binary means one process, so what is process-wide is coordinated: every app holds
-//! the `helpers::quiet` gate shared, so that the sign-in timing test (`attacks`) can have
-//! the machine to itself; app starts and page renders exclude each other
-//! (`helpers::renders`: Leptos' route generation parks every render's resources in the
-//! process); and the panic count in `pages` only counts its own runtime's threads.
+//! the `helpers::quiet` gate shared, so that the sign-in timing test
+//! (`attacks::enumeration`) can have the machine to itself; app starts and page renders
+//! exclude each other (`helpers::renders`: Leptos' route generation parks every render's
+//! resources in the process); and the panic count in `pages` only counts its own
+//! runtime's threads.
 
 #[macro_use]
 mod helpers;
@@ -19,6 +23,7 @@ mod foundation;
 mod guessing;
 mod live;
 mod openapi;
+mod origin;
 mod pages;
 mod reliability;
 mod revocation;
@@ -27,8 +32,4 @@ mod security;
 mod server_fns;
 mod tasks;
 mod two_factor;
-mod two_factor_email;
-mod two_factor_limits;
-mod two_factor_pages;
-mod two_factor_recovery;
 mod upkeep;

@@ -2,7 +2,7 @@
 //!
 //! All the tests share one process, and cargo runs them two at a time. Every
 //! [`TestApp`](super::TestApp) holds this gate *shared* for as long as it lives; a test
-//! that measures time (the sign-in timing test in `attacks`) spawns its app with
+//! that measures time (the sign-in timing test in `attacks::enumeration`) spawns its app with
 //! `TestApp::builder().alone()`, which holds it *exclusively*: it waits for the apps
 //! running beside it to be cleaned up, and no other app starts until it is done. Without
 //! it, the timing test's latencies would include other tests' password hashing queueing
