@@ -13,7 +13,7 @@
 //!
 //! An operation's responses are its successes plus the sets that apply (the same status
 //! in two sets is the same shared response). The sets only document: nothing constructs
-//! them, the real answers are `ApiError`'s, and `server/tests/api/openapi.rs` checks that
+//! them, the real answers are `ApiError`'s, and `server/tests/api/openapi/` checks that
 //! every status the API answers with is documented, and nothing more. The only 429 is
 //! the event stream's cap: rate limits apply to the `/api/auth` endpoints alone.
 

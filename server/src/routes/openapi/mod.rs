@@ -11,7 +11,7 @@
 //!
 //! This module and the handlers do not import each other: both build on the leaf modules
 //! [`schemas`] (bodies and parameters) and [`errors`] (the shared error responses and the
-//! sets the handlers name). The unit tests (`tests.rs`) and `server/tests/api/openapi.rs`
+//! sets the handlers name). The unit tests (`tests.rs`) and `server/tests/api/openapi/`
 //! keep the document honest against the real types and the running API, and
 //! `.ci/contract.sh` has an independent fuzzer (Schemathesis) check that the API accepts
 //! exactly what the document allows and answers only as it says.

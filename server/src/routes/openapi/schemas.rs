@@ -7,7 +7,7 @@
 //!
 //! The core crate stays framework-free: these types mirror `taskdeck::tasks::Task` and
 //! friends, the bodies `NewTask::from_json` and `TaskPatch::from_json` accept, and
-//! `ApiError`'s JSON. The unit tests in `super::tests` and `server/tests/api/openapi.rs` keep
+//! `ApiError`'s JSON. The unit tests in `super::tests` and `server/tests/api/openapi/` keep
 //! the mirror honest against the real types and the running API.
 
 use utoipa::{

@@ -1,5 +1,5 @@
 //! The document against the core's real types and rules (the running API is checked by
-//! `server/tests/api/openapi.rs`).
+//! `server/tests/api/openapi/`).
 
 use std::collections::BTreeSet;
 
