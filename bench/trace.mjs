@@ -1,0 +1,129 @@
+// Where a cold page load spends its main-thread time: records a Chromium performance
+// trace of one cold visit (fresh context, as bench/hydrate.mjs does) and prints, for the
+// renderer's main thread between navigation start and `<body data-hydrated="true">`,
+// the self time of each trace event (ParseHTML, Layout, EvaluateScript, …), largest first.
+//
+//   node bench/trace.mjs --url http://127.0.0.1:3000/ [--cookie 'name=value'] [--runs 3]
+//        [--chromium /usr/bin/chromium] [--end2end end2end] [--save trace.json]
+//
+// The figures are sums over --runs loads divided by the runs (after one warm-up load).
+// Use it to find what a time-to-interactive change should target; measure the change
+// itself with bench/hydrate.mjs, which does not pay the tracing overhead.
+import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const opts = { runs: '3', chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  end2end: join(here, '..', 'end2end'), cookie: '', url: '', save: '' };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i += 1) {
+  const key = argv[i].replace(/^--/, '');
+  if (!(key in opts)) throw new Error(`unknown option ${argv[i]}`);
+  opts[key] = argv[++i];
+}
+if (!opts.url) throw new Error('--url is required');
+
+const require = createRequire(join(resolve(opts.end2end), 'package.json'));
+let pw;
+for (const name of ['playwright-core', '@playwright/test', 'playwright']) {
+  try { pw = require(name); break; } catch { /* next */ }
+}
+if (!pw?.chromium) throw new Error(`no Playwright in ${opts.end2end}/node_modules (npm ci there)`);
+
+const url = new URL(opts.url);
+const categories = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'loading',
+  'v8', 'v8.execute', 'disabled-by-default-v8.compile', 'blink.user_timing', 'toplevel'];
+
+function recordHydrated() {
+  const mark = () => {
+    if (window.__hydratedAt === undefined && document.body?.getAttribute('data-hydrated') === 'true') {
+      window.__hydratedAt = performance.now();
+      performance.mark('hydrated');
+    }
+  };
+  new MutationObserver(mark).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-hydrated'] });
+}
+
+/** Self time per event name on one thread, between `from` and `to` (microseconds). */
+function selfTimes(events, from, to) {
+  const spans = [];
+  const open = [];
+  for (const e of events) {
+    if (e.ph === 'X' && e.dur !== undefined) spans.push({ name: e.name, ts: e.ts, end: e.ts + e.dur });
+    else if (e.ph === 'B') open.push(e);
+    else if (e.ph === 'E') {
+      const b = open.pop();
+      if (b) spans.push({ name: b.name, ts: b.ts, end: e.ts });
+    }
+  }
+  spans.sort((a, b) => a.ts - b.ts || b.end - a.end);
+  const totals = new Map();
+  const stack = [];
+  const add = (name, us) => totals.set(name, (totals.get(name) ?? 0) + us);
+  for (const s of spans) {
+    const ts = Math.max(s.ts, from);
+    const end = Math.min(s.end, to);
+    if (end <= ts) continue;
+    while (stack.length && stack[stack.length - 1].end <= ts) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent) add(parent.name, -(end - ts));
+    add(s.name, end - ts);
+    stack.push({ name: s.name, end });
+  }
+  return totals;
+}
+
+const browser = await pw.chromium.launch({
+  executablePath: opts.chromium,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const sums = new Map();
+let windows = 0;
+try {
+  for (let i = 0; i <= Number(opts.runs); i += 1) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      if (opts.cookie) {
+        const eq = opts.cookie.indexOf('=');
+        await context.addCookies([{ name: opts.cookie.slice(0, eq), value: opts.cookie.slice(eq + 1), url: url.origin }]);
+      }
+      await context.addInitScript(recordHydrated);
+      const page = await context.newPage();
+      await browser.startTracing(page, { categories });
+      await page.goto(opts.url, { waitUntil: 'commit' });
+      await page.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 30_000 });
+      const hydrated = await page.evaluate(() => window.__hydratedAt);
+      const trace = JSON.parse((await browser.stopTracing()).toString());
+      if (i === 0) continue; // warm-up
+      if (opts.save) writeFileSync(opts.save, JSON.stringify(trace));
+      const events = trace.traceEvents ?? trace;
+      const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain'
+        && events.some((x) => x.pid === e.pid && x.tid === e.tid && x.name === 'ParseHTML'));
+      if (!main) throw new Error('no renderer main thread with ParseHTML in the trace');
+      const thread = events.filter((e) => e.pid === main.pid && e.tid === main.tid);
+      const nav = events.find((e) => e.name === 'navigationStart' && e.pid === main.pid)
+        ?? thread.find((e) => e.name === 'ParseHTML');
+      const from = nav.ts;
+      const to = from + hydrated * 1000;
+      const totals = selfTimes(thread, from, to);
+      let busy = 0;
+      for (const [name, us] of totals) {
+        sums.set(name, (sums.get(name) ?? 0) + us);
+        busy += us;
+      }
+      windows += 1;
+      process.stderr.write(`  run ${i}: hydrated at ${hydrated.toFixed(0)} ms; main thread busy ${(busy / 1000).toFixed(0)} ms\n`);
+    } finally {
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+}
+const rows = [...sums].map(([name, us]) => [name, us / windows / 1000]).filter(([, ms]) => ms >= 0.5)
+  .sort((a, b) => b[1] - a[1]);
+console.log(`main-thread self time per cold load, mean of ${windows} (ms):`);
+for (const [name, ms] of rows.slice(0, 25)) console.log(`${ms.toFixed(1).padStart(8)}  ${name}`);
