@@ -65,6 +65,8 @@ const JWT: &str = "taskdeck.jwt";
 /// The default `JWT_EXPIRES_IN_SECS` and 7-day session, in seconds.
 const JWT_AGE: u64 = 900;
 const SESSION_AGE: u64 = 604_800;
+/// A trusted device's 30 days.
+const TRUST_AGE: u64 = 30 * 24 * 3600;
 
 #[derive(Clone, Copy, Debug)]
 enum Door {
@@ -227,12 +229,31 @@ fn same(step: &str, rest: Effects, ui: Effects) -> Effects {
     rest
 }
 
+/// What `step` did is exactly `want`.
 fn expect(step: &str, got: &Effects, want: &[(&str, String)]) {
     let want: Effects = want
         .iter()
         .map(|(name, effect)| (name.to_string(), effect.clone()))
         .collect();
     assert_eq!(got, &want, "{step}");
+}
+
+/// Both browsers take step `$name` (a `Browser` method call); their doors must have
+/// done the same to the cookies, and, given `$want`, exactly that.
+macro_rules! step {
+    ($rest:ident, $ui:ident, $name:expr, $method:ident($($arg:expr),*)) => {{
+        let rest = $rest.$method($($arg),*).await;
+        same($name, rest, $ui.$method($($arg),*).await)
+    }};
+    ($rest:ident, $ui:ident, $name:expr, $method:ident($($arg:expr),*), $want:expr) => {{
+        let done = step!($rest, $ui, $name, $method($($arg),*));
+        expect($name, &done, $want);
+    }};
+}
+
+/// A remembered session: its 7-day cookie and the JWT cookie bound to it.
+fn remembered() -> Vec<(&'static str, String)> {
+    vec![(SESSION, set(Some(SESSION_AGE))), (JWT, set(Some(JWT_AGE)))]
 }
 
 /// Signing out clears the session, its marker, the cookie cache and the JWT cookie.
@@ -247,110 +268,79 @@ fn signed_out() -> Vec<(&'static str, String)> {
 
 async fn both_doors_set_the_same_cookies(app: &TestApp) {
     let (mut rest, mut ui) = (Browser::new(Door::Rest), Browser::new(Door::Ui));
-
-    let step = "sign-up";
-    let done = same(step, rest.sign_up(app).await, ui.sign_up(app).await);
-    expect(
-        step,
-        &done,
-        &[(SESSION, set(Some(SESSION_AGE))), (JWT, set(Some(JWT_AGE)))],
-    );
-    let step = "sign-out";
-    let done = same(step, rest.sign_out(app).await, ui.sign_out(app).await);
-    expect(step, &done, &signed_out());
-
-    let step = "sign-in";
-    let done = same(
-        step,
-        rest.sign_in(app, true).await,
-        ui.sign_in(app, true).await,
-    );
-    expect(
-        step,
-        &done,
-        &[(SESSION, set(Some(SESSION_AGE))), (JWT, set(Some(JWT_AGE)))],
-    );
-    same("sign-out", rest.sign_out(app).await, ui.sign_out(app).await);
+    step!(rest, ui, "sign-up", sign_up(app), &remembered());
+    step!(rest, ui, "sign-out", sign_out(app), &signed_out());
+    step!(rest, ui, "sign-in", sign_in(app, true), &remembered());
+    step!(rest, ui, "sign-out", sign_out(app));
 
     // Not remembered: a cookie that ends with the browser, and Better Auth's marker.
-    let step = "sign-in, remember me off";
-    let done = same(
-        step,
-        rest.sign_in(app, false).await,
-        ui.sign_in(app, false).await,
-    );
     let browser_session = [
         (SESSION, set(None)),
         (DONT_REMEMBER, set(None)),
         (JWT, set(Some(JWT_AGE))),
     ];
-    expect(step, &done, &browser_session);
+    step!(
+        rest,
+        ui,
+        "sign-in, remember me off",
+        sign_in(app, false),
+        &browser_session
+    );
 
     // Set-up renews the session, which stays a "don't remember me" one.
     rest.enable_two_factor(app).await;
     ui.enable_two_factor(app).await;
-    let step = "two-factor set-up confirmed";
-    let done = same(
-        step,
-        rest.confirm_two_factor(app).await,
-        ui.confirm_two_factor(app).await,
+    step!(
+        rest,
+        ui,
+        "set-up confirmed",
+        confirm_two_factor(app),
+        &browser_session
     );
-    expect(step, &done, &browser_session);
-    same("sign-out", rest.sign_out(app).await, ui.sign_out(app).await);
+    step!(rest, ui, "sign-out", sign_out(app));
 
     // A password alone is a challenge now: no session, the challenge cookie.
-    let step = "sign-in, challenged";
-    let done = same(
-        step,
-        rest.sign_in(app, true).await,
-        ui.sign_in(app, true).await,
-    );
     let challenged = [
         (SESSION, cleared()),
         ("better-auth.session_data", cleared()),
         (TWO_FACTOR, set(Some(600))),
     ];
-    expect(step, &done, &challenged);
-    let step = "second factor";
-    let done = same(step, rest.verify_totp(app).await, ui.verify_totp(app).await);
-    expect(
-        step,
-        &done,
-        &[
-            (SESSION, set(Some(SESSION_AGE))),
-            (JWT, set(Some(JWT_AGE))),
-            (TWO_FACTOR, cleared()),
-        ],
+    step!(
+        rest,
+        ui,
+        "sign-in, challenged",
+        sign_in(app, true),
+        &challenged
     );
-    same("sign-out", rest.sign_out(app).await, ui.sign_out(app).await);
+    let mut signed_in = remembered();
+    signed_in.push((TWO_FACTOR, cleared()));
+    step!(rest, ui, "second factor", verify_totp(app), &signed_in);
+    step!(rest, ui, "sign-out", sign_out(app));
 
     // "Trust this device" after a sign-in without "remember me": as Better Auth's
     // plugin, the marker goes (the session cookie still ends with the browser).
-    let step = "sign-in, remember me off, challenged";
-    let done = same(
-        step,
-        rest.sign_in(app, false).await,
-        ui.sign_in(app, false).await,
-    );
     let mut marked = challenged.to_vec();
     marked.push((DONT_REMEMBER, set(None)));
-    expect(step, &done, &marked);
-    let step = "second factor, trusting the device";
-    let done = same(
-        step,
-        rest.verify_backup_code_trusting(app).await,
-        ui.verify_backup_code_trusting(app).await,
+    step!(
+        rest,
+        ui,
+        "sign-in, not remembered, challenged",
+        sign_in(app, false),
+        &marked
     );
-    expect(
-        step,
-        &done,
-        &[
-            (SESSION, set(None)),
-            (JWT, set(Some(JWT_AGE))),
-            (TWO_FACTOR, cleared()),
-            (TRUST, set(Some(30 * 24 * 3600))),
-            (DONT_REMEMBER, cleared()),
-        ],
+    let trusted = [
+        (SESSION, set(None)),
+        (JWT, set(Some(JWT_AGE))),
+        (TWO_FACTOR, cleared()),
+        (TRUST, set(Some(TRUST_AGE))),
+        (DONT_REMEMBER, cleared()),
+    ];
+    step!(
+        rest,
+        ui,
+        "second factor, trusting",
+        verify_backup_code_trusting(app),
+        &trusted
     );
     for browser in [&rest, &ui] {
         assert!(
@@ -359,44 +349,24 @@ async fn both_doors_set_the_same_cookies(app: &TestApp) {
             browser.door
         );
     }
-    same("sign-out", rest.sign_out(app).await, ui.sign_out(app).await);
+    step!(rest, ui, "sign-out", sign_out(app));
 
     // The trusted device signs in with the password alone, its trust renewed.
-    let step = "sign-in, trusted device";
-    let done = same(
-        step,
-        rest.sign_in(app, true).await,
-        ui.sign_in(app, true).await,
-    );
-    expect(
-        step,
-        &done,
-        &[
-            (SESSION, set(Some(SESSION_AGE))),
-            (JWT, set(Some(JWT_AGE))),
-            (TRUST, set(Some(30 * 24 * 3600))),
-        ],
+    let mut renewed = remembered();
+    renewed.push((TRUST, set(Some(TRUST_AGE))));
+    step!(
+        rest,
+        ui,
+        "sign-in, trusted device",
+        sign_in(app, true),
+        &renewed
     );
 
     // Off: a new session in the old one's place, and this device's trust cookie gone.
-    let step = "two-factor off";
-    let done = same(
-        step,
-        rest.disable_two_factor(app).await,
-        ui.disable_two_factor(app).await,
-    );
-    expect(
-        step,
-        &done,
-        &[
-            (SESSION, set(Some(SESSION_AGE))),
-            (JWT, set(Some(JWT_AGE))),
-            (TRUST, cleared()),
-        ],
-    );
-    let step = "sign-out, at last";
-    let done = same(step, rest.sign_out(app).await, ui.sign_out(app).await);
-    expect(step, &done, &signed_out());
+    let mut off = remembered();
+    off.push((TRUST, cleared()));
+    step!(rest, ui, "two-factor off", disable_two_factor(app), &off);
+    step!(rest, ui, "sign-out, at last", sign_out(app), &signed_out());
 }
 
 db_tests!(both_doors_set_the_same_cookies);
