@@ -6,7 +6,8 @@
 //!   tested against the contract's vectors in one place.
 //! - **Flows and state** (`service/` one file per flow, `store/` one file per table,
 //!   `keys/` the JWKS, `rate_limit`, `request` the identity path both doors share,
-//!   `policy` the lifetimes), built on the primitives.
+//!   `policy` the lifetimes, `cookie_outcomes` the cookies each outcome sets or
+//!   expires, for both doors), built on the primitives.
 //!
 //! Password hashing is CPU-heavy; async callers run it on the low-priority threads of
 //! [`hashing::HashPool`].
@@ -32,6 +33,7 @@ pub use password::{
 };
 
 // The flows built on the primitives above.
+mod cookie_outcomes;
 pub(crate) mod error;
 pub(crate) mod keys;
 pub mod model;

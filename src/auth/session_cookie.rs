@@ -1,13 +1,12 @@
 //! Better Auth's session cookies as `Set-Cookie` strings: names (`better-auth.*`, with
 //! `__Secure-` on https), attributes in Better Auth's order, signed values. Plain
-//! strings so that both the REST layer and the Leptos server functions use them.
+//! strings so that both the REST layer and the Leptos server functions use them; which
+//! of them an auth outcome sends is decided in `cookie_outcomes`.
 
 use super::{
     cookie::{sign_cookie_value, verify_cookie_value},
     policy::SESSION_EXPIRES_IN,
-    two_factor::{
-        TrustCookie, CHALLENGE_TTL, TRUST_DEVICE_COOKIE, TRUST_DEVICE_TTL, TWO_FACTOR_COOKIE,
-    },
+    two_factor::{CHALLENGE_TTL, TRUST_DEVICE_COOKIE, TRUST_DEVICE_TTL, TWO_FACTOR_COOKIE},
 };
 
 const PREFIX: &str = "better-auth";
@@ -114,15 +113,6 @@ impl CookieSettings<'_> {
             value,
             Some(TRUST_DEVICE_TTL.as_secs() as i64),
         )
-    }
-
-    /// The `Set-Cookie` a sign-in's [`TrustCookie`] calls for, if any.
-    pub fn trust_outcome(&self, trust: TrustCookie) -> Option<String> {
-        match trust {
-            TrustCookie::Unchanged => None,
-            TrustCookie::Renewed(value) => Some(self.trust_device(&value)),
-            TrustCookie::Forget => Some(self.expire(TRUST_DEVICE_COOKIE)),
-        }
     }
 
     /// Deletes cookie `short` (`two_factor`, `trust_device`, ...).

@@ -98,7 +98,7 @@ pub async fn change_password(
         .await
         .map_err(|e| fail(None, &e))?;
     if let Some(s) = new_session {
-        call.establish(&s.token, remember, &current.user).await;
+        set_cookies(call.auth.session_cookies(&s, &current.user, remember).await);
     }
     done("/settings?done=password");
     Ok(())
@@ -136,7 +136,7 @@ pub async fn delete_account(password: String) -> Result<(), UiError> {
         .delete_user(&current, Some(password))
         .await
         .map_err(|e| fail(None, &e))?;
-    set_cookies(call.auth.cookie_settings().expired());
+    set_cookies(call.auth.ended_session_cookies());
     done("/?deleted=1");
     Ok(())
 }

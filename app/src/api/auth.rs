@@ -12,10 +12,7 @@ use super::{
 use super::{error::UiError, types::Viewer};
 #[cfg(feature = "ssr")]
 use taskdeck::{
-    auth::{
-        service::{SignIn as SignedIn, SignUp as NewAccount},
-        two_factor::TRUST_DEVICE_COOKIE,
-    },
+    auth::service::{SignIn as SignedIn, SignUp as NewAccount},
     problem::Code,
 };
 
@@ -28,11 +25,13 @@ pub async fn get_viewer() -> Result<Option<Viewer>, UiError> {
         .cookie_session(&call.incoming(), false)
         .await
         .map_err(|e| fail(None, &e))?;
-    let settings = call.auth.cookie_settings();
     match found.current {
         Some(current) => {
             if found.refreshed {
-                set_cookies(settings.session(&current.session.token, true));
+                set_cookies(
+                    call.auth
+                        .refreshed_session_cookies(&current.session.token, true),
+                );
             }
             Ok(Some(Viewer {
                 id: current.user.id,
@@ -43,7 +42,7 @@ pub async fn get_viewer() -> Result<Option<Viewer>, UiError> {
         None => {
             if found.stale {
                 // A dead session: forget its cookies, and the JWT minted from it.
-                set_cookies(settings.expired());
+                set_cookies(call.auth.ended_session_cookies());
             }
             Ok(None)
         }
@@ -61,27 +60,20 @@ pub async fn sign_in(
     let remember = remember.is_some();
     let next = call.safe_next(next);
     let form = format!("/sign-in?next={}", encode(&next));
-    let settings = call.auth.cookie_settings();
-    let trust = settings.signed_value(call.incoming().cookies(), TRUST_DEVICE_COOKIE);
-    match call
+    let trust = call.auth.trust_value(call.incoming().cookies());
+    let outcome = call
         .auth
         .sign_in(&email, password, remember, &call.client(), trust.as_deref())
-        .await
-    {
-        Ok(SignedIn::Done {
-            session,
-            user,
-            trust,
-        }) => {
-            set_cookies(settings.trust_outcome(trust));
-            call.establish(&session.token, remember, &user).await;
+        .await;
+    if let Ok(outcome) = &outcome {
+        set_cookies(call.auth.sign_in_cookies(outcome, remember).await);
+    }
+    match outcome {
+        Ok(SignedIn::Done { .. }) => {
             leptos_axum::redirect(&next);
             Ok(())
         }
-        Ok(SignedIn::SecondFactor { challenge, trust }) => {
-            let mut cookies = settings.challenge(&challenge.id, remember);
-            cookies.extend(settings.trust_outcome(trust));
-            set_cookies(cookies);
+        Ok(SignedIn::SecondFactor { challenge, .. }) => {
             let method = if challenge.methods.contains(&"totp") {
                 "totp"
             } else {
@@ -125,7 +117,7 @@ pub async fn sign_up(
     };
     match call.auth.sign_up(input, &call.client()).await {
         Ok((session, user)) => {
-            call.establish(&session.token, true, &user).await;
+            set_cookies(call.auth.session_cookies(&session, &user, true).await);
             leptos_axum::redirect(&next);
             Ok(())
         }
@@ -139,14 +131,17 @@ pub async fn sign_up(
 #[server(prefix = "/api/ui", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), UiError> {
     let call = Call::enter(Some("/sign-out")).await?;
-    let settings = call.auth.cookie_settings();
-    if let Some(token) = settings.session_token(call.incoming().cookies()) {
+    let token = call
+        .auth
+        .cookie_settings()
+        .session_token(call.incoming().cookies());
+    if let Some(token) = token {
         call.auth
             .sign_out(&token)
             .await
             .map_err(|e| fail(None, &e))?;
     }
-    set_cookies(settings.expired());
+    set_cookies(call.auth.ended_session_cookies());
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -175,7 +170,7 @@ pub async fn reset_password(token: String, password: String) -> Result<(), UiErr
         .await
         .map_err(|e| fail(Some(&form), &e))?;
     // Every session ended with the reset (this browser's too): its cookies go.
-    set_cookies(call.auth.cookie_settings().expired());
+    set_cookies(call.auth.ended_session_cookies());
     leptos_axum::redirect("/sign-in?reset=1");
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! The server half every server function shares: the request's identity through the
-//! core's one path (`taskdeck::auth::request`: client address, guard, caller), the UI
-//! door's cookies, and the answers for form posts without JavaScript (redirects with
-//! `?error=CODE`). Failures become [`UiError`]s through the core's `Problem` table,
-//! like the REST door's responses. Compiled into the server only.
+//! core's one path (`taskdeck::auth::request`: client address, guard, caller), sending
+//! the cookies the core decides an outcome sets (`set_cookies`), and the answers for
+//! form posts without JavaScript (redirects with `?error=CODE`). Failures become
+//! [`UiError`]s through the core's `Problem` table, like the REST door's responses.
+//! Compiled into the server only.
 
 use std::sync::Arc;
 
@@ -92,9 +93,7 @@ impl Call {
     pub async fn user(&self) -> Result<String, UiError> {
         match self.auth.ui_caller(&self.incoming()).await {
             Ok(caller) => {
-                if let Some(jwt) = &caller.minted_jwt {
-                    set_cookies([self.jwt_cookie(jwt)]);
-                }
+                set_cookies(self.auth.minted_jwt_cookie(&caller));
                 Ok(caller.user_id)
             }
             Err(CallerError::Auth(error)) => Err(fail(None, &error)),
@@ -113,8 +112,10 @@ impl Call {
             .current
             .ok_or_else(|| unauthorized(&Problem::from(&AuthError::unauthorized())))?;
         if found.refreshed {
-            let settings = self.auth.cookie_settings();
-            set_cookies(settings.session(&current.session.token, !found.dont_remember));
+            set_cookies(
+                self.auth
+                    .refreshed_session_cookies(&current.session.token, !found.dont_remember),
+            );
         }
         Ok(current)
     }
@@ -127,24 +128,7 @@ impl Call {
     /// Whether the caller's session is to be remembered (no "don't remember me" marker):
     /// a session made in its place keeps that choice.
     pub fn remembers(&self) -> bool {
-        !self
-            .auth
-            .cookie_settings()
-            .dont_remember(self.incoming().cookies())
-    }
-
-    pub fn jwt_cookie(&self, jwt: &str) -> String {
-        let max_age = self.auth.settings().jwt_expires_in.as_secs();
-        self.auth.cookie_settings().jwt(jwt, max_age)
-    }
-
-    /// Sets the session cookies (and the JWT bound to that session) after sign-in.
-    pub async fn establish(&self, token: &str, remember: bool, user: &taskdeck::auth::User) {
-        let mut cookies = self.auth.cookie_settings().session(token, remember);
-        if let Ok(jwt) = self.auth.issue_session_jwt(user, token).await {
-            cookies.push(self.jwt_cookie(&jwt));
-        }
-        set_cookies(cookies);
+        self.auth.remembers(self.incoming().cookies())
     }
 
     /// Where to go after signing in: a path on this site, or `/`.

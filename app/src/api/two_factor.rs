@@ -17,10 +17,7 @@ use super::{
 };
 #[cfg(feature = "ssr")]
 use taskdeck::{
-    auth::{
-        service::{Factor, Prover, Renewal, Reveal},
-        two_factor::{TRUST_DEVICE_COOKIE, TWO_FACTOR_COOKIE},
-    },
+    auth::service::{Factor, Prover, Renewal, Reveal},
     problem::Code,
 };
 
@@ -195,10 +192,11 @@ pub async fn confirm_two_factor(
         )
         .await
         .map_err(|e| fail(Some("/settings/two-factor"), &e))?;
-    if let Some(session) = &passed.new_session {
-        call.establish(&session.token, renewal.remember, &passed.user)
-            .await;
-    }
+    set_cookies(
+        call.auth
+            .second_factor_cookies(&prover, &passed, renewal.remember)
+            .await,
+    );
     done("/settings?done=two_factor_on");
     Ok(())
 }
@@ -230,19 +228,18 @@ pub async fn disable_two_factor(
 ) -> Result<(), UiError> {
     let call = Call::enter(Some("/two-factor/disable")).await?;
     let current = call.session().await?;
-    let settings = call.auth.cookie_settings();
-    let trust = settings.signed_value(call.incoming().cookies(), TRUST_DEVICE_COOKIE);
+    let trusted_device = call.auth.trust_value(call.incoming().cookies()).is_some();
     let renewal = renewal(&call, revoke_others);
     let (session, user) = call
         .auth
         .disable_two_factor(&current, &password, renewal)
         .await
         .map_err(|e| fail(Some("/settings"), &e))?;
-    call.establish(&session.token, renewal.remember, &user)
-        .await;
-    if trust.is_some() {
-        set_cookies([settings.expire(TRUST_DEVICE_COOKIE)]);
-    }
+    set_cookies(
+        call.auth
+            .two_factor_off_cookies(&session, &user, renewal.remember, trusted_device)
+            .await,
+    );
     done("/settings?done=two_factor_off");
     Ok(())
 }
@@ -286,9 +283,7 @@ pub async fn verify_two_factor(
     let call = Call::enter(Some(path)).await?;
     let next = call.safe_next(next);
     let here = format!("/sign-in/two-factor?next={}", encode(&next));
-    let settings = call.auth.cookie_settings();
-    let Some(challenge) = settings.signed_value(call.incoming().cookies(), TWO_FACTOR_COOKIE)
-    else {
+    let Some(challenge) = call.auth.challenge_value(call.incoming().cookies()) else {
         return Err(fail(
             Some(&format!("/sign-in?next={}", encode(&next))),
             Code::InvalidTwoFactorCookie,
@@ -300,11 +295,12 @@ pub async fn verify_two_factor(
         Some("otp") => Factor::Otp(code),
         _ => Factor::Totp(code),
     };
-    let remember = !settings.dont_remember(call.incoming().cookies());
+    let remember = call.remembers();
+    let prover = Prover::SigningIn(challenge);
     let result = call
         .auth
         .verify_second_factor(
-            &Prover::SigningIn(challenge),
+            &prover,
             &factor,
             trust.is_some(),
             Renewal {
@@ -323,7 +319,7 @@ pub async fn verify_two_factor(
                 Some(Code::InvalidTwoFactorCookie | Code::TooManyTwoFactorAttempts)
             );
             if restart {
-                set_cookies([settings.expire(TWO_FACTOR_COOKIE)]);
+                set_cookies(call.auth.ended_challenge_cookies());
                 return Err(fail(
                     Some(&format!("/sign-in?next={}", encode(&next))),
                     &error,
@@ -332,14 +328,11 @@ pub async fn verify_two_factor(
             return Err(fail(Some(&here), &error));
         }
     };
-    let mut cookies = vec![settings.expire(TWO_FACTOR_COOKIE)];
-    if let Some(value) = &passed.trust {
-        cookies.push(settings.trust_device(value));
-    }
-    set_cookies(cookies);
-    if let Some(session) = &passed.new_session {
-        call.establish(&session.token, remember, &passed.user).await;
-    }
+    set_cookies(
+        call.auth
+            .second_factor_cookies(&prover, &passed, remember)
+            .await,
+    );
     leptos_axum::redirect(&next);
     Ok(())
 }
@@ -349,10 +342,8 @@ pub async fn verify_two_factor(
 pub async fn send_two_factor_code(next: Option<String>) -> Result<(), UiError> {
     let call = Call::enter(Some("/two-factor/send-otp")).await?;
     let next = call.safe_next(next);
-    let settings = call.auth.cookie_settings();
     let restart = format!("/sign-in?next={}", encode(&next));
-    let Some(challenge) = settings.signed_value(call.incoming().cookies(), TWO_FACTOR_COOKIE)
-    else {
+    let Some(challenge) = call.auth.challenge_value(call.incoming().cookies()) else {
         return Err(fail(Some(&restart), Code::InvalidTwoFactorCookie));
     };
     call.auth

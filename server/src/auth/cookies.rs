@@ -1,8 +1,9 @@
-//! Better Auth's cookies for axum handlers: thin wrappers over the core's
-//! [`taskdeck::auth::session_cookie`] with this server's settings.
+//! The request's cookies for axum handlers. Which cookies an outcome sets or expires is
+//! the core's decision (`AuthService::{sign_in_cookies, second_factor_cookies, …}`), the
+//! same for the UI's server functions; this only reads the `Cookie` headers and turns
+//! the core's lines into header values.
 
 use axum::http::{header, HeaderMap, HeaderValue};
-use taskdeck::auth::Session;
 
 use crate::state::AppState;
 
@@ -11,23 +12,6 @@ pub fn cookie_headers(headers: &HeaderMap) -> impl Iterator<Item = &str> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-}
-
-pub fn session_cookies(state: &AppState, session: &Session, remember: bool) -> Vec<String> {
-    state
-        .auth
-        .cookie_settings()
-        .session(&session.token, remember)
-}
-
-/// Expires the session cookies and the UI's JWT cookie minted from them.
-pub fn expired_cookies(state: &AppState) -> Vec<String> {
-    state.auth.cookie_settings().expired()
-}
-
-/// Expires only the UI's JWT cookie (a revoked session's JWT must not act on).
-pub fn expired_jwt(state: &AppState) -> Vec<String> {
-    vec![state.auth.cookie_settings().jwt("", 0)]
 }
 
 pub fn session_token(state: &AppState, headers: &HeaderMap) -> Option<String> {

@@ -122,10 +122,8 @@ async fn ui_events(State(state): State<AppState>, parts: Parts) -> Result<Respon
         .changes
         .subscribe(&caller.user_id, last_event_id(&parts.headers))?;
     let mut response = stream(sub, watch, state.config.live.heartbeat);
-    if let Some(jwt) = &caller.minted_jwt {
-        // As the server functions do: the fresh JWT becomes the UI's cookie.
-        let max_age = state.config.auth.jwt_expires_in.as_secs();
-        let cookie = state.auth.cookie_settings().jwt(jwt, max_age);
+    // As the server functions do: a JWT minted for this caller becomes the UI's cookie.
+    if let Some(cookie) = state.auth.minted_jwt_cookie(&caller) {
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(header::SET_COOKIE, value);
         }

@@ -19,6 +19,7 @@ mod attacks;
 mod auth;
 mod cluster;
 mod compat;
+mod cookie_outcomes;
 mod foundation;
 mod guessing;
 mod live;

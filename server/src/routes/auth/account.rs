@@ -7,7 +7,7 @@ use taskdeck::auth::AuthError;
 use taskdeck::problem::Code;
 
 use crate::{
-    auth::{body::AuthBody, cookies, extract::Client, CookieSession},
+    auth::{body::AuthBody, extract::Client, CookieSession},
     error::ApiError,
     state::AppState,
 };
@@ -40,13 +40,11 @@ pub(super) async fn update_user(
             image.as_ref().map(|i| i.as_deref()),
         )
         .await?;
-    Ok(
-        Reply::json(json!({ "status": true })).cookies(cookies::session_cookies(
-            &state,
-            &current.session,
-            !session.dont_remember,
-        )),
-    )
+    Ok(Reply::json(json!({ "status": true })).cookies(
+        state
+            .auth
+            .refreshed_session_cookies(&current.session.token, !session.dont_remember),
+    ))
 }
 
 pub(super) async fn change_password(
@@ -73,7 +71,11 @@ pub(super) async fn change_password(
     let token = new_session.as_ref().map(|s| s.token.clone());
     let mut reply = Reply::json(json!({ "token": token, "user": current.user }));
     if let Some(s) = &new_session {
-        reply = reply.cookies(cookies::session_cookies(&state, s, !session.dont_remember));
+        let set = state
+            .auth
+            .session_cookies(s, &current.user, !session.dont_remember)
+            .await;
+        reply = reply.cookies(set);
     }
     Ok(reply)
 }
@@ -89,6 +91,6 @@ pub(super) async fn delete_user(
     state.auth.delete_user(current, password).await?;
     Ok(
         Reply::json(json!({ "success": true, "message": "User deleted" }))
-            .cookies(cookies::expired_cookies(&state)),
+            .cookies(state.auth.ended_session_cookies()),
     )
 }

@@ -5,10 +5,7 @@ use axum::{
     http::{header, HeaderMap},
 };
 use serde_json::json;
-use taskdeck::auth::{
-    service::{SignIn, SignUp},
-    two_factor::TRUST_DEVICE_COOKIE,
-};
+use taskdeck::auth::service::{SignIn, SignUp};
 
 use crate::{
     auth::{
@@ -38,8 +35,8 @@ pub(super) async fn sign_up(
     };
     let remember = input.remember_me;
     let (session, user) = state.auth.sign_up(input, &client).await?;
-    Ok(Reply::json(json!({ "token": session.token, "user": user }))
-        .cookies(cookies::session_cookies(&state, &session, remember)))
+    let set = state.auth.session_cookies(&session, &user, remember).await;
+    Ok(Reply::json(json!({ "token": session.token, "user": user })).cookies(set))
 }
 
 pub(super) async fn sign_in(
@@ -52,22 +49,16 @@ pub(super) async fn sign_in(
     let email = body.string("email")?;
     let password = body.string("password")?;
     let remember = body.opt_bool("rememberMe")?.unwrap_or(true);
-    let settings = state.auth.cookie_settings();
-    let trust = settings.signed_value(cookie_headers(&headers), TRUST_DEVICE_COOKIE);
-    let (session, user, trust) = match state
+    let trust = state.auth.trust_value(cookie_headers(&headers));
+    let outcome = state
         .auth
         .sign_in(&email, password, remember, &client, trust.as_deref())
-        .await?
-    {
-        SignIn::Done {
-            session,
-            user,
-            trust,
-        } => (session, user, trust),
+        .await?;
+    let set = state.auth.sign_in_cookies(&outcome, remember).await;
+    let (session, user) = match outcome {
+        SignIn::Done { session, user, .. } => (session, user),
         // Better Auth's twoFactor after-hook: no session, a challenge cookie instead.
-        SignIn::SecondFactor { challenge, trust } => {
-            let mut set = settings.challenge(&challenge.id, remember);
-            set.extend(settings.trust_outcome(trust));
+        SignIn::SecondFactor { challenge, .. } => {
             return Ok(Reply::json(json!({
                 "twoFactorRedirect": true,
                 "twoFactorMethods": challenge.methods,
@@ -82,9 +73,7 @@ pub(super) async fn sign_in(
         body["url"] = json!(url);
         reply_headers.push(url.clone());
     }
-    let mut reply = Reply::json(body)
-        .cookies(cookies::session_cookies(&state, &session, remember))
-        .cookies(settings.trust_outcome(trust).into_iter().collect());
+    let mut reply = Reply::json(body).cookies(set);
     for url in reply_headers {
         reply = reply.header(header::LOCATION, &url);
     }
@@ -99,5 +88,5 @@ pub(super) async fn sign_out(
     if let Some(token) = cookies::session_token(&state, &headers) {
         state.auth.sign_out(&token).await?;
     }
-    Ok(Reply::json(json!({ "success": true })).cookies(cookies::expired_cookies(&state)))
+    Ok(Reply::json(json!({ "success": true })).cookies(state.auth.ended_session_cookies()))
 }

@@ -12,7 +12,7 @@ use taskdeck::auth::{AuthError, Incoming, SessionWithUser};
 use taskdeck::problem::Code;
 
 use crate::{
-    auth::{body::AuthBody, cookies, CookieSession},
+    auth::{body::AuthBody, CookieSession},
     error::ApiError,
     state::AppState,
 };
@@ -47,7 +47,7 @@ pub(super) async fn get_session(
     let Some(current) = found.current else {
         let r = reply(Value::Null);
         return Ok(if found.stale {
-            r.cookies(cookies::expired_cookies(&state))
+            r.cookies(state.auth.ended_session_cookies())
         } else {
             r
         });
@@ -55,7 +55,11 @@ pub(super) async fn get_session(
     let jwt = state.auth.issue_jwt(&current.user).await.ok();
     let mut r = reply(json!(current));
     if found.refreshed {
-        r = r.cookies(cookies::session_cookies(&state, &current.session, true));
+        r = r.cookies(
+            state
+                .auth
+                .refreshed_session_cookies(&current.session.token, true),
+        );
     }
     if let Some(jwt) = jwt {
         r = r
@@ -95,7 +99,7 @@ pub(super) async fn revoke_session(
     let current = session.require()?;
     let token = body.string("token")?;
     state.auth.revoke_session(&current.user.id, &token).await?;
-    Ok(Reply::json(json!({ "status": true })).cookies(cookies::expired_jwt(&state)))
+    Ok(Reply::json(json!({ "status": true })).cookies(state.auth.revoked_sessions_cookies()))
 }
 
 pub(super) async fn revoke_sessions(
@@ -105,7 +109,7 @@ pub(super) async fn revoke_sessions(
 ) -> Result<Reply, ApiError> {
     let current = session.require()?;
     state.auth.revoke_sessions(&current.user.id, None).await?;
-    Ok(Reply::json(json!({ "status": true })).cookies(cookies::expired_jwt(&state)))
+    Ok(Reply::json(json!({ "status": true })).cookies(state.auth.revoked_sessions_cookies()))
 }
 
 pub(super) async fn revoke_other_sessions(

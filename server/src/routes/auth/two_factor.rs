@@ -13,20 +13,14 @@ use axum::{
 use serde_json::json;
 use taskdeck::{
     auth::{
-        service::{Factor, Passed, Prover, Renewal},
-        two_factor::{TRUST_DEVICE_COOKIE, TWO_FACTOR_COOKIE},
+        service::{Factor, Prover, Renewal},
         AuthError,
     },
     problem::Code,
 };
 
 use crate::{
-    auth::{
-        body::AuthBody,
-        cookies::{self, cookie_headers},
-        extract::Client,
-        CookieSession,
-    },
+    auth::{body::AuthBody, cookies::cookie_headers, extract::Client, CookieSession},
     error::ApiError,
     state::AppState,
 };
@@ -53,8 +47,7 @@ fn prover(
     }
     state
         .auth
-        .cookie_settings()
-        .signed_value(cookie_headers(headers), TWO_FACTOR_COOKIE)
+        .challenge_value(cookie_headers(headers))
         .map(Prover::SigningIn)
         .ok_or_else(|| AuthError::from(Code::InvalidTwoFactorCookie).into())
 }
@@ -81,17 +74,15 @@ pub(super) async fn enable(
         }
         Some("otp") => {
             let renewal = renewal(&session, &body)?;
-            let (new_session, _) = state
+            let (new_session, user) = state
                 .auth
                 .enable_otp_two_factor(current, &password, renewal)
                 .await?;
-            Ok(
-                Reply::json(json!({ "method": "otp" })).cookies(cookies::session_cookies(
-                    &state,
-                    &new_session,
-                    !session.dont_remember,
-                )),
-            )
+            let set = state
+                .auth
+                .session_cookies(&new_session, &user, renewal.remember)
+                .await;
+            Ok(Reply::json(json!({ "method": "otp" })).cookies(set))
         }
         Some(_) => Err(AuthError::validation(
             r#"[body.method] Invalid option: expected one of "otp"|"totp""#,
@@ -108,16 +99,16 @@ pub(super) async fn disable(
 ) -> Result<Reply, ApiError> {
     let current = session.require()?;
     let password = body.string("password")?;
-    let settings = state.auth.cookie_settings();
-    let trust = settings.signed_value(cookie_headers(&headers), TRUST_DEVICE_COOKIE);
-    let (new_session, _) = state
+    let trusted_device = state.auth.trust_value(cookie_headers(&headers)).is_some();
+    let renewal = renewal(&session, &body)?;
+    let (new_session, user) = state
         .auth
-        .disable_two_factor(current, &password, renewal(&session, &body)?)
+        .disable_two_factor(current, &password, renewal)
         .await?;
-    let mut set = cookies::session_cookies(&state, &new_session, !session.dont_remember);
-    if trust.is_some() {
-        set.push(settings.expire(TRUST_DEVICE_COOKIE));
-    }
+    let set = state
+        .auth
+        .two_factor_off_cookies(&new_session, &user, renewal.remember, trusted_device)
+        .await;
     Ok(Reply::json(json!({ "status": true })).cookies(set))
 }
 
@@ -181,36 +172,15 @@ pub(super) async fn verify(
     };
     let trust_device = body.opt_bool("trustDevice")?.unwrap_or(false);
     let prover = prover(&state, &session, &headers)?;
-    let settings = state.auth.cookie_settings();
-    let dont_remember = session.dont_remember || settings.dont_remember(cookie_headers(&headers));
-    let signing_in = matches!(prover, Prover::SigningIn(_));
-    let renewal = Renewal {
-        remember: !dont_remember,
-        ..renewal(&session, &body)?
-    };
-    let Passed {
-        user,
-        new_session,
-        token,
-        trust,
-    } = state
+    // Signing in, "remember me" is what the sign-in's marker says (see `renewal`).
+    let renewal = renewal(&session, &body)?;
+    let passed = state
         .auth
         .verify_second_factor(&prover, &factor, trust_device, renewal, &client)
         .await?;
-    let mut set = Vec::new();
-    if let Some(new_session) = &new_session {
-        set.extend(cookies::session_cookies(
-            &state,
-            new_session,
-            !dont_remember,
-        ));
-    }
-    if signing_in {
-        set.push(settings.expire(TWO_FACTOR_COOKIE));
-    }
-    if let Some(trust) = trust {
-        set.push(settings.trust_device(&trust));
-        set.push(settings.expire(taskdeck::auth::session_cookie::DONT_REMEMBER));
-    }
-    Ok(Reply::json(json!({ "token": token, "user": user })).cookies(set))
+    let set = state
+        .auth
+        .second_factor_cookies(&prover, &passed, renewal.remember)
+        .await;
+    Ok(Reply::json(json!({ "token": passed.token, "user": passed.user })).cookies(set))
 }

@@ -6,6 +6,7 @@
 //! - `cluster`: [`Cluster`], several instances on one PostgreSQL database behind nginx.
 //! - `story`: the requests the tests tell their stories with (sign-up, sessions, the
 //!   tasks API, server functions).
+//! - `jar`: a browser's cookie jar, for tests that walk through several answers.
 //! - `mail`: the dev mailer's outbox.
 //! - `quiet`: the gate that lets one test have the process to itself.
 //! - `renders`: app starts and page renders kept apart (a Leptos process-wide flag).
@@ -13,6 +14,7 @@
 
 mod app;
 mod cluster;
+mod jar;
 mod mail;
 pub mod quiet;
 pub mod renders;
@@ -23,6 +25,7 @@ pub use app::{
     postgres_admin_url, postgres_available, Backend, PgTestDatabase, TestApp, TestAppBuilder,
 };
 pub use cluster::Cluster;
+pub use jar::Jar;
 pub use sse::{EventStream, SseEvent};
 pub use story::{list_tasks, session_cookie, set_cookies, ApiUser, Signed};
 

@@ -8,40 +8,9 @@ use serde_json::json;
 use taskdeck::auth::two_factor::totp::secret_from_uri;
 
 use crate::{
-    helpers::{set_cookies, TestApp},
+    helpers::{set_cookies, Jar, TestApp},
     two_factor::{next_code, post, PASSWORD},
 };
-
-/// A browser's cookies, as `Set-Cookie` headers leave them.
-#[derive(Default)]
-struct Jar(Vec<(String, String)>);
-
-impl Jar {
-    fn take(&mut self, res: &Response) {
-        for cookie in set_cookies(res) {
-            let pair = cookie.split(';').next().unwrap_or_default();
-            let Some((name, value)) = pair.split_once('=') else {
-                continue;
-            };
-            self.0.retain(|(n, _)| n != name);
-            if !cookie.contains("Max-Age=0") {
-                self.0.push((name.to_string(), value.to_string()));
-            }
-        }
-    }
-
-    fn header(&self) -> String {
-        let pairs: Vec<String> = self.0.iter().map(|(n, v)| format!("{n}={v}")).collect();
-        pairs.join("; ")
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
 
 /// A form post without JavaScript to the server function `name`.
 async fn form(app: &TestApp, name: &str, jar: &mut Jar, fields: &[(&str, &str)]) -> Response {
