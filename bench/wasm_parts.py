@@ -8,7 +8,9 @@ from pathlib import Path
 
 # First match wins: (label, name prefixes or substrings).
 PARTS = [
-    ("board island: its own code (fetch, swap, undo, keys)", ["app::islands::enhance", "app::islands::board", "BoardIsland"]),
+    ("swap engine (fetch, swap, ordering, stream, events)", ["app::islands::swap"]),
+    ("board island: its behaviours (add, toggle, delete, edit, undo, notices)",
+     ["app::islands::board", "BoardIsland", "app::board_dom"]),
     ("theme toggle island: its own code", ["app::islands::theme_toggle", "ThemeToggle"]),
     ("Leptos: tachys (DOM rendering, hydration)", ["tachys"]),
     ("Leptos: reactive_graph (owner, effects)", ["reactive_graph"]),

@@ -1,9 +1,10 @@
 //! Taskdeck's user interface: the HTML shell, the routes, the pages, the server
 //! functions and the islands. Leptos runs in islands mode: pages and components render
-//! on the server only; just the `islands` (the board's form enhancer, the theme toggle)
-//! are compiled into the WASM bundle and hydrated in the browser.
+//! on the server only; just the `islands` (the board, run by a small swap engine, and
+//! the theme toggle) are compiled into the WASM bundle and hydrated in the browser.
 
 pub mod api;
+pub mod board_dom;
 pub mod components;
 pub mod islands;
 pub mod limits;

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use crate::islands::theme_toggle::ThemeToggle;
-use crate::{use_viewer, PRODUCT};
+use crate::{api::SignOut, use_viewer, PRODUCT};
+use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -23,7 +24,7 @@ pub fn Header() -> impl IntoView {
                                 Some(user) => view! {
                                     <a class="user-name" href="/settings" title=format!("Settings for {}", user.email)>{user.name.clone()}</a>
                                     // A plain form: signing out reloads the page, with or without JS.
-                                    <form method="post" action="/api/ui/sign_out" class="inline-form">
+                                    <form method="post" action=SignOut::url() class="inline-form">
                                         <button type="submit" class="button">"Sign out"</button>
                                     </form>
                                 }.into_any(),

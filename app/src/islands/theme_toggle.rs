@@ -4,8 +4,10 @@
 //! Without JavaScript it is a form that posts the other theme (`/api/ui/set_theme`);
 //! with it, the island applies the change at once, without a page load.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use web_sys::wasm_bindgen::JsCast;
+
+use crate::api::theme::SetTheme;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Theme {
@@ -93,7 +95,7 @@ pub fn ThemeToggle() -> impl IntoView {
     #[cfg(not(feature = "ssr"))]
     let next = "";
     view! {
-        <form method="post" action="/api/ui/set_theme" class="inline-form">
+        <form method="post" action=SetTheme::url() class="inline-form">
             <input type="hidden" name="theme" value=next />
             <button
                 type="submit"

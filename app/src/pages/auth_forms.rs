@@ -6,7 +6,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::{limits, messages::error_message};
+use crate::{
+    api::{SignIn, SignUp},
+    board_dom::class,
+    limits,
+    messages::error_message,
+};
+use leptos::server_fn::ServerFn;
 
 /// A field the last failed post of this page's form sent (kept in a one-minute cookie,
 /// never in the URL; see `api::call::remember_form`).
@@ -29,7 +35,7 @@ pub fn query_value(key: &'static str) -> impl Fn() -> String + Clone + Send + Sy
 pub fn FormError(code: Signal<String>) -> impl IntoView {
     view! {
         <Show when=move || !code.get().is_empty()>
-            <p class="form-error" role="alert" id="form-error">
+            <p class=class::ERROR role="alert" id="form-error">
                 {move || error_message(&code.get())}
             </p>
         </Show>
@@ -54,7 +60,7 @@ pub fn SignInPage() -> impl IntoView {
                 <p class="notice" role="status">"Your password has been changed. Sign in with the new one."</p>
             })}
             <FormError code=error />
-            <form method="post" action="/api/ui/sign_in" class="stack">
+            <form method="post" action=SignIn::url() class="stack">
                 <input type="hidden" name="next" value=next />
                 <label for="email">"E-mail"</label>
                 <input id="email" name="email" type="email" autocomplete="email" required value=email autofocus=!email_known />
@@ -99,7 +105,7 @@ pub fn SignUpPage() -> impl IntoView {
             <h1>"Create your account"</h1>
             <p class="muted">"It takes ten seconds. No credit card, no nonsense."</p>
             <FormError code=error />
-            <form method="post" action="/api/ui/sign_up" class="stack">
+            <form method="post" action=SignUp::url() class="stack">
                 <input type="hidden" name="next" value=next />
                 <label for="name">"Name"</label>
                 <input id="name" name="name" type="text" autocomplete="name" required maxlength=limits::NAME_MAX value=name autofocus />

@@ -5,7 +5,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::auth_forms::{query_value, FormError};
-use crate::limits;
+use crate::{
+    api::{RequestPasswordReset, ResetPassword},
+    limits,
+};
+use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
@@ -19,7 +23,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                 view! {
                     <p class="muted">"Enter your e-mail and we'll send you a link to choose a new one."</p>
                     <FormError code=error />
-                    <form method="post" action="/api/ui/request_password_reset" class="stack">
+                    <form method="post" action=RequestPasswordReset::url() class="stack">
                         <label for="email">"E-mail"</label>
                         <input id="email" name="email" type="email" autocomplete="email" required />
                         <button type="submit" class="button button-primary">"Send reset link"</button>
@@ -50,7 +54,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 view! { <p>"This page needs the link from the reset e-mail. " <a href="/forgot-password">"Ask for one"</a></p> }.into_any()
             } else {
                 view! {
-                    <form method="post" action="/api/ui/reset_password" class="stack">
+                    <form method="post" action=ResetPassword::url() class="stack">
                         <input type="hidden" name="token" value=token() />
                         <label for="password">"New password"</label>
                         <input id="password" name="password" type="password" autocomplete="new-password" required minlength=limits::MIN_PASSWORD_LEN maxlength=limits::MAX_PASSWORD_LEN />

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
 use super::auth_forms::query_value;
+use crate::board_dom::class;
 use crate::limits;
 use crate::messages::error_message;
 use crate::{
@@ -57,11 +58,11 @@ fn Settings() -> impl IntoView {
             <p><a href="/" class="back-link">"← Back to your tasks"</a></p>
             <h1>"Settings"</h1>
             {(!done.is_empty()).then(|| view! { <p class="notice" role="status">{done_message(&done)}</p> })}
-            {(!error.is_empty()).then(|| view! { <p class="form-error" role="alert">{error_message(&error)}</p> })}
+            {(!error.is_empty()).then(|| view! { <p class=class::ERROR role="alert">{error_message(&error)}</p> })}
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match account.await {
-                        Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
+                        Err(e) => view! { <p class=class::ERROR role="alert">{e.message}</p> }.into_any(),
                         Ok(acc) => view! { <Profile acc=acc.clone() /> <TwoFactor acc=acc.clone() /> <Sessions acc=acc /> }.into_any(),
                     }
                 })}

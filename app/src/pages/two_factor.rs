@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
 use super::auth_forms::{form_value, query_value, FormError};
+use crate::board_dom::class;
 use crate::limits;
 use crate::messages::error_message;
 use crate::{
@@ -42,11 +43,11 @@ fn Setup() -> impl IntoView {
         <section class="settings">
             <p><a href="/settings" class="back-link">"← Back to settings"</a></p>
             <h1>"Two-factor authentication"</h1>
-            {(!error.is_empty()).then(|| view! { <p class="form-error" role="alert">{error_message(&error)}</p> })}
+            {(!error.is_empty()).then(|| view! { <p class=class::ERROR role="alert">{error_message(&error)}</p> })}
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match state.await {
-                        Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
+                        Err(e) => view! { <p class=class::ERROR role="alert">{e.message}</p> }.into_any(),
                         Ok(view) => setup_view(view).into_any(),
                     }
                 })}

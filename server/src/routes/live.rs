@@ -48,7 +48,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The UI door (undocumented, like the server functions beside it).
 pub fn ui_router() -> Router<AppState> {
-    Router::new().route("/api/ui/events", get(ui_events))
+    Router::new().route(app::board_dom::EVENTS_URL, get(ui_events))
 }
 
 /// Stream task changes
@@ -206,7 +206,7 @@ impl Live {
                 _ = self.checks.tick(), if deadline.is_none() => true,
             };
             if check && !self.session_live().await {
-                break "session_ended";
+                break app::board_dom::stream::SESSION_ENDED;
             }
         };
         self.done = true;

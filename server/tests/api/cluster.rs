@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use app::board_dom::stream::SESSION_ENDED;
 use reqwest::Response;
 use serde_json::{json, Value};
 use sqlx::Connection;
@@ -327,7 +328,7 @@ async fn a_revoked_session_is_refused_at_once_by_every_instance(cluster: &Cluste
         assert_eq!(res.status(), 200, "instance {n} serves the phone");
     }
     let end = stream.expect("end").await;
-    assert_eq!(end.json()["reason"], "session_ended");
+    assert_eq!(end.json()["reason"], SESSION_ENDED);
 }
 
 /// Streams opened through nginx on instances 0 (the tasks API's, bearer JWT) and 1 (the

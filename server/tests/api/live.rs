@@ -10,6 +10,7 @@
 
 use std::time::Duration;
 
+use app::board_dom::{stream::SESSION_ENDED, EVENTS_URL};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -176,7 +177,7 @@ async fn strangers_are_refused(app: &TestApp) {
         "FORBIDDEN"
     );
 
-    let ui = app.url("/api/ui/events");
+    let ui = app.url(EVENTS_URL);
     let res = app.client.get(&ui).send().await.unwrap();
     json_of(res, 401, "UI door, no cookie").await;
     let forged = "better-auth.session_token=forged.signature";
@@ -271,7 +272,7 @@ async fn signing_out_ends_the_ui_stream(app: &TestApp) {
         .await;
     assert_eq!(res.status(), 200);
     let end = ui.expect("end").await;
-    assert_eq!(end.json()["reason"], "session_ended");
+    assert_eq!(end.json()["reason"], SESSION_ENDED);
     assert!(ui.ended_within(Duration::from_secs(5)).await);
     assert_eq!(app.ui_events(&me.cookie).await.status, 401);
 }

@@ -6,6 +6,7 @@
 //! can only end through the immediate path (the in-process hook on SQLite, the
 //! `session` trigger's NOTIFY on PostgreSQL). REST bearer JWTs stay stateless.
 
+use app::board_dom::stream::SESSION_ENDED;
 use serde_json::{json, Value};
 
 use crate::helpers::{set_cookies, Backend, TestApp, TestAppBuilder};
@@ -45,7 +46,7 @@ async fn open_board(app: &TestApp, email: &str) -> Board {
 /// The board's cookies act no more, and its open stream has ended.
 async fn assert_revoked(app: &TestApp, board: &mut Board, how: &str) {
     let end = board.stream.expect("end").await;
-    assert_eq!(end.json()["reason"], "session_ended", "{how}");
+    assert_eq!(end.json()["reason"], SESSION_ENDED, "{how}");
     let cookies = Some(board.cookies.as_str());
     let read = app.call("task_summary", cookies, None, &[]).await;
     assert_eq!(read.status(), 401, "{how}: a read through the UI door");

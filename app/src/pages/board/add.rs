@@ -2,18 +2,24 @@
 //! a description hide behind "More details". Focused when the board opens, and (with
 //! JavaScript) still focused and empty after each add, so tasks can be typed in a row.
 
-use crate::limits;
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
+
+use crate::{
+    api::CreateTask,
+    board_dom::{behaviour, field, id},
+    islands::swap::attrs,
+    limits,
+};
 
 #[component]
 pub fn AddTask() -> impl IntoView {
     view! {
-        <form method="post" action="/api/ui/create_task" class="card add-task" aria-label="Add a task" data-enhance="add">
+        <form method="post" action=CreateTask::url() class="card add-task" aria-label="Add a task" {..attrs::behaviour(behaviour::ADD)}>
             <div class="add-row">
-                <label for="new-title" class="visually-hidden">"Task title"</label>
+                <label for=id::NEW_TITLE class="visually-hidden">"Task title"</label>
                 <input
-                    id="new-title"
-                    name="title"
+                    id=id::NEW_TITLE
+                    name=field::TITLE
                     type="text"
                     placeholder="What needs doing?"
                     required

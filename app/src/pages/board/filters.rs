@@ -5,7 +5,11 @@
 use leptos::prelude::*;
 
 use super::links::link_with;
-use crate::api::{Summary, TaskFilter, SORTS};
+use crate::{
+    api::{Summary, TaskFilter, SORTS},
+    board_dom::{behaviour, id},
+    islands::swap::attrs,
+};
 
 #[component]
 pub fn StatusTabs(filter: TaskFilter, summary: Summary) -> impl IntoView {
@@ -20,7 +24,7 @@ pub fn StatusTabs(filter: TaskFilter, summary: Summary) -> impl IntoView {
         ("completed", "Completed", summary.completed),
     ];
     view! {
-        <nav class="tabs" id="board-tabs" data-swap="" aria-label="Filter by status">
+        <nav class="tabs" id=id::TABS aria-label="Filter by status" {..attrs::region()}>
             {tabs
                 .into_iter()
                 .map(|(key, label, n)| {
@@ -29,9 +33,9 @@ pub fn StatusTabs(filter: TaskFilter, summary: Summary) -> impl IntoView {
                     view! {
                         <a
                             href=href
-                            data-nav=""
                             class=if active { "tab active" } else { "tab" }
                             aria-current=active.then_some("page")
+                            {..attrs::nav()}
                         >
                             {label} " " <span class="count">{n}</span>
                         </a>
@@ -60,7 +64,7 @@ pub fn Toolbar(filter: TaskFilter) -> impl IntoView {
     .map(|(value, label)| view! { <option value=value selected=value == priority>{label}</option> })
     .collect_view();
     view! {
-        <form method="get" action="/" class="toolbar" id="board-filter" data-swap="" data-enhance="filter" role="search">
+        <form method="get" action="/" class="toolbar" id=id::FILTER role="search" {..(attrs::region(), attrs::behaviour(behaviour::FILTER))}>
             {filter
                 .status
                 .clone()

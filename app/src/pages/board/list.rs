@@ -2,11 +2,15 @@
 //! empty state and the footer. Every control is a form that works without
 //! JavaScript; the board's island sends the same forms in place.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 
 use super::{due::relative_due, links::link_with};
-use crate::api::{TaskFilter, TaskListing, TaskView};
-use crate::limits;
+use crate::{
+    api::{DeleteTask, TaskFilter, TaskListing, TaskView, ToggleTask, UpdateTask},
+    board_dom::{attr, behaviour, class, field, id},
+    islands::swap::attrs,
+    limits,
+};
 
 /// How many more tasks "Load more" adds.
 const PAGE: i64 = 50;
@@ -50,7 +54,7 @@ pub fn TaskList(listing: TaskListing, filter: TaskFilter, error: Option<String>)
         </ul>
         <p class="muted list-footer">
             {format!("Showing {shown} of {}", listing.total)}
-            {more.map(|href| view! { " · " <a href=href data-nav="">"Load more"</a> })}
+            {more.map(|href| view! { " · " <a {..attrs::nav()} href=href>"Load more"</a> })}
         </p>
     }
     .into_any()
@@ -70,9 +74,14 @@ fn TaskRow(
         .as_deref()
         .map(|d| relative_due(d, &today, task.completed));
     let row_class = format!(
-        "task priority-{}{}",
+        "{} priority-{}{}",
+        class::TASK,
         task.priority,
-        if task.completed { " done" } else { "" }
+        if task.completed {
+            format!(" {}", class::DONE)
+        } else {
+            String::new()
+        }
     );
     // Medium is the default: only the exceptions get a label.
     let badge = (task.priority != "medium").then(|| task.priority.clone());
@@ -81,16 +90,16 @@ fn TaskRow(
         .iter()
         .map(|t| {
             let href = link_with(&filter, "tag", t);
-            view! { <a class="tag" href=href data-nav="">{"#"}{t.clone()}</a> }
+            view! { <a class="tag" {..attrs::nav()} href=href>{"#"}{t.clone()}</a> }
         })
         .collect_view();
     view! {
-        <li class=row_class id=format!("task-{id}") data-task-id=id>
-            <form method="post" action="/api/ui/toggle_task" class="toggle-form" data-enhance="toggle">
+        <li class=row_class id=id::row(id) data-task-id=id>
+            <form method="post" action=ToggleTask::url() class="toggle-form" {..attrs::behaviour(behaviour::TOGGLE)}>
                 <input type="hidden" name="id" value=id />
                 <button
                     type="submit"
-                    class="check"
+                    class=class::CHECK
                     id=format!("check-{id}")
                     role="checkbox"
                     aria-checked=if task.completed { "true" } else { "false" }
@@ -99,18 +108,18 @@ fn TaskRow(
                     <span aria-hidden="true" class="check-mark">"✓"</span>
                 </button>
             </form>
-            <div class="task-body">
+            <div class=class::BODY>
                 <div class="task-line">
-                    <span class="task-title">{task.title.clone()}</span>
+                    <span class=class::TITLE>{task.title.clone()}</span>
                     <span class="task-meta">
                         {badge.map(|p| view! { <span class=format!("badge priority-{p}")>{p.clone()}</span> })}
                         {tags}
                         {due.map(|d| view! { <span class=format!("due due-{}", d.class)>{d.text}</span> })}
                     </span>
                     {(!editing).then(|| {
-                        let href = format!("{}#task-{id}", link_with(&filter, "edit", &id.to_string()));
+                        let href = format!("{}#{}", link_with(&filter, "edit", &id.to_string()), id::row(id));
                         view! {
-                            <a class="edit-link" id=format!("edit-{id}") href=href data-edit="">
+                            <a class="edit-link" {..attrs::flag(attr::OPEN_EDITOR)} id=id::edit_link(id) href=href>
                                 "Edit"<span class="visually-hidden">": " {task.title.clone()}</span>
                             </a>
                         }
@@ -119,7 +128,7 @@ fn TaskRow(
                 {task.description.clone().map(|d| view! { <p class="task-desc">{d}</p> })}
                 {editing.then(|| view! { <EditTask task=task.clone() filter=filter.clone() error=error /> })}
             </div>
-            <form method="post" action="/api/ui/delete_task" class="delete-form" data-enhance="delete">
+            <form method="post" action=DeleteTask::url() class="delete-form" {..attrs::behaviour(behaviour::DELETE)}>
                 <input type="hidden" name="id" value=id />
                 <button
                     type="submit"
@@ -142,21 +151,21 @@ fn TaskRow(
 #[component]
 fn EditTask(task: TaskView, filter: TaskFilter, error: Option<String>) -> impl IntoView {
     let id = task.id;
-    let field = |name: &str| format!("edit-{name}-{id}");
+    let field_id = |name: &str| id::edit_field(name, id);
     let priorities = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
         .into_iter()
         .map(|(value, label)| {
             view! { <option value=value selected=value == task.priority>{label}</option> }
         })
         .collect_view();
-    let close = format!("{}#task-{id}", link_with(&filter, "edit", ""));
+    let close = format!("{}#{}", link_with(&filter, "edit", ""), id::row(id));
     view! {
-        <form method="post" action="/api/ui/update_task" class="edit-form" data-enhance="edit" aria-label=format!("Edit: {}", task.title)>
+        <form method="post" action=UpdateTask::url() class=class::EDITOR aria-label=format!("Edit: {}", task.title) {..attrs::behaviour(behaviour::EDIT)}>
             <input type="hidden" name="id" value=id />
-            <label for=field("title")>"Title"</label>
-            <input id=field("title") name="title" type="text" required maxlength=limits::TITLE_MAX value=task.title.clone() autofocus />
-            <label for=field("description")>"Description"</label>
-            <textarea id=field("description") name="description" maxlength=limits::DESCRIPTION_MAX rows="2">
+            <label for=field_id(field::TITLE)>"Title"</label>
+            <input id=field_id(field::TITLE) name=field::TITLE type="text" required maxlength=limits::TITLE_MAX value=task.title.clone() autofocus />
+            <label for=field_id("description")>"Description"</label>
+            <textarea id=field_id("description") name="description" maxlength=limits::DESCRIPTION_MAX rows="2">
                 {task.description.clone().unwrap_or_default()}
             </textarea>
             <div class="edit-grid">
@@ -165,11 +174,11 @@ fn EditTask(task: TaskView, filter: TaskFilter, error: Option<String>) -> impl I
                 <label>"Due date" <input name="due_date" type="date" value=task.due_date.clone().unwrap_or_default() /></label>
             </div>
             {error.map(|code| view! {
-                <p class="form-error" role="alert">{crate::messages::error_message(&code)}</p>
+                <p class=class::ERROR role="alert">{crate::messages::error_message(&code)}</p>
             })}
             <div class="edit-actions">
                 <button type="submit" class="button button-primary">"Save"</button>
-                <a class="button" href=close data-cancel="">"Cancel"</a>
+                <a class="button" {..attrs::flag(attr::CANCEL)} href=close>"Cancel"</a>
             </div>
         </form>
     }

@@ -19,7 +19,8 @@ use leptos_router::{hooks::use_query_map, params::ParamsMap};
 
 use crate::{
     api::{list_tasks, task_summary, undo_preview, TaskFilter},
-    islands::board::BoardIsland,
+    board_dom::{class, id},
+    islands::{board::BoardIsland, swap::attrs},
 };
 use add::AddTask;
 use filters::{StatusTabs, Toolbar};
@@ -110,15 +111,15 @@ pub fn Board() -> impl IntoView {
                                 <AddTask />
                                 <StatusTabs filter=filter.clone() summary=summary />
                                 <Toolbar filter=filter.clone() />
-                                <div id="board-list" class="list-region" data-swap="">
+                                <div id=id::LIST class="list-region" {..attrs::region()}>
                                     // An editor's error shows in the editor (see `list`).
                                     {error.filter(|_| filter.edit.is_none()).map(|code| view! {
-                                        <p class="form-error" role="alert">{crate::messages::error_message(&code)}</p>
+                                        <p class=class::ERROR role="alert">{crate::messages::error_message(&code)}</p>
                                     })}
                                     {match listing {
                                         Ok(listing) => view! { <TaskList listing=listing filter=filter.clone() error=error_for_editor.clone() /> }.into_any(),
                                         Err(e) => view! {
-                                            <p class="form-error" role="alert">"Could not load your tasks: " {e.message}</p>
+                                            <p class=class::ERROR role="alert">"Could not load your tasks: " {e.message}</p>
                                         }.into_any(),
                                     }}
                                 </div>

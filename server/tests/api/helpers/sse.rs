@@ -4,6 +4,7 @@
 
 use std::{pin::Pin, time::Duration};
 
+use app::board_dom::EVENTS_URL;
 use futures_util::{Stream, StreamExt};
 use reqwest::{header::HeaderMap, RequestBuilder, StatusCode};
 use serde_json::Value;
@@ -169,7 +170,7 @@ impl TestApp {
     pub async fn ui_events(&self, cookie: &str) -> EventStream {
         let req = self
             .stream_client()
-            .get(self.url("/api/ui/events"))
+            .get(self.url(EVENTS_URL))
             .header("cookie", cookie)
             .header("accept", "text/event-stream");
         EventStream::open(req).await

@@ -6,19 +6,22 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlElement, HtmlFormElement, HtmlInputElement};
 
-use super::{
-    by_id, closest, document, here,
-    notices::{clear_error, hide_toast, row_error, show_error, show_toast},
-    server::{form_body, post, refresh, Nav},
+use super::notices::{clear_error, hide_toast, row_error, show_error, show_toast};
+use crate::board_dom::{class, field, id};
+use crate::islands::swap::{
+    dom::{class as dot, closest, document, find, focus_id, here},
+    http::{form_body, post},
+    refresh, Nav,
 };
 
-pub(super) fn add(form: HtmlFormElement) {
+/// The task row a form or link is in.
+fn row_of(el: &Element) -> Option<Element> {
+    closest(el, &dot(class::TASK))
+}
+
+pub fn add(form: HtmlFormElement) {
     let Some(body) = form_body(&form) else { return };
-    let title = form
-        .query_selector("input[name=title]")
-        .ok()
-        .flatten()
-        .and_then(|i| i.dyn_into::<HtmlInputElement>().ok());
+    let title = find::<HtmlInputElement>(&form, &format!("input[name={}]", field::TITLE));
     let typed = title
         .as_ref()
         .map(HtmlInputElement::value)
@@ -41,16 +44,14 @@ pub(super) fn add(form: HtmlFormElement) {
     });
 }
 
-pub(super) fn toggle(form: HtmlFormElement) {
+pub fn toggle(form: HtmlFormElement) {
     let Some(body) = form_body(&form) else { return };
-    let Some(row) = closest::<Element>(&form, "li.task") else {
-        return;
-    };
+    let Some(row) = row_of(&form) else { return };
     let flip = {
         let row = row.clone();
         move || {
-            let done = row.class_list().toggle("done").unwrap_or(false);
-            if let Ok(Some(check)) = row.query_selector(".check") {
+            let done = row.class_list().toggle(class::DONE).unwrap_or(false);
+            if let Some(check) = find::<Element>(&row, &dot(class::CHECK)) {
                 let _ = check.set_attribute("aria-checked", if done { "true" } else { "false" });
             }
         }
@@ -67,29 +68,23 @@ pub(super) fn toggle(form: HtmlFormElement) {
     });
 }
 
-pub(super) fn delete(form: HtmlFormElement) {
+pub fn delete(form: HtmlFormElement) {
     let Some(body) = form_body(&form) else { return };
-    let Some(row) = closest::<Element>(&form, "li.task") else {
-        return;
-    };
-    let title = row
-        .query_selector(".task-title")
-        .ok()
-        .flatten()
+    let Some(row) = row_of(&form) else { return };
+    let title = find::<Element>(&row, &dot(class::TITLE))
         .and_then(|t| t.text_content())
         .unwrap_or_default();
     // Focus moves to the next row (or the previous one), never to the page's top.
     let neighbour = row
         .next_element_sibling()
         .or_else(|| row.previous_element_sibling())
-        .and_then(|n| n.query_selector(".check").ok().flatten())
-        .and_then(|c| c.dyn_into::<HtmlElement>().ok());
-    let _ = row.class_list().add_1("hidden");
+        .and_then(|n| find::<HtmlElement>(&n, &dot(class::CHECK)));
+    let _ = row.class_list().add_1(class::HIDDEN);
     match neighbour {
         Some(n) => {
             let _ = n.focus();
         }
-        None => focus_id("new-title"),
+        None => focus_id(id::NEW_TITLE),
     }
     spawn_local(async move {
         match post(&form.action(), &body).await {
@@ -102,14 +97,14 @@ pub(super) fn delete(form: HtmlFormElement) {
                 refresh(here(), Nav::Stay).await;
             }
             Err(message) => {
-                let _ = row.class_list().remove_1("hidden");
+                let _ = row.class_list().remove_1(class::HIDDEN);
                 row_error(&row, &message);
             }
         }
     });
 }
 
-pub(super) fn edit(form: HtmlFormElement) {
+pub fn edit(form: HtmlFormElement) {
     let Some(body) = form_body(&form) else { return };
     spawn_local(async move {
         match post(&form.action(), &body).await {
@@ -119,7 +114,7 @@ pub(super) fn edit(form: HtmlFormElement) {
     });
 }
 
-pub(super) fn restore(form: HtmlFormElement) {
+pub fn restore(form: HtmlFormElement) {
     let Some(body) = form_body(&form) else { return };
     spawn_local(async move {
         match post(&form.action(), &body).await {
@@ -132,26 +127,43 @@ pub(super) fn restore(form: HtmlFormElement) {
     });
 }
 
+/// A row's "Edit" link: its editor is fetched in place (the URL stays the board's),
+/// and its title field focused.
+pub fn open_editor(link: Element) -> bool {
+    let href = link.get_attribute("href").unwrap_or_else(|| "/".into());
+    let task = id::task_of_edit_link(&link.id())
+        .unwrap_or_default()
+        .to_string();
+    spawn_local(async move {
+        refresh(href, Nav::Stay).await;
+        focus_id(&id::edit_field(field::TITLE, task));
+    });
+    true
+}
+
+/// Cancel, or Escape, in an open editor closes it and puts the fields back.
+pub fn cancel(el: Element) -> bool {
+    let Some(editor) = closest::<Element>(&el, &dot(class::EDITOR)) else {
+        return false;
+    };
+    spawn_local(close_editor(editor));
+    true
+}
+
 /// Closes an editor: the row comes back as the server renders it now, and focus
 /// returns to its Edit link.
-pub(super) async fn close_editor(form: Element) {
-    let _ = form.set_attribute("data-closing", "");
-    // Focus in the editor would keep its region from being swapped (see `swap`).
+async fn close_editor(editor: Element) {
+    let _ = editor.set_attribute(crate::islands::swap::attrs::CLOSING, "");
+    // Focus in the editor would keep its region from being swapped.
     if let Some(a) = document()
         .active_element()
         .and_then(|a| a.dyn_into::<HtmlElement>().ok())
     {
         let _ = a.blur();
     }
-    let row = closest::<Element>(&form, "li.task").map(|r| r.id());
+    let row = row_of(&editor).map(|r| r.id());
     refresh(here(), Nav::Stay).await;
-    if let Some(row) = row {
-        focus_id(&row.replace("task-", "edit-"));
-    }
-}
-
-pub(super) fn focus_id(id: &str) {
-    if let Some(el) = by_id(id).and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
-        let _ = el.focus();
+    if let Some(task) = row.as_deref().and_then(id::task_of_row) {
+        focus_id(&id::edit_link(task));
     }
 }

@@ -1,0 +1,103 @@
+//! Talking to the server: a form's fields as the browser would send them, posts to the
+//! form's own action (answers read with the browser's `JSON.parse`: no serde in the
+//! bundle), and fetches of a page's HTML.
+
+use js_sys::{Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{FormData, Headers, HtmlFormElement, RequestInit, Response, UrlSearchParams};
+
+use super::{
+    dom::{here, window},
+    state::{self, page, Busy},
+};
+
+const TRY_AGAIN: &str = "Something went wrong. Please try again.";
+const OFFLINE: &str = "Could not reach the server. Check your connection and try again.";
+
+/// The form's fields as the browser would post them.
+pub fn form_body(form: &HtmlFormElement) -> Option<UrlSearchParams> {
+    let data = FormData::new_with_form(form).ok()?;
+    UrlSearchParams::new_with_str_sequence_sequence(&data).ok()
+}
+
+/// The URL a GET form leads to, leaving out empty fields (so the URL stays short and
+/// bookmarkable).
+pub fn view_url(form: &HtmlFormElement) -> String {
+    let path = form
+        .get_attribute("action")
+        .unwrap_or_else(|| page().path.into());
+    let out = UrlSearchParams::new().expect("URLSearchParams");
+    if let Some(fields) = form_body(form) {
+        let entries = js_sys::try_iter(&fields).ok().flatten();
+        for entry in entries.into_iter().flatten().flatten() {
+            let pair = js_sys::Array::from(&entry);
+            let (key, value) = (pair.get(0).as_string(), pair.get(1).as_string());
+            if let (Some(key), Some(value)) = (key, value.filter(|v| !v.trim().is_empty())) {
+                out.append(&key, &value);
+            }
+        }
+    }
+    let query = String::from(out.to_string());
+    if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+/// `fetch`, with `accept` as the `Accept` header.
+pub async fn fetch(url: &str, init: &RequestInit, accept: &str) -> Result<Response, JsValue> {
+    if let Ok(headers) = Headers::new() {
+        let _ = headers.set("Accept", accept);
+        init.set_headers(&headers);
+    }
+    JsFuture::from(window().fetch_with_str_and_init(url, init))
+        .await?
+        .dyn_into()
+}
+
+pub async fn text_of(response: &Response) -> String {
+    match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Off to sign in (and back here afterwards): the session ended meanwhile.
+pub fn sign_in_again() {
+    let next = String::from(js_sys::encode_uri_component(&here()));
+    let _ = window()
+        .location()
+        .set_href(&format!("{}?next={next}", page().sign_in));
+}
+
+/// Posts a form's fields to its action (a server function); the answer's JSON text,
+/// or the words of its error.
+pub async fn post(action: &str, body: &UrlSearchParams) -> Result<String, String> {
+    let _busy = Busy::start();
+    state::with(|s| s.own_post_at = js_sys::Date::now());
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_body(body);
+    let response = fetch(action, &init, "application/json")
+        .await
+        .map_err(|_| OFFLINE.to_string())?;
+    let text = text_of(&response).await;
+    if response.ok() {
+        return Ok(text);
+    }
+    if response.status() == 401 {
+        sign_in_again();
+    }
+    let message = JSON::parse(&text)
+        .ok()
+        .and_then(|v| Reflect::get(&v, &JsValue::from_str("message")).ok())
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| TRY_AGAIN.to_string());
+    Err(message)
+}

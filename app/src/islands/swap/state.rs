@@ -1,0 +1,101 @@
+//! Everything the engine remembers between events, in one struct: the page it runs,
+//! the ordering of requests, pending timers and the live stream. The browser runs the
+//! island on one thread, so one thread-local holds it; borrows are kept to a statement
+//! and never held across a call into the page (which could dispatch an event back here).
+
+use std::cell::RefCell;
+
+use web_sys::EventSource;
+
+use super::page::Page;
+
+pub struct State {
+    /// The page being run (its behaviours and settings), once started.
+    pub page: Option<&'static Page>,
+    /// The newest refresh the user asked for; an older one that answers late is dropped.
+    pub latest: u32,
+    /// Posts and refreshes under way.
+    pub busy: u32,
+    /// Timers a newer one of the same name replaces, with their handles.
+    pub timers: Vec<(&'static str, i32)>,
+    /// When the tab last posted a change: its echo on the stream is not news.
+    pub own_post_at: f64,
+    pub stream: StreamState,
+}
+
+/// The live stream's connection and its reconnecting.
+pub struct StreamState {
+    pub source: Option<EventSource>,
+    /// The pause before the next attempt to open a stream.
+    pub retry_ms: i32,
+    /// The stream was reopened (not resumed): events may have been missed, so refresh
+    /// once it is live.
+    pub reopened: bool,
+    /// The session ended: no more streams from this page.
+    pub stopped: bool,
+    /// The page is navigating away (a sign-out form, a link): the stream's end is the
+    /// user's own doing, and the page they asked for wins over the sign-in page.
+    pub leaving: bool,
+}
+
+impl State {
+    const fn new() -> Self {
+        State {
+            page: None,
+            latest: 0,
+            busy: 0,
+            timers: Vec::new(),
+            own_post_at: f64::NEG_INFINITY,
+            stream: StreamState {
+                source: None,
+                retry_ms: super::stream::FIRST_RETRY_MS,
+                reopened: false,
+                stopped: false,
+                leaving: false,
+            },
+        }
+    }
+
+    /// Forgets the timer called `slot`, returning its handle.
+    pub fn take_timer(&mut self, slot: &str) -> Option<i32> {
+        let at = self.timers.iter().position(|(name, _)| *name == slot)?;
+        Some(self.timers.swap_remove(at).1)
+    }
+}
+
+thread_local! {
+    static STATE: RefCell<State> = const { RefCell::new(State::new()) };
+}
+
+/// Runs `f` on the state (keep it short: see the module's doc).
+pub fn with<R>(f: impl FnOnce(&mut State) -> R) -> R {
+    STATE.with(|s| f(&mut s.borrow_mut()))
+}
+
+/// The page being run.
+pub fn page() -> &'static Page {
+    with(|s| s.page).expect("the engine is started with a page")
+}
+
+/// Whether the user's own post or navigation is under way: a background refresh waits
+/// for it (it ends with a refresh of its own, and must not be overtaken by an older
+/// view).
+pub fn busy() -> bool {
+    with(|s| s.busy) > 0
+}
+
+/// Counts an operation under way for as long as it lives.
+pub struct Busy;
+
+impl Busy {
+    pub fn start() -> Self {
+        with(|s| s.busy += 1);
+        Busy
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        with(|s| s.busy = s.busy.saturating_sub(1));
+    }
+}
