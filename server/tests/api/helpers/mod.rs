@@ -8,14 +8,12 @@
 //!   tasks API, server functions).
 //! - `mail`: the dev mailer's outbox.
 //! - `quiet`: the gate that lets one test have the process to itself.
-//! - `renders`: app starts and page renders kept apart (a Leptos process-wide flag).
 //! - `sse`: reading the live event streams.
 
 mod app;
 mod cluster;
 mod mail;
 pub mod quiet;
-pub mod renders;
 mod sse;
 mod story;
 
