@@ -4,12 +4,68 @@
 say() { printf '==> %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# Debian packages, with an index update only when the first try fails.
+apt_install() {
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" \
+    || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@"; }
+}
+
 # wrk from Debian, installed when missing.
 ensure_wrk() {
   command -v wrk >/dev/null && return
   say "installing wrk (Debian package)"
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk \
-    || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk; }
+  apt_install wrk
+}
+
+# The FastAPI peer's virtualenv in bench/.venv, from PyPI with the peer's
+# requirements.txt; re-installed only when that file changes. PEER_DIR is the peer.
+ensure_peer_venv() {
+  local bench want
+  bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  [ -f "$PEER_DIR/main.py" ] || { echo "FastAPI peer not found at $PEER_DIR (set PEER_DIR)" >&2; exit 1; }
+  want="$(sha256sum "$PEER_DIR/requirements.txt" | cut -d' ' -f1)"
+  if [ ! -x "$bench/.venv/bin/uvicorn" ] || [ "$(cat "$bench/.venv/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
+    say "creating the peer's virtualenv in bench/.venv (PyPI)"
+    python3 -m venv "$bench/.venv"
+    "$bench/.venv/bin/pip" install -q --upgrade pip >/dev/null 2>&1 || true
+    "$bench/.venv/bin/pip" install -q -r "$PEER_DIR/requirements.txt"
+    echo "$want" > "$bench/.venv/.requirements.sha256"
+  fi
+}
+
+# before_binary REV: the release server built from commit REV, in a worktree of its own
+# under ~/.cache/taskdeck/before/REV with its own target directory (beside
+# $CARGO_TARGET_DIR, so the current build is not thrown away); built once, then reused.
+# Prints the binary's path.
+before_binary() {
+  local rev dir target
+  rev="$(git rev-parse --short "$1")"
+  dir="$HOME/.cache/taskdeck/before/$rev"
+  target="${CARGO_TARGET_DIR:-$HOME/.cache/taskdeck/target}-before"
+  if [ ! -x "$dir/server" ]; then
+    say "building the server of $rev (several minutes, once): $dir"
+    [ -d "$dir/src" ] || git worktree add --detach "$dir/src" "$rev" >&2
+    (cd "$dir/src" && CARGO_TARGET_DIR="$target" LEPTOS_OUTPUT_NAME="${LEPTOS_OUTPUT_NAME:-taskdeck}" \
+      cargo build --release -p server --bin server >&2)
+    cp "$target/release/server" "$dir/server"
+  fi
+  echo "$dir/server"
+}
+
+# server_binaries: SERVER_BIN, built from this checkout unless given (`cargo build
+# --release -p server`, seconds when up to date), and BEFORE_BIN from BEFORE_REV when
+# only the commit is given. LEPTOS_OUTPUT_NAME as cargo-leptos sets it, so that the
+# crates that read it at compile time are reused from `make build`'s cache.
+server_binaries() {
+  export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/taskdeck/target}"
+  if [ -z "${SERVER_BIN:-}" ]; then
+    say "building the release server (seconds when up to date)"
+    LEPTOS_OUTPUT_NAME="${LEPTOS_OUTPUT_NAME:-taskdeck}" cargo build --release -p server --bin server
+    SERVER_BIN="$CARGO_TARGET_DIR/release/server"
+  fi
+  if [ -n "${BEFORE_REV:-}" ] && [ -z "${BEFORE_BIN:-}" ]; then
+    BEFORE_BIN="$(before_binary "$BEFORE_REV")"
+  fi
 }
 
 free_port() {

@@ -17,12 +17,8 @@ REPO="$(dirname "$BENCH")"
 PEER="${PEER_DIR:-$(dirname "$REPO")/shared/peers/fastapi}"
 cd "$REPO"
 
-say() { printf '==> %s\n' "$*" >&2; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-apt_install() {
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" \
-    || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@"; }
-}
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 pages_only=0 pages=1 site_given=0 sweep=0
 for arg in "$@"; do
   case "$arg" in
@@ -34,23 +30,12 @@ for arg in "$@"; do
 done
 
 # 1. wrk, from Debian.
-if ! command -v wrk >/dev/null; then
-  say "installing wrk (Debian package)"
-  apt_install wrk
-fi
+ensure_wrk
 command -v sqlite3 >/dev/null || say "note: sqlite3 CLI not found (not needed: python's sqlite3 is used)"
 
 # 2. The FastAPI peer's virtualenv, from PyPI; re-installed only when requirements change.
 if [ "$pages_only" = 0 ] && [ "$sweep" = 0 ]; then
-  [ -f "$PEER/main.py" ] || { echo "FastAPI peer not found at $PEER (set PEER_DIR)" >&2; exit 1; }
-  want="$(sha256sum "$PEER/requirements.txt" | cut -d' ' -f1)"
-  if [ ! -x "$BENCH/.venv/bin/uvicorn" ] || [ "$(cat "$BENCH/.venv/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
-    say "creating the peer's virtualenv in bench/.venv (PyPI)"
-    python3 -m venv "$BENCH/.venv"
-    "$BENCH/.venv/bin/pip" install -q --upgrade pip >/dev/null 2>&1 || true
-    "$BENCH/.venv/bin/pip" install -q -r "$PEER/requirements.txt"
-    echo "$want" > "$BENCH/.venv/.requirements.sha256"
-  fi
+  PEER_DIR="$PEER" ensure_peer_venv
 fi
 
 # 3. Taskdeck's release binary (built by `make build`; built here only if missing).

@@ -2,6 +2,7 @@
 //! middleware stack and the start-up sequence. `main.rs` only calls [`startup`]; the
 //! integration tests call the very same functions on a random port.
 
+pub mod around;
 pub mod auth;
 pub mod error;
 pub mod metrics;

@@ -7,9 +7,15 @@
 //! else matches `axum::serve`: HTTP/1.1 with keep-alive, the peer address as
 //! `ConnectInfo`, and a graceful shutdown that lets in-flight requests finish.
 
-use std::{future::Future, time::Duration};
+use std::{convert::Infallible, future::Future, time::Duration};
 
-use axum::{body::Body, extract::ConnectInfo, Router};
+use axum::{
+    body::{Body, Bytes},
+    extract::ConnectInfo,
+    http::Response,
+    BoxError,
+};
+use http_body::Body as HttpBody;
 use hyper::{body::Incoming, server::conn::http1, service::service_fn, Request};
 use hyper_util::{
     rt::{TokioIo, TokioTimer},
@@ -17,14 +23,19 @@ use hyper_util::{
 };
 use taskdeck::auth::Peer;
 use tokio::net::TcpListener;
-use tower::ServiceExt;
+use tower::{Service, ServiceExt};
 
-pub async fn serve(
+/// Serves `app` (the router with its middleware) on `listener` until `shutdown`.
+pub async fn serve<S, B>(
     listener: TcpListener,
-    router: Router,
+    app: S,
     header_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) {
+) where
+    S: Service<Request<Body>, Response = Response<B>, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    B: HttpBody<Data = Bytes, Error: Into<BoxError>> + Send + 'static,
+{
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
@@ -46,12 +57,12 @@ pub async fn serve(
         };
         // Small JSON answers should not wait for Nagle's algorithm.
         let _ = stream.set_nodelay(true);
-        let router = router.clone();
+        let app = app.clone();
         let service = service_fn(move |mut request: Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
             // The same address as a core type, for the auth layer and server functions.
             request.extensions_mut().insert(Peer(peer));
-            router.clone().oneshot(request.map(Body::new))
+            app.clone().oneshot(request.map(Body::new))
         });
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {

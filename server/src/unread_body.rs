@@ -18,34 +18,41 @@ use std::{
 use axum::{
     body::{Body, Bytes},
     extract::Request,
-    http::{header, HeaderValue},
-    middleware::Next,
-    response::Response,
+    http::{header, response::Parts, HeaderValue},
 };
 use http_body::{Body as HttpBody, Frame, SizeHint};
 
-pub async fn close_if_body_unread(request: Request, next: Next) -> Response {
+use crate::around::Around;
+
+/// The layer: requests that announce a body have it tracked, and their answers say
+/// `Connection: close` when it was not read to the end.
+pub const CLOSE_IF_BODY_UNREAD: Around<Option<Arc<AtomicBool>>> =
+    Around::new(track_body, close_if_unread);
+
+fn track_body(request: &mut Request) -> Option<Arc<AtomicBool>> {
     let announced = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .is_some_and(|v| v.as_bytes() != b"0")
         || request.headers().contains_key(header::TRANSFER_ENCODING);
     if !announced {
-        return next.run(request).await;
+        return None;
     }
     let finished = Arc::new(AtomicBool::new(false));
-    let (parts, body) = request.into_parts();
-    let body = Body::new(Tracked {
+    let body = std::mem::take(request.body_mut());
+    *request.body_mut() = Body::new(Tracked {
         inner: body,
         finished: Arc::clone(&finished),
     });
-    let mut response = next.run(Request::from_parts(parts, body)).await;
-    if !finished.load(Ordering::Acquire) {
+    Some(finished)
+}
+
+fn close_if_unread(finished: Option<Arc<AtomicBool>>, response: &mut Parts) {
+    if finished.is_some_and(|finished| !finished.load(Ordering::Acquire)) {
         response
-            .headers_mut()
+            .headers
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
-    response
 }
 
 /// A request body that records when it has been read to the end.

@@ -4,12 +4,13 @@
 use std::time::Duration;
 
 use axum::{
-    http::{header, HeaderName, HeaderValue, Method},
-    middleware::map_response,
-    response::Response,
+    http::{header, response::Parts, HeaderName, HeaderValue, Method},
     Router,
 };
+use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::around::Around;
 
 /// CORS for the API (`CORS_ALLOWED_ORIGINS`): exactly those origins, with credentials (Better
 /// Auth's cross-origin clients send `credentials: "include"`), the methods and request
@@ -47,15 +48,18 @@ pub(super) fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
 }
 
 /// Applies `cors` so that it adds to, rather than replaces, the
-/// `Access-Control-Expose-Headers` a handler sets itself.
+/// `Access-Control-Expose-Headers` a handler sets itself. The three layers go on as one
+/// stack: `Router::layer` boxes each layer it is given around every route.
 pub(super) fn with_cors<S: Clone + Send + Sync + 'static>(
     router: Router<S>,
     cors: CorsLayer,
 ) -> Router<S> {
-    router
-        .layer(map_response(stash_expose_headers))
-        .layer(cors)
-        .layer(map_response(merge_expose_headers))
+    router.layer(
+        ServiceBuilder::new()
+            .layer(Around::new(|_| (), merge_expose_headers))
+            .layer(cors)
+            .layer(Around::new(|_| (), stash_expose_headers)),
+    )
 }
 
 /// `Access-Control-Expose-Headers` that a handler set itself (get-session's
@@ -65,24 +69,23 @@ struct HandlerExposeHeaders(Vec<HeaderValue>);
 
 /// Inside the CORS layer: move the handler's expose list out of the way, since tower-http
 /// replaces the header (the framework-CORS problem of Better Auth issue #2479).
-async fn stash_expose_headers(mut response: Response) -> Response {
+fn stash_expose_headers((): (), response: &mut Parts) {
     let own: Vec<HeaderValue> = match response
-        .headers_mut()
+        .headers
         .entry(header::ACCESS_CONTROL_EXPOSE_HEADERS)
     {
         header::Entry::Occupied(entry) => entry.remove_entry_mult().1.collect(),
-        header::Entry::Vacant(_) => return response,
+        header::Entry::Vacant(_) => return,
     };
-    response.extensions_mut().insert(HandlerExposeHeaders(own));
-    response
+    response.extensions.insert(HandlerExposeHeaders(own));
 }
 
 /// Outside the CORS layer: the union of its expose list and the handler's.
-async fn merge_expose_headers(mut response: Response) -> Response {
-    let Some(HandlerExposeHeaders(own)) = response.extensions_mut().remove() else {
-        return response;
+fn merge_expose_headers((): (), response: &mut Parts) {
+    let Some(HandlerExposeHeaders(own)) = response.extensions.remove() else {
+        return;
     };
-    let headers = response.headers_mut();
+    let headers = &mut response.headers;
     let mut names: Vec<String> = Vec::new();
     for value in headers
         .get_all(header::ACCESS_CONTROL_EXPOSE_HEADERS)
@@ -99,12 +102,11 @@ async fn merge_expose_headers(mut response: Response) -> Response {
     if let Ok(value) = HeaderValue::from_str(&names.join(", ")) {
         headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, value);
     }
-    response
 }
 
 #[cfg(test)]
 mod tests {
-    use axum::{body::Body, extract::Request, routing::get};
+    use axum::{body::Body, extract::Request, response::Response, routing::get};
     use tower::ServiceExt;
 
     use super::*;

@@ -1,6 +1,6 @@
-//! Start-up: connect and migrate the database, assemble the router and its middleware
-//! (`router`, with `cors`, `no_store` and the Leptos side in `ui`), bind the port, serve until a
-//! shutdown signal. Shared by `main` and the integration tests.
+//! Start-up: connect and migrate the database, assemble the router (`router`, with `cors`
+//! and the Leptos side in `ui`) and wrap its middleware around it (`middleware`, with
+//! `no_store`), bind the port, serve until a shutdown signal. Shared by `main` and the integration tests.
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use crate::state::AppState;
 
 mod cors;
+mod middleware;
 mod no_store;
 mod router;
 mod ui;
@@ -107,7 +108,8 @@ impl Application {
             shutdown.await;
             changes.close();
         };
-        crate::serve::serve(self.listener, self.router, header_timeout, shutdown).await;
+        let service = middleware::wrap(self.router, &self.state.config);
+        crate::serve::serve(self.listener, service, header_timeout, shutdown).await;
         self.state.db.close().await;
         tracing::info!("stopped");
         Ok(())

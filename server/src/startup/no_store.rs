@@ -4,12 +4,9 @@
 //! pages). After sign-out on a shared computer, Back, the disk cache or a proxy must
 //! not show them again (ASVS 8.2.1; review 2026-12 L7).
 
-use axum::{
-    extract::Request,
-    http::{header, HeaderValue},
-    middleware::Next,
-    response::Response,
-};
+use axum::http::{header, HeaderValue};
+
+use crate::around::Around;
 
 /// Whether answers under `path` must never be stored.
 pub fn is_private(path: &str) -> bool {
@@ -21,16 +18,17 @@ pub fn is_private(path: &str) -> bool {
         || path.starts_with("/sign-in/two-factor")
 }
 
-pub async fn no_store(request: Request, next: Next) -> Response {
-    let private = is_private(request.uri().path());
-    let mut response = next.run(request).await;
-    if private {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    response
-}
+/// The layer: `no-store` on the answers to private paths.
+pub const NO_STORE: Around<bool> = Around::new(
+    |request| is_private(request.uri().path()),
+    |private, response| {
+        if private {
+            response
+                .headers
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+    },
+);
 
 #[cfg(test)]
 mod tests {

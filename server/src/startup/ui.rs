@@ -1,7 +1,7 @@
 //! The Leptos side: what server functions and SSR get through context, page renders that
 //! survive a client hanging up, the WASM bundle and Leptos' settings.
 
-use std::future::Future;
+use std::{future::Future, sync::OnceLock};
 
 use axum::{
     extract::Request,
@@ -11,9 +11,23 @@ use axum::{
     Router,
 };
 use leptos::config::{get_configuration, LeptosOptions};
+use leptos_axum::{generate_route_list, AxumRouteListing};
 use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
 
 use crate::state::AppState;
+
+/// Leptos' route list (the pages' paths), generated on the first call only.
+///
+/// Generating it renders the app once with `leptos_server`'s process-wide
+/// `SuppressResourceLoad` flag raised: meanwhile every resource that starts loading, in
+/// any app of the process, waits forever, and so does the page that renders it (issue
+/// 12). Built per app, a second app starting (tests, or a future in-process restart)
+/// could hang the first one's renders; once per process, before any app serves, no
+/// render can ever overlap it.
+pub(super) fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
 
 /// The WASM, JS and CSS bundle (`/pkg/*`). Its file names do not change between
 /// releases, so browsers must revalidate (`no-cache`, answered with a 304 from

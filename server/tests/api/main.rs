@@ -7,10 +7,9 @@
 //!
 //! One binary means one process, so what is process-wide is coordinated: every app holds
 //! the `helpers::quiet` gate shared, so that the sign-in timing test
-//! (`attacks::enumeration`) can have the machine to itself; app starts and page renders
-//! exclude each other (`helpers::renders`: Leptos' route generation parks every render's
-//! resources in the process); and the panic count in `pages` only counts its own
-//! runtime's threads.
+//! (`attacks::enumeration`) can have the machine to itself; and the panic count in
+//! `pages` only counts its own runtime's threads. (Apps and page renders no longer keep
+//! apart: Leptos' route list is generated once per process, see `pages`.)
 
 #[macro_use]
 mod helpers;

@@ -2,7 +2,8 @@
 //! mid-page must finish (or stop) quietly. Dropping the handler used to dispose the
 //! page's reactive owner while Leptos' render tasks still read its signals, and the
 //! server panicked ("reactive value already disposed") a few times per thousand
-//! abandoned requests.
+//! abandoned requests. And renders beside apps starting in the same process: Leptos'
+//! route list is generated once per process, so a start no longer parks them.
 
 use std::{
     cell::Cell,
@@ -12,7 +13,7 @@ use std::{
 
 use serde_json::json;
 
-use crate::helpers::{renders, Backend, TestApp};
+use crate::helpers::{Backend, TestApp};
 
 /// Panics on this test's threads. The panic hook is process-wide and the other tests of
 /// the binary run beside this one, so the hook counts only the threads marked below:
@@ -60,9 +61,6 @@ async fn hang_ups() {
             .get(app.url("/"))
             .header("cookie", &me.signed.cookie)
     };
-    // Only renders from here on: no app starts in the process meanwhile (it would park
-    // these renders' resources, see `helpers::renders`).
-    let rendering = renders::rendering().await;
     let html = board().send().await.unwrap().text().await.unwrap();
     assert!(
         html.contains("Task number 49"),
@@ -98,6 +96,39 @@ async fn hang_ups() {
     );
     let html = board().send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Task number 0"), "and it still renders");
-    drop(rendering);
     app.cleanup().await;
+}
+
+/// Apps started while another app of the process renders pages, then pages from each.
+/// Generating Leptos' route list raises a process-wide flag that parks every resource
+/// load meanwhile (issue 12); when each app generated its own, a start beside a render
+/// hung that render until the timeouts. Now the list is generated once per process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apps_starting_beside_renders_do_not_hang_them() {
+    const PATIENCE: Duration = Duration::from_secs(10);
+    let first = TestApp::spawn(Backend::Sqlite).await;
+    let renders = tokio::spawn({
+        let (client, url) = (first.client.clone(), first.url("/sign-in"));
+        async move {
+            for _ in 0..30 {
+                let load = async { client.get(&url).send().await?.text().await };
+                let page = tokio::time::timeout(PATIENCE, load).await;
+                let page = page.expect("a render beside app starts hung").unwrap();
+                assert!(page.contains("</html>"), "a whole page: {page}");
+            }
+        }
+    });
+    let mut apps = vec![first];
+    for _ in 0..3 {
+        apps.push(TestApp::spawn(Backend::Sqlite).await);
+    }
+    renders.await.unwrap();
+    for app in &apps {
+        let page = tokio::time::timeout(PATIENCE, app.get("/sign-in")).await;
+        let page = page.expect("a render of a later app hung");
+        assert_eq!(page.status(), 200);
+    }
+    for app in apps {
+        app.cleanup().await;
+    }
 }

@@ -47,6 +47,7 @@ use crate::{
 use super::{
     error::AuthError,
     hashing::HashPool,
+    jwt::Validation,
     keys::KeyStore,
     model::{Session, User},
     origin::TrustedOrigins,
@@ -105,6 +106,8 @@ pub struct AuthService {
     schema: AuthSchema,
     settings: Arc<Settings>,
     keys: KeyStore,
+    /// What a bearer JWT must claim (`iss`, `aud`), built once instead of per request.
+    jwt_validation: Validation,
     mailer: Arc<dyn Mailer>,
     /// Bounds concurrent password hashes to the cores we have, so that a sign-in storm
     /// queues instead of starving every other request.
@@ -240,6 +243,10 @@ impl AuthService {
             db,
             schema,
             keys,
+            jwt_validation: Validation::new(
+                settings.jwt_issuer.clone(),
+                settings.jwt_audience.clone(),
+            ),
             mailer,
             hashing: hashers,
             rate_limiter,

@@ -9,7 +9,7 @@ use crate::{auth::JwtAlgorithm, problem::Code};
 use super::{AuthService, Claims};
 use crate::auth::{
     error::AuthError,
-    jwt::{self, JwtError, Validation},
+    jwt::{self, JwtError},
     model::User,
 };
 
@@ -70,16 +70,16 @@ impl AuthService {
     /// or a remote JWKS) and returns its claims.
     pub async fn verify_jwt(&self, token: &str) -> Result<Claims, JwtError> {
         let auth = &self.settings;
-        let validation = Validation::new(auth.jwt_issuer.clone(), auth.jwt_audience.clone());
+        let validation = &self.jwt_validation;
         let now = Utc::now().timestamp();
         let raw = match (auth.jwt_algorithm, self.keys.is_remote()) {
             (JwtAlgorithm::Hs256, false) => jwt::verify(
                 token,
                 &jwt::VerifyKey::Hs256(self.settings.secret_bytes()),
-                &validation,
+                validation,
                 now,
             )?,
-            _ => self.keys.verify(token, &validation, now).await?,
+            _ => self.keys.verify(token, validation, now).await?,
         };
         let sub = raw
             .get("sub")

@@ -9,10 +9,7 @@ use server::Application;
 use sqlx::{Connection, Executor, PgConnection};
 use taskdeck::Config;
 
-use super::{
-    quiet::{self, Quiet},
-    renders,
-};
+use super::quiet::{self, Quiet};
 
 /// The secret every test app signs with, unless a test sets `BETTER_AUTH_SECRET`.
 const SECRET: &str = "test-secret-0123456789-abcdefghijklmnop";
@@ -238,10 +235,7 @@ impl TestAppBuilder {
             .site_root("target/site")
             .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
             .build();
-        // Not beside a page render elsewhere in the process (see `renders`).
-        let starting = renders::starting().await;
         let built = Application::build(config.clone(), leptos_options).await;
-        drop(starting);
         let app = match built {
             Ok(app) => app,
             Err(e) => {

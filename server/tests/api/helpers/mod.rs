@@ -9,7 +9,6 @@
 //! - `jar`: a browser's cookie jar, for tests that walk through several answers.
 //! - `mail`: the dev mailer's outbox.
 //! - `quiet`: the gate that lets one test have the process to itself.
-//! - `renders`: app starts and page renders kept apart (a Leptos process-wide flag).
 //! - `sse`: reading the live event streams.
 
 mod app;
@@ -17,7 +16,6 @@ mod cluster;
 mod jar;
 mod mail;
 pub mod quiet;
-pub mod renders;
 mod sse;
 mod story;
 

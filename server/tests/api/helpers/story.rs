@@ -5,7 +5,7 @@
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{json, Value};
 
-use super::{renders, TestApp};
+use super::TestApp;
 
 /// A signed-in user as the tests see them.
 #[derive(Debug, Clone)]
@@ -49,18 +49,12 @@ impl TestApp {
         self.load(self.client.get(self.url(path))).await
     }
 
-    /// Sends a request and reads its whole answer; if it renders a page, no app starts
-    /// in the process until the page is complete (see `renders`). The answer comes back
-    /// as a `Response` again, buffered.
+    /// Sends a request and reads its whole answer. The answer comes back as a `Response`
+    /// again, buffered.
     pub async fn load(&self, req: RequestBuilder) -> Response {
         let req = req.build().expect("a request");
         let method = req.method().clone();
         let url = req.url().clone();
-        let _render = if renders::renders(url.path()) {
-            Some(renders::rendering().await)
-        } else {
-            None
-        };
         let res = self
             .client
             .execute(req)
