@@ -19,12 +19,14 @@
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 
 mod jwk;
+mod memo;
 mod sign;
 #[cfg(test)]
 mod tests;
 mod verify;
 
 pub use jwk::*;
+pub use memo::VerifiedTokens;
 pub use sign::*;
 pub use verify::*;
 

@@ -4,7 +4,7 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use hmac::Mac;
 use serde_json::{Map, Value};
 
-use super::{b64url_decode, JwtError};
+use super::{b64url_decode, JwtError, VerifiedTokens};
 use crate::auth::mac::hmac_sha256;
 
 /// Default clock-skew allowance for `exp`, `nbf` and `iat`, in seconds.
@@ -69,6 +69,19 @@ pub fn verify(
     validation: &Validation,
     now_secs: i64,
 ) -> Result<Value, JwtError> {
+    verify_remembering(token, key, validation, now_secs, None)
+}
+
+/// [`verify`], skipping the Ed25519 signature check for a token `verified` holds under
+/// the same key (and remembering it there once it passes). Everything else (structure,
+/// `alg`, `kid` lookup, claims) is checked every time.
+pub fn verify_remembering(
+    token: &str,
+    key: &VerifyKey<'_>,
+    validation: &Validation,
+    now_secs: i64,
+    verified: Option<&VerifiedTokens>,
+) -> Result<Value, JwtError> {
     let mut segments = token.split('.');
     let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) = (
         segments.next(),
@@ -108,14 +121,23 @@ pub fn verify(
                 .find(|(id, _)| id == kid)
                 .map(|(_, public)| public)
                 .ok_or(JwtError::UnknownKid)?;
-            let signature = b64url_decode(signature_b64)
-                .ok()
-                .and_then(|bytes| Signature::from_slice(&bytes).ok())
-                .ok_or(JwtError::BadSignature)?;
-            // `verify_strict` also rejects malleable signatures and weak keys.
-            public
-                .verify_strict(signed.as_bytes(), &signature)
-                .map_err(|_| JwtError::BadSignature)?;
+            let entry = verified.map(|memo| (memo, VerifiedTokens::entry(public, token)));
+            if !entry
+                .as_ref()
+                .is_some_and(|(memo, entry)| memo.contains(entry))
+            {
+                let signature = b64url_decode(signature_b64)
+                    .ok()
+                    .and_then(|bytes| Signature::from_slice(&bytes).ok())
+                    .ok_or(JwtError::BadSignature)?;
+                // `verify_strict` also rejects malleable signatures and weak keys.
+                public
+                    .verify_strict(signed.as_bytes(), &signature)
+                    .map_err(|_| JwtError::BadSignature)?;
+                if let Some((memo, entry)) = entry {
+                    memo.remember(entry);
+                }
+            }
         }
         VerifyKey::Hs256(secret) => {
             if alg != "HS256" {

@@ -9,7 +9,7 @@ use url::Url;
 
 use crate::storage::Database;
 
-use super::{error::AuthError, store::AuthSchema};
+use super::{error::AuthError, jwt, store::AuthSchema};
 
 mod local;
 mod reload;
@@ -31,6 +31,8 @@ pub struct KeyStore {
     timing: Timing,
     signing: RwLock<Option<Signing>>,
     verifying: RwLock<Cache>,
+    /// Tokens whose signature already passed (see [`jwt::VerifiedTokens`]).
+    verified: jwt::VerifiedTokens,
     /// The single-flight lock: held across a reload.
     fetches: Mutex<Fetches>,
     mint: Mutex<()>,
@@ -52,6 +54,7 @@ impl KeyStore {
             timing: Timing::DEFAULT,
             signing: RwLock::new(None),
             verifying: RwLock::new(Cache::default()),
+            verified: jwt::VerifiedTokens::default(),
             fetches: Mutex::new(Fetches::default()),
             mint: Mutex::new(()),
         })

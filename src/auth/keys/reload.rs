@@ -185,7 +185,13 @@ impl KeyStore {
         } else {
             &cache.keys
         };
-        let result = jwt::verify(token, &jwt::VerifyKey::Ed25519(keys), validation, now_secs);
+        let result = jwt::verify_remembering(
+            token,
+            &jwt::VerifyKey::Ed25519(keys),
+            validation,
+            now_secs,
+            Some(&self.verified),
+        );
         (result, age, cache.loaded_at)
     }
 

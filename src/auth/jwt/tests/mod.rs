@@ -1,7 +1,7 @@
 //! The JWT module's unit tests, a file per concern: `vectors` (round trips and Better
 //! Auth's own tokens and keys, from `better_auth`), `attacks` (algorithm confusion,
 //! tampering, unknown keys, malformed tokens), `claims` (time, subject, issuer and
-//! audience) and `keys` (private key encryption, JWK and JWKS formats).
+//! audience), `memo` (remembered signatures) and `keys` (private key encryption, JWK and JWKS formats).
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use ed25519_dalek::{Signer, VerifyingKey};
@@ -15,6 +15,7 @@ mod attacks;
 mod better_auth;
 mod claims;
 mod keys;
+mod memo;
 mod vectors;
 
 const SECRET: &[u8] = b"better-auth-secret-12345678901234567890";
