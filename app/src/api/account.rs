@@ -72,6 +72,11 @@ pub async fn update_name(name: String) -> Result<(), UiError> {
         .update_user(&current.user.id, Some(name), None)
         .await
         .map_err(|e| fail(None, &e))?;
+    // As Better Auth's update-user (and the REST door): the session cookie is re-set.
+    set_cookies(
+        call.auth
+            .refreshed_session_cookies(&current.session.token, call.remembers()),
+    );
     done("/settings?done=name");
     Ok(())
 }

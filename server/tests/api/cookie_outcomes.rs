@@ -1,7 +1,8 @@
 //! The same flows through both doors leave the same cookies (issue 23, architecture
 //! review 2026-12 §3.4): sign-up, sign-in with and without "remember me", sign-out,
 //! confirming two-factor set-up, the sign-in challenge, the second factor with and
-//! without "trust this device", a trusted device's sign-in, and turning two-factor off.
+//! without "trust this device", a trusted device's sign-in, turning two-factor off, a
+//! new name and password changes.
 //!
 //! Two browsers, one per door (the REST door's JSON at `/api/auth/*`, the UI's server
 //! functions at `/api/ui/*`), each with its own user and cookie jar, take the steps
@@ -43,6 +44,9 @@ fn effects(res: &Response) -> Effects {
     out
 }
 
+/// The password while it is changed (and changed back).
+const NEW_PASSWORD: &str = "an0ther-Passw0rd-for-both-doors";
+
 /// The attributes every cookie here has (http, so no `Secure`).
 const TAIL: &str = "Path=/; HttpOnly; SameSite=Lax";
 
@@ -81,6 +85,7 @@ struct Browser {
     jar: Jar,
     secret: String,
     backup_codes: Vec<String>,
+    password_changed: bool,
 }
 
 impl Browser {
@@ -91,6 +96,7 @@ impl Browser {
             jar: Jar::default(),
             secret: String::new(),
             backup_codes: Vec::new(),
+            password_changed: false,
         }
     }
 
@@ -211,6 +217,33 @@ impl Browser {
             ("verify_two_factor", &ui),
         )
         .await
+    }
+
+    async fn rename(&mut self, app: &TestApp) -> Effects {
+        let rest = ("/update-user", json!({ "name": "Renamed" }));
+        self.post(app, rest, ("update_name", &[("name", "Renamed")]))
+            .await
+    }
+
+    /// Changes the password (and back, on the next call: each call swaps the two).
+    async fn change_password(&mut self, app: &TestApp, revoke_others: bool) -> Effects {
+        let (current, new) = if self.password_changed {
+            (NEW_PASSWORD, PASSWORD)
+        } else {
+            (PASSWORD, NEW_PASSWORD)
+        };
+        self.password_changed = !self.password_changed;
+        let rest = json!({
+            "currentPassword": current,
+            "newPassword": new,
+            "revokeOtherSessions": revoke_others,
+        });
+        let mut ui = vec![("current_password", current), ("new_password", new)];
+        if revoke_others {
+            ui.push(("revoke_others", "on"));
+        }
+        self.post(app, ("/change-password", rest), ("change_password", &ui))
+            .await
     }
 
     async fn disable_two_factor(&mut self, app: &TestApp) -> Effects {
@@ -366,6 +399,26 @@ async fn both_doors_set_the_same_cookies(app: &TestApp) {
     let mut off = remembered();
     off.push((TRUST, cleared()));
     step!(rest, ui, "two-factor off", disable_two_factor(app), &off);
+
+    // A new name re-sets the session cookie (as Better Auth's update-user; the UI door
+    // once left it alone); a password change that keeps the other sessions leaves the
+    // cookies alone; one that revokes them moves this device to a new session.
+    let same_session = [(SESSION, set(Some(SESSION_AGE)))];
+    step!(rest, ui, "rename", rename(app), &same_session);
+    step!(
+        rest,
+        ui,
+        "password, others kept",
+        change_password(app, false),
+        &[]
+    );
+    step!(
+        rest,
+        ui,
+        "password, others revoked",
+        change_password(app, true),
+        &remembered()
+    );
     step!(rest, ui, "sign-out, at last", sign_out(app), &signed_out());
 }
 
