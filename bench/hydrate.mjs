@@ -11,44 +11,10 @@
 // Playwright comes from end2end/node_modules (no browser download: Debian's Chromium).
 // Prints progress on stderr and one line "HYDRATEJSON {...}" on stdout (raw samples in
 // milliseconds; bench.py computes the percentiles).
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { coldContext, launch, options } from './browser.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const opts = { runs: '10', warmup: '1', chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  end2end: join(here, '..', 'end2end'), cookie: '', url: '' };
-const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i += 1) {
-  const key = argv[i].replace(/^--/, '');
-  if (!(key in opts)) throw new Error(`unknown option ${argv[i]}`);
-  opts[key] = argv[++i];
-}
-if (!opts.url) throw new Error('--url is required');
-
-const require = createRequire(join(resolve(opts.end2end), 'package.json'));
-let pw;
-for (const name of ['playwright-core', '@playwright/test', 'playwright']) {
-  try { pw = require(name); break; } catch { /* next */ }
-}
-if (!pw?.chromium) throw new Error(`no Playwright in ${opts.end2end}/node_modules (npm ci there)`);
-
+const opts = options({ runs: '10', warmup: '1' });
 const url = new URL(opts.url);
-const cookies = [];
-if (opts.cookie) {
-  const eq = opts.cookie.indexOf('=');
-  cookies.push({ name: opts.cookie.slice(0, eq), value: opts.cookie.slice(eq + 1), url: url.origin });
-}
-
-// Runs before any of the page's scripts, in every document of the context.
-function recordHydrated() {
-  const mark = () => {
-    if (window.__hydratedAt === undefined && document.body?.getAttribute('data-hydrated') === 'true') {
-      window.__hydratedAt = performance.now();
-    }
-  };
-  new MutationObserver(mark).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-hydrated'] });
-}
 
 async function load(page, how) {
   const response = how === 'goto' ? await page.goto(opts.url, { waitUntil: 'commit' }) : await page.reload({ waitUntil: 'commit' });
@@ -77,19 +43,13 @@ async function load(page, how) {
   });
 }
 
-const browser = await pw.chromium.launch({
-  executablePath: opts.chromium,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch(opts);
 const out = { chromium: browser.version(), url: opts.url, runs: Number(opts.runs), cold: [], warm: [] };
 try {
   const total = Number(opts.warmup) + Number(opts.runs);
   for (let i = 0; i < total; i += 1) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await coldContext(browser, opts);
     try {
-      if (cookies.length) await context.addCookies(cookies);
-      await context.addInitScript(recordHydrated);
       const page = await context.newPage();
       const cold = await load(page, 'goto');
       if (!cold.path.startsWith(url.pathname)) throw new Error(`redirected to ${cold.path} (not signed in?)`);

@@ -9,42 +9,13 @@
 // The figures are sums over --runs loads divided by the runs (after one warm-up load).
 // Use it to find what a time-to-interactive change should target; measure the change
 // itself with bench/hydrate.mjs, which does not pay the tracing overhead.
-import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const opts = { runs: '3', chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  end2end: join(here, '..', 'end2end'), cookie: '', url: '', save: '' };
-const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i += 1) {
-  const key = argv[i].replace(/^--/, '');
-  if (!(key in opts)) throw new Error(`unknown option ${argv[i]}`);
-  opts[key] = argv[++i];
-}
-if (!opts.url) throw new Error('--url is required');
+import { coldContext, launch, options } from './browser.mjs';
 
-const require = createRequire(join(resolve(opts.end2end), 'package.json'));
-let pw;
-for (const name of ['playwright-core', '@playwright/test', 'playwright']) {
-  try { pw = require(name); break; } catch { /* next */ }
-}
-if (!pw?.chromium) throw new Error(`no Playwright in ${opts.end2end}/node_modules (npm ci there)`);
-
-const url = new URL(opts.url);
+const opts = options({ runs: '3', save: '' });
 const categories = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'loading',
   'v8', 'v8.execute', 'disabled-by-default-v8.compile', 'blink.user_timing', 'toplevel'];
-
-function recordHydrated() {
-  const mark = () => {
-    if (window.__hydratedAt === undefined && document.body?.getAttribute('data-hydrated') === 'true') {
-      window.__hydratedAt = performance.now();
-      performance.mark('hydrated');
-    }
-  };
-  new MutationObserver(mark).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-hydrated'] });
-}
 
 /** Self time per event name on one thread, between `from` and `to` (microseconds). */
 function selfTimes(events, from, to) {
@@ -75,22 +46,13 @@ function selfTimes(events, from, to) {
   return totals;
 }
 
-const browser = await pw.chromium.launch({
-  executablePath: opts.chromium,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch(opts);
 const sums = new Map();
 let windows = 0;
 try {
   for (let i = 0; i <= Number(opts.runs); i += 1) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await coldContext(browser, opts);
     try {
-      if (opts.cookie) {
-        const eq = opts.cookie.indexOf('=');
-        await context.addCookies([{ name: opts.cookie.slice(0, eq), value: opts.cookie.slice(eq + 1), url: url.origin }]);
-      }
-      await context.addInitScript(recordHydrated);
       const page = await context.newPage();
       await browser.startTracing(page, { categories });
       await page.goto(opts.url, { waitUntil: 'commit' });

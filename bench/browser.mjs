@@ -1,0 +1,63 @@
+// What bench/hydrate.mjs and bench/trace.mjs share: their command line, headless
+// Chromium through end2end's Playwright (Debian's Chromium: no browser download), and a
+// cold browser context with the signed-in cookie and the in-page record of hydration.
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** `--name value` options over `defaults` (plus --chromium, --end2end, --cookie, --url). */
+export function options(defaults) {
+  const opts = { chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    end2end: join(here, '..', 'end2end'), cookie: '', url: '', ...defaults };
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i += 1) {
+    const key = argv[i].replace(/^--/, '');
+    if (!(key in opts)) throw new Error(`unknown option ${argv[i]}`);
+    opts[key] = argv[++i];
+  }
+  if (!opts.url) throw new Error('--url is required');
+  return opts;
+}
+
+/** Headless Chromium, as the page figures have always been taken. */
+export async function launch(opts) {
+  const require = createRequire(join(resolve(opts.end2end), 'package.json'));
+  let pw;
+  for (const name of ['playwright-core', '@playwright/test', 'playwright']) {
+    try { pw = require(name); break; } catch { /* next */ }
+  }
+  if (!pw?.chromium) throw new Error(`no Playwright in ${opts.end2end}/node_modules (npm ci there)`);
+  return pw.chromium.launch({
+    executablePath: opts.chromium,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// Runs before any of the page's scripts, in every document of the context.
+function recordHydrated() {
+  const mark = () => {
+    if (window.__hydratedAt === undefined && document.body?.getAttribute('data-hydrated') === 'true') {
+      window.__hydratedAt = performance.now();
+    }
+  };
+  new MutationObserver(mark).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-hydrated'] });
+}
+
+/**
+ * A fresh context (empty HTTP and compiled-code caches: a cold first visit) with the
+ * `--cookie 'name=value'`, whose pages set `window.__hydratedAt` (their
+ * `performance.now()`) when `<body data-hydrated="true">` appears.
+ */
+export async function coldContext(browser, opts) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  if (opts.cookie) {
+    const eq = opts.cookie.indexOf('=');
+    await context.addCookies([{ name: opts.cookie.slice(0, eq), value: opts.cookie.slice(eq + 1),
+      url: new URL(opts.url).origin }]);
+  }
+  await context.addInitScript(recordHydrated);
+  return context;
+}
