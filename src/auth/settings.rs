@@ -1,5 +1,5 @@
-//! What the auth layer is told at start. The app's `crate::config` builds it from the
-//! environment; the auth layer never reads the app's configuration, so that it can
+//! What the auth layer is told at start. The app's configuration module builds it from
+//! the environment; the auth layer never reads the app's configuration, so that it can
 //! serve any axum app (the first step toward a reusable auth crate).
 
 use std::{path::PathBuf, time::Duration};
