@@ -159,10 +159,10 @@ pub fn render(out: &mut String) {
 
     out.push_str("# TYPE http_requests_total counter\n");
     for (route, method, series) in &rows {
+        let labels = labels(method, route);
         let mut statuses = series.statuses.clone();
         statuses.sort_unstable();
         for (status, n) in statuses {
-            let labels = labels(method, route);
             let _ = writeln!(
                 out,
                 "http_requests_total{{{labels},status=\"{status}\"}} {n}"
