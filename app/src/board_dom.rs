@@ -10,6 +10,11 @@
 /// board island).
 pub const EVENTS_URL: &str = "/api/ui/events";
 
+/// The UI's export download (`?format=json|csv`) and import form (a file upload),
+/// served by `server/src/routes/tasks/transfer.rs`, linked from settings.
+pub const EXPORT_URL: &str = "/api/ui/export";
+pub const IMPORT_URL: &str = "/api/ui/import";
+
 /// What the board listens for on [`EVENTS_URL`].
 pub mod stream {
     pub const CREATED: &str = "created";
@@ -45,6 +50,15 @@ pub mod id {
     /// The polite live region that says what changed elsewhere.
     pub const LIVE_NOTE: &str = "live-note";
 
+    /// The quick-add box's chips: what the words typed there were understood as.
+    pub const QUICK_CHIPS: &str = "quick-chips";
+    /// The line under the quick-add box that lists the words it understands.
+    pub const QUICK_HINT: &str = "quick-hint";
+    /// The keyboard shortcuts' dialog.
+    pub const SHORTCUTS: &str = "shortcuts";
+    /// The search field (`/` focuses it).
+    pub const SEARCH: &str = "search";
+
     const ROW: &str = "task-";
     /// A row's "Edit" link (`edit-<id>`) and its editor's fields (`edit-<name>-<id>`).
     const EDIT: &str = "edit-";
@@ -57,6 +71,11 @@ pub mod id {
     /// The task id of a row's id.
     pub fn task_of_row(row: &str) -> Option<&str> {
         row.strip_prefix(ROW)
+    }
+
+    /// The tab of a planning view (`today`, `upcoming`): `t` and `u` follow it.
+    pub fn view_tab(view: &str) -> String {
+        format!("view-{view}")
     }
 
     /// A row's "Edit" link.
@@ -93,6 +112,8 @@ pub mod class {
     /// The undo notice inside [`super::id::TOAST`], and its words.
     pub const TOAST: &str = "toast";
     pub const TOAST_TEXT: &str = "toast-text";
+    /// A row's delete button.
+    pub const DELETE: &str = "delete-button";
     /// An error shown beside a form (`role=alert`), on every page.
     pub const ERROR: &str = "form-error";
 }
@@ -124,6 +145,8 @@ pub mod attr {
     pub const CANCEL: &str = "data-cancel";
     /// The undo notice's close button.
     pub const DISMISS: &str = "data-dismiss";
+    /// The button that opens the keyboard shortcuts' dialog.
+    pub const SHORTCUTS: &str = "data-shortcuts";
 }
 
 #[cfg(test)]

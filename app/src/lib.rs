@@ -10,6 +10,8 @@ pub mod islands;
 pub mod limits;
 pub mod messages;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod quick_chips;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
@@ -45,6 +47,9 @@ pub const PRODUCT: &str = "Taskdeck";
 /// the toggle with or without JavaScript).
 pub const THEME_COOKIE: &str = "taskdeck.theme";
 pub const THEME_COOKIE_MAX_AGE: u64 = 400 * 24 * 3600;
+/// The browser's time zone (see `api::time_zone`), read by the server and the island.
+pub const TIME_ZONE_COOKIE: &str = "taskdeck.tz";
+pub const TIME_ZONE_COOKIE_MAX_AGE: u64 = 400 * 24 * 3600;
 
 /// Before first paint, a theme stored in the browser by an older version (no cookie
 /// yet) still applies; one the server rendered from the cookie wins.

@@ -39,3 +39,14 @@ mod tests {
         assert_eq!(MAX_PASSWORD_LEN, auth::MAX_PASSWORD_LEN);
     }
 }
+
+/// The repetitions the editor offers: (RRULE as stored, words). The empty rule is a
+/// one-off task.
+pub const REPEAT_CHOICES: [(&str, &str); 6] = [
+    ("", "Does not repeat"),
+    ("FREQ=DAILY", "Every day"),
+    ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "Every weekday"),
+    ("FREQ=WEEKLY", "Every week"),
+    ("FREQ=MONTHLY", "Every month"),
+    ("FREQ=YEARLY", "Every year"),
+];

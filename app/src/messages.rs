@@ -33,6 +33,7 @@ pub fn error_message(code: &str) -> Cow<'static, str> {
             .into()
         }
         "INVALID_DUE_DATE" => "Use a real date for the due date.",
+        "INVALID_RECURRENCE" => "Pick how the task repeats from the list.",
         "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL" | "USER_ALREADY_EXISTS" => {
             "An account with this e-mail already exists. Sign in instead?"
         }

@@ -38,7 +38,8 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    fn problem(&self) -> Problem {
+    /// The core's problem this error is (status, code, words).
+    pub fn problem(&self) -> Problem {
         match self {
             ApiError::Code(code) => (*code).into(),
             ApiError::Detailed(code, message) => Problem::detailed(*code, message.clone()),

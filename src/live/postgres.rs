@@ -28,11 +28,28 @@ pub trait Announce {
         kind: Kind,
         task: &T,
     ) -> impl std::future::Future<Output = Result<(), sqlx::Error>> + Send;
+
+    /// Announces a second change of the same write (the next occurrence of a repeating
+    /// task) without the write's echo key: the writer waits for its main announcement,
+    /// which is sent last, so that both are delivered before it answers.
+    fn announce_side<T: Announced + Sync>(
+        &mut self,
+        kind: Kind,
+        task: &T,
+    ) -> impl std::future::Future<Output = Result<(), sqlx::Error>> + Send;
 }
 
 /// SQLite is one instance: the hub is told directly, after the commit (`tasks`).
 impl Announce for SqliteConnection {
     async fn announce<T: Announced + Sync>(
+        &mut self,
+        _kind: Kind,
+        _task: &T,
+    ) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+
+    async fn announce_side<T: Announced + Sync>(
         &mut self,
         _kind: Kind,
         _task: &T,
@@ -60,13 +77,25 @@ impl Announce for PgConnection {
         task: &T,
     ) -> Result<(), sqlx::Error> {
         let echo = ECHO.try_with(String::clone).ok();
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(CHANNEL)
-            .bind(notify_payload(kind, task, echo.as_deref()))
-            .execute(self)
-            .await
-            .map(|_| ())
+        notify(self, notify_payload(kind, task, echo.as_deref())).await
     }
+
+    async fn announce_side<T: Announced + Sync>(
+        &mut self,
+        kind: Kind,
+        task: &T,
+    ) -> Result<(), sqlx::Error> {
+        notify(self, notify_payload(kind, task, None)).await
+    }
+}
+
+async fn notify(conn: &mut PgConnection, payload: String) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(payload)
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// Starts listening (returns once `LISTEN` is in force, so that no write after start-up

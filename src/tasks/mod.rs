@@ -6,12 +6,15 @@
 //! [`crate::live`]), so that both doors feed the live streams without a step of their own.
 
 pub mod model;
+pub mod quick_add;
+pub mod recurrence;
 mod store;
+pub mod transfer;
 pub mod undo;
 
 pub use model::{
     FieldErrors, ListQuery, NewTask, Priority, SortKey, SortOrder, StatusFilter, Summary, Task,
-    TaskPage, TaskPatch,
+    TaskPage, TaskPatch, View,
 };
 
 use std::future::Future;
@@ -21,6 +24,7 @@ use crate::{
     problem::{Code, Problem},
     storage::{Database, StorageError},
 };
+use store::Written;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TaskError {
@@ -122,7 +126,9 @@ pub async fn toggle(
     id: i64,
 ) -> Result<Task, TaskError> {
     let write = store::toggle(db, user_id, id);
-    announced(db, changes, user_id, Kind::Completed, write).await
+    Ok(announced_all(db, changes, user_id, Kind::Completed, write)
+        .await?
+        .task)
 }
 
 /// Deletes the task and answers it as it was, so that the caller can offer "Undo".
@@ -177,23 +183,70 @@ async fn announced(
     kind: Kind,
     write: impl Future<Output = Result<Option<Task>, TaskError>>,
 ) -> Result<Task, TaskError> {
+    let write = async {
+        let task = write.await?;
+        Ok(task.map(|task| Written {
+            task,
+            side: Vec::new(),
+        }))
+    };
+    Ok(announced_all(db, changes, user_id, kind, write).await?.task)
+}
+
+/// [`announced`] for a write that changed other tasks too: theirs are published
+/// first, the write's own last (the one a PostgreSQL writer waits for).
+async fn announced_all(
+    db: &Database,
+    changes: &Changes,
+    user_id: &str,
+    kind: Kind,
+    write: impl Future<Output = Result<Option<Written>, TaskError>>,
+) -> Result<Written, TaskError> {
     match db {
         Database::Sqlite(_) => {
             let _turn = changes.turn(user_id).await;
-            let task = write.await?.ok_or(TaskError::NotFound)?;
-            changes.publish(Change::of(kind, &task));
-            Ok(task)
+            let written = write.await?.ok_or(TaskError::NotFound)?;
+            for (side_kind, task) in &written.side {
+                changes.publish(Change::of(*side_kind, task));
+            }
+            changes.publish(Change::of(kind, &written.task));
+            Ok(written)
         }
         Database::Postgres(_) => {
             // Answer only once this instance has delivered the write's own event, so
             // that a stream opened after the answer finds it (in commit order).
             let echo = changes.expect_echo();
             let written = postgres::with_echo(echo.key().to_string(), write).await;
-            let task = written?.ok_or(TaskError::NotFound)?;
+            let written = written?.ok_or(TaskError::NotFound)?;
             echo.wait().await;
-            Ok(task)
+            Ok(written)
         }
     }
+}
+
+/// Every task of `user_id`, oldest first, as a stream with bounded memory (see
+/// `store::export`).
+pub fn export(
+    db: &Database,
+    user_id: &str,
+) -> tokio::sync::mpsc::Receiver<Result<Task, TaskError>> {
+    store::export(db, user_id)
+}
+
+/// Adds `tasks` in their order, all or none (one transaction); how many were added.
+/// Each is announced to the user's live streams.
+pub async fn import(
+    db: &Database,
+    changes: &Changes,
+    user_id: &str,
+    tasks: Vec<NewTask>,
+) -> Result<usize, TaskError> {
+    if tasks.is_empty() {
+        return Ok(0);
+    }
+    let write = store::import(db, user_id, &tasks);
+    announced_all(db, changes, user_id, Kind::Created, write).await?;
+    Ok(tasks.len())
 }
 
 pub async fn summary(db: &Database, user_id: &str) -> Result<Summary, TaskError> {

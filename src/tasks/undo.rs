@@ -64,6 +64,7 @@ mod tests {
             priority: Priority::High,
             tags: vec!["home".into()],
             due_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1),
+            recurrence: Some("FREQ=WEEKLY".into()),
             created_at: Ts::parse("2026-11-01T10:00:00.000Z").unwrap(),
             updated_at: Ts::parse("2026-11-02T10:00:00.000Z").unwrap(),
         }

@@ -236,19 +236,26 @@ pub fn remember_form(auth: &AuthService, fields: &[(&str, &str)]) {
     )]);
 }
 
-/// A field [`remember_form`] kept for this page, read once: the cookie is cleared.
-pub fn remembered(key: &str) -> Option<String> {
-    let ctx = use_context::<UiContext>()?;
-    let settings = ctx.auth.cookie_settings();
-    let name = form_cookie_name(settings.secure);
-    let raw = request_headers()
+/// The value of the request's cookie `name`, as sent.
+pub fn request_cookie(name: &str) -> Option<String> {
+    let parts = use_context::<Parts>()?;
+    parts
+        .headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
         .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.to_string())?;
+        .map(|(_, v)| v.to_string())
+}
+
+/// A field [`remember_form`] kept for this page, read once: the cookie is cleared.
+pub fn remembered(key: &str) -> Option<String> {
+    let ctx = use_context::<UiContext>()?;
+    let settings = ctx.auth.cookie_settings();
+    let name = form_cookie_name(settings.secure);
+    let raw = request_cookie(name)?;
     set_cookies([format!("{name}={}", settings.attributes(Some(0)))]);
     let decode = |s: &str| {
         percent_encoding::percent_decode_str(s)

@@ -24,6 +24,7 @@ pub mod call;
 pub mod error;
 pub mod tasks;
 pub mod theme;
+pub mod time_zone;
 pub mod two_factor;
 pub mod types;
 #[cfg(feature = "ssr")]
@@ -35,6 +36,7 @@ pub use auth::*;
 pub use call::UiContext;
 pub use error::UiError;
 pub use tasks::*;
+pub use time_zone::SetTimeZone;
 pub use two_factor::*;
 pub use types::{
     Account, SessionInfo, Summary, TaskFilter, TaskListing, TaskView, TrustedDeviceInfo, Viewer,

@@ -23,7 +23,10 @@ use {
 pub async fn list_tasks(#[server(flatten)] filter: TaskFilter) -> Result<TaskListing, UiError> {
     let call = Call::enter(None).await?;
     let user = call.user().await?;
-    let query = ListQuery::from_pairs(filter.core_pairs()).unwrap_or_default();
+    let tz = super::time_zone::chosen();
+    let mut pairs = filter.core_pairs();
+    pairs.push(("tz", tz.name()));
+    let query = ListQuery::from_pairs(pairs).unwrap_or_default();
     let page = tasks::list(&call.db, &user, &query)
         .await
         .map_err(task_error)?;
@@ -31,7 +34,7 @@ pub async fn list_tasks(#[server(flatten)] filter: TaskFilter) -> Result<TaskLis
         tasks: page.tasks.into_iter().map(TaskView::from).collect(),
         total: page.total,
         limit: page.limit,
-        today: chrono::Utc::now().date_naive().to_string(),
+        today: query.today.to_string(),
     })
 }
 
@@ -48,6 +51,8 @@ pub async fn task_summary() -> Result<Summary, UiError> {
     })
 }
 
+/// Adds a task from the quick-add box: the title is plain words ("pay rent every
+/// month !high #home"), parsed as of the caller's today, over the "More details" fields.
 #[server(prefix = "/api/ui", endpoint = "create_task")]
 pub async fn create_task(
     title: String,
@@ -58,8 +63,10 @@ pub async fn create_task(
 ) -> Result<TaskView, UiError> {
     let call = Call::enter(None).await?;
     let user = call.user().await?;
-    let fields = form_fields(Some(title), description, priority, tags, due_date);
-    let new = NewTask::from_json(&fields).map_err(|e| task_error(TaskError::Invalid(e)))?;
+    let fields = form_fields(None, description, priority, tags, due_date, None);
+    let today = super::time_zone::today();
+    let new = NewTask::from_text(&title, today, &fields)
+        .map_err(|e| task_error(TaskError::Invalid(e)))?;
     let task = tasks::create(&call.db, &call.changes, &user, new)
         .await
         .map_err(task_error)?;
@@ -84,6 +91,7 @@ pub async fn update_task(
     priority: Option<String>,
     tags: Option<String>,
     due_date: Option<String>,
+    recurrence: Option<String>,
 ) -> Result<TaskView, UiError> {
     let call = Call::enter(None).await?;
     let user = call.user().await?;
@@ -95,6 +103,7 @@ pub async fn update_task(
         priority,
         Some(tags.unwrap_or_default()),
         Some(due_date.unwrap_or_default()),
+        Some(recurrence.unwrap_or_default()),
     );
     let patch = TaskPatch::from_json(&fields).map_err(|e| task_error(TaskError::Invalid(e)))?;
     let task = tasks::update(&call.db, &call.changes, &user, id, patch)
@@ -154,6 +163,19 @@ pub async fn undo_preview(token: String) -> Result<Option<String>, UiError> {
     Ok(task.map(|t| t.title))
 }
 
+/// What quick add understands in `text`, as the chips under the box show it (the
+/// island asks as the user pauses typing): nothing is saved.
+#[server(prefix = "/api/ui", endpoint = "preview_quick_add")]
+pub async fn preview_quick_add(text: String) -> Result<Vec<String>, UiError> {
+    let call = Call::enter(None).await?;
+    call.user().await?;
+    let today = super::time_zone::today();
+    Ok(crate::quick_chips::chips(
+        &taskdeck::tasks::quick_add::parse(&text, today),
+        today,
+    ))
+}
+
 #[cfg(feature = "ssr")]
 mod server {
     use serde_json::{Map, Value};
@@ -173,11 +195,12 @@ mod server {
                 // REST API's `title: must not be empty`.
                 let field = fields.0.keys().next().map_or("", String::as_str);
                 let code = match field {
-                    "title" => "INVALID_TITLE",
+                    "title" | "text" => "INVALID_TITLE",
                     "description" => "INVALID_DESCRIPTION",
                     "priority" => "INVALID_PRIORITY",
                     "tags" => "INVALID_TAGS",
                     "due_date" => "INVALID_DUE_DATE",
+                    "recurrence" => "INVALID_RECURRENCE",
                     _ => "VALIDATION_ERROR",
                 };
                 let problem = Problem {
@@ -207,6 +230,7 @@ mod server {
         priority: Option<String>,
         tags: Option<String>,
         due_date: Option<String>,
+        recurrence: Option<String>,
     ) -> Map<String, Value> {
         let mut map = Map::new();
         if let Some(t) = title {
@@ -229,6 +253,9 @@ mod server {
         }
         if let Some(d) = due_date {
             map.insert("due_date".into(), blank_to_null(d));
+        }
+        if let Some(r) = recurrence {
+            map.insert("recurrence".into(), blank_to_null(r));
         }
         map
     }

@@ -29,15 +29,5 @@ pub async fn set_theme(theme: String) -> Result<(), UiError> {
 /// The theme this request's cookie names, if any.
 #[cfg(feature = "ssr")]
 pub fn chosen() -> Option<String> {
-    let parts = use_context::<http::request::Parts>()?;
-    parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == crate::THEME_COOKIE)
-        .map(|(_, v)| v.to_string())
-        .filter(|v| v == "light" || v == "dark")
+    super::call::request_cookie(crate::THEME_COOKIE).filter(|v| v == "light" || v == "dark")
 }

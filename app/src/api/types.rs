@@ -20,6 +20,9 @@ pub struct TaskView {
     pub tags: Vec<String>,
     /// `YYYY-MM-DD`.
     pub due_date: Option<String>,
+    /// The RRULE it repeats by, and the same in words ("every week").
+    pub recurrence: Option<String>,
+    pub repeats: Option<String>,
     pub created_at: String,
 }
 
@@ -36,6 +39,9 @@ pub struct TaskFilter {
     pub tag: Option<String>,
     pub priority: Option<String>,
     pub limit: Option<String>,
+    /// A planning view: `today` or `upcoming` (none: every task).
+    #[serde(default)]
+    pub view: Option<String>,
     /// The task whose editor is open (`?edit=<id>`): a view parameter, not a filter.
     #[serde(default)]
     pub edit: Option<String>,
@@ -88,6 +94,7 @@ impl TaskFilter {
             ("tag", &self.tag),
             ("priority", &self.priority),
             ("limit", &self.limit),
+            ("view", &self.view),
         ] {
             if let Some(v) = value.as_deref() {
                 pairs.push((key, v));
@@ -98,7 +105,7 @@ impl TaskFilter {
 
     /// Anything narrowing the list (for the empty state's words).
     pub fn narrows(&self) -> bool {
-        [&self.status, &self.q, &self.tag, &self.priority]
+        [&self.status, &self.q, &self.tag, &self.priority, &self.view]
             .iter()
             .any(|v| v.as_deref().is_some_and(|v| !v.is_empty() && v != "all"))
     }
@@ -136,6 +143,12 @@ impl From<taskdeck::tasks::Task> for TaskView {
             priority,
             tags: t.tags,
             due_date: t.due_date.map(|d| d.to_string()),
+            repeats: t.recurrence.as_deref().and_then(|r| {
+                taskdeck::tasks::recurrence::Recurrence::parse(r)
+                    .ok()
+                    .map(|r| r.describe())
+            }),
+            recurrence: t.recurrence,
             created_at: t.created_at.to_iso(),
         }
     }

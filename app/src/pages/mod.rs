@@ -5,5 +5,6 @@ pub mod board;
 pub mod home;
 pub mod not_found;
 pub mod password;
+mod planning_settings;
 pub mod settings;
 pub mod two_factor;

@@ -1,4 +1,5 @@
-//! Account settings: name, two-factor (and its trusted devices), password, active sessions, account deletion. Rendered on the
+//! Account settings: name, two-factor (and its trusted devices), time zone, export and
+//! import, password, active sessions, account deletion. Rendered on the
 //! server; each section is a plain form whose server function redirects back here with
 //! `?done=…` (one notice at a time) or `?error=CODE`, with or without JavaScript.
 
@@ -7,6 +8,7 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
 use super::auth_forms::query_value;
+use super::planning_settings::{TimeZoneSettings, TransferSettings};
 use crate::board_dom::class;
 use crate::limits;
 use crate::messages::error_message;
@@ -67,6 +69,8 @@ fn Settings() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <TimeZoneSettings />
+            <TransferSettings />
             <div class="card settings-card">
                 <h2>"Change password"</h2>
                 <form method="post" action=ChangePassword::url() class="stack">

@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         // The UI's event stream, beside its server functions (same origin, no CORS).
         .merge(routes::live::ui_router())
+        .merge(routes::tasks::ui_router())
         .merge(pages)
         .merge(bundle(&leptos_options))
         .route("/metrics", axum::routing::get(crate::metrics::render))

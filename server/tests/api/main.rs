@@ -25,6 +25,8 @@ mod live;
 mod openapi;
 mod origin;
 mod pages;
+mod planning;
+
 mod reliability;
 mod revocation;
 mod scale_out;

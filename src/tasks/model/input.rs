@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use super::{FieldErrors, Priority, DESCRIPTION_MAX, TAGS_MAX, TAG_MAX_LEN, TITLE_MAX};
+use crate::tasks::recurrence::Recurrence;
 
 /// A validated new task.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +16,8 @@ pub struct NewTask {
     pub priority: Priority,
     pub tags: Vec<String>,
     pub due_date: Option<NaiveDate>,
+    /// The canonical RRULE (see [`Recurrence`]).
+    pub recurrence: Option<String>,
 }
 
 /// A validated partial update: `None` leaves a field alone; `Some(None)` clears it.
@@ -26,15 +29,17 @@ pub struct TaskPatch {
     pub priority: Option<Priority>,
     pub tags: Option<Vec<String>>,
     pub due_date: Option<Option<NaiveDate>>,
+    pub recurrence: Option<Option<String>>,
 }
 
-const FIELDS: [&str; 6] = [
+const FIELDS: [&str; 7] = [
     "title",
     "description",
     "completed",
     "priority",
     "tags",
     "due_date",
+    "recurrence",
 ];
 
 fn title(v: &Value, errors: &mut FieldErrors) -> Option<String> {
@@ -209,6 +214,25 @@ fn due_date(v: &Value, errors: &mut FieldErrors) -> Option<Option<NaiveDate>> {
     }
 }
 
+/// `null` means a one-off task; a string must be a rule [`Recurrence`] accepts, stored
+/// in its canonical spelling.
+fn recurrence(v: &Value, errors: &mut FieldErrors) -> Option<Option<String>> {
+    match v {
+        Value::Null => Some(None),
+        Value::String(s) => match Recurrence::parse(s) {
+            Ok(rule) => Some(Some(rule.as_str().to_string())),
+            Err(reason) => {
+                errors.add("recurrence", reason);
+                None
+            }
+        },
+        _ => {
+            errors.add("recurrence", "must be a rule like FREQ=WEEKLY, or null");
+            None
+        }
+    }
+}
+
 fn unknown_fields(body: &Map<String, Value>, errors: &mut FieldErrors) {
     for key in body.keys() {
         if !FIELDS.contains(&key.as_str()) {
@@ -238,6 +262,9 @@ impl NewTask {
         let priority = body.get("priority").and_then(|v| priority(v, &mut errors));
         let tags = body.get("tags").and_then(|v| tags(v, &mut errors));
         let due_date = body.get("due_date").and_then(|v| due_date(v, &mut errors));
+        let recurrence = body
+            .get("recurrence")
+            .and_then(|v| recurrence(v, &mut errors));
         match title {
             Some(title) if errors.is_empty() => Ok(NewTask {
                 title,
@@ -246,6 +273,7 @@ impl NewTask {
                 priority: priority.unwrap_or_default(),
                 tags: tags.unwrap_or_default(),
                 due_date: due_date.flatten(),
+                recurrence: recurrence.flatten(),
             }),
             _ => Err(errors),
         }
@@ -267,6 +295,9 @@ impl TaskPatch {
             priority: body.get("priority").and_then(|v| priority(v, &mut errors)),
             tags: body.get("tags").and_then(|v| tags(v, &mut errors)),
             due_date: body.get("due_date").and_then(|v| due_date(v, &mut errors)),
+            recurrence: body
+                .get("recurrence")
+                .and_then(|v| recurrence(v, &mut errors)),
         };
         if errors.is_empty() {
             Ok(patch)

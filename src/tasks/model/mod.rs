@@ -3,6 +3,7 @@
 
 mod input;
 mod query;
+mod quick;
 
 use std::collections::BTreeMap;
 
@@ -12,7 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::storage::Ts;
 
 pub use input::{lowercase_tag, normalize_tags, parse_date, tag_is_invalid, NewTask, TaskPatch};
-pub use query::{ListQuery, SortKey, SortOrder, StatusFilter, LIMIT_DEFAULT, LIMIT_MAX};
+pub use query::{
+    parse_time_zone, today_in, ListQuery, SortKey, SortOrder, StatusFilter, View, LIMIT_DEFAULT,
+    LIMIT_MAX, UPCOMING_DAYS,
+};
 
 pub const TITLE_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 1000;
@@ -44,6 +48,14 @@ impl Priority {
             _ => Priority::High,
         }
     }
+    /// The wire name (`low`, `medium`, `high`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+        }
+    }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "low" => Some(Priority::Low),
@@ -65,6 +77,9 @@ pub struct Task {
     pub priority: Priority,
     pub tags: Vec<String>,
     pub due_date: Option<NaiveDate>,
+    /// How the task repeats: an RFC 5545 RRULE subset in its canonical spelling (see
+    /// [`crate::tasks::recurrence`]); `null` for a one-off task.
+    pub recurrence: Option<String>,
     pub created_at: Ts,
     pub updated_at: Ts,
 }
@@ -80,6 +95,7 @@ pub struct TaskRow {
     pub priority: i16,
     pub tags: String,
     pub due_date: Option<String>,
+    pub recurrence: Option<String>,
     pub created_at: Ts,
     pub updated_at: Ts,
 }
@@ -97,6 +113,7 @@ impl From<TaskRow> for Task {
             due_date: r
                 .due_date
                 .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+            recurrence: r.recurrence,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

@@ -1,9 +1,35 @@
 //! The list's query: filters, sort and paging, parsed strictly for the REST API (as
 //! its document says) and leniently for the UI's forms (blank means default).
 
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::{lowercase_tag, FieldErrors, Priority};
+
+/// The planning views: all tasks (filtered and sorted as asked), or the open ones due
+/// today and before (overdue first), or due in the seven days after today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum View {
+    #[default]
+    All,
+    Today,
+    Upcoming,
+}
+
+/// How many days after today "Upcoming" shows.
+pub const UPCOMING_DAYS: u64 = 7;
+
+/// The calendar date it is in `tz` at `now`: what "today" means to the user.
+pub fn today_in(tz: Tz, now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&tz).date_naive()
+}
+
+/// An IANA time zone name (`Europe/Paris`), as browsers report it.
+pub fn parse_time_zone(name: &str) -> Option<Tz> {
+    name.parse().ok()
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -47,6 +73,11 @@ pub struct ListQuery {
     pub priority: Option<Priority>,
     pub limit: i64,
     pub offset: i64,
+    pub view: View,
+    /// The user's time zone (`tz`, UTC by default): it decides what "today" is.
+    pub tz: Tz,
+    /// Today in [`Self::tz`], taken when the query was parsed.
+    pub today: NaiveDate,
 }
 
 impl Default for ListQuery {
@@ -60,13 +91,16 @@ impl Default for ListQuery {
             priority: None,
             limit: LIMIT_DEFAULT,
             offset: 0,
+            view: View::All,
+            tz: Tz::UTC,
+            today: Utc::now().date_naive(),
         }
     }
 }
 
 /// The list's query parameters; any other key is ignored.
-const LIST_KEYS: [&str; 8] = [
-    "status", "sort", "order", "q", "tag", "priority", "limit", "offset",
+const LIST_KEYS: [&str; 10] = [
+    "status", "sort", "order", "q", "tag", "priority", "limit", "offset", "view", "tz",
 ];
 
 impl ListQuery {
@@ -148,9 +182,22 @@ impl ListQuery {
                     Ok(n) if n >= 0 => q.offset = n,
                     _ => errors.add("offset", "must be a non-negative integer"),
                 },
+                "view" => match choice {
+                    _ if default => q.view = View::All,
+                    "all" => q.view = View::All,
+                    "today" => q.view = View::Today,
+                    "upcoming" => q.view = View::Upcoming,
+                    _ => errors.add("view", "must be one of all, today, upcoming"),
+                },
+                "tz" => match parse_time_zone(value) {
+                    _ if value.is_empty() => q.tz = Tz::UTC,
+                    Some(tz) => q.tz = tz,
+                    None => errors.add("tz", "must be an IANA time zone such as Europe/Paris"),
+                },
                 _ => {}
             }
         }
+        q.today = today_in(q.tz, Utc::now());
         if errors.is_empty() {
             Ok(q)
         } else {

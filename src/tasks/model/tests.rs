@@ -101,6 +101,7 @@ fn the_forms_read_blank_as_default_and_the_api_refuses_it() {
             priority: Some(Priority::Low),
             limit: 5,
             offset: i64::MAX,
+            ..ListQuery::default()
         }
     );
 }

@@ -8,7 +8,7 @@ use crate::{storage::Database, with_pool};
 
 use super::{
     super::{
-        model::{ListQuery, SortKey, SortOrder, StatusFilter},
+        model::{ListQuery, SortKey, SortOrder, StatusFilter, View, UPCOMING_DAYS},
         TaskError,
     },
     Bind, COLUMNS,
@@ -26,14 +26,14 @@ trait Backend: sqlx::Database {
 /// form the API sends.
 impl Backend for Sqlite {
     const JSON_ARRAY: (&'static str, &'static str) = (
-        r#"COALESCE(json_group_array(json_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', CASE WHEN "completed" THEN json('true') ELSE json('false') END, 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', json("tags"), 'due_date', "due_date", 'created_at', "created_at", 'updated_at', "updated_at") ORDER BY "#,
+        r#"COALESCE(json_group_array(json_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', CASE WHEN "completed" THEN json('true') ELSE json('false') END, 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', json("tags"), 'due_date', "due_date", 'recurrence', "recurrence", 'created_at', "created_at", 'updated_at', "updated_at") ORDER BY "#,
         r#"), '[]')"#,
     );
 }
 
 impl Backend for Postgres {
     const JSON_ARRAY: (&'static str, &'static str) = (
-        r#"COALESCE(json_agg(json_build_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', "completed", 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', "tags"::json, 'due_date', "due_date", 'created_at', to_char("created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'updated_at', to_char("updated_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY "#,
+        r#"COALESCE(json_agg(json_build_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', "completed", 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', "tags"::json, 'due_date', "due_date", 'recurrence', "recurrence", 'created_at', to_char("created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'updated_at', to_char("updated_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY "#,
         r#"), '[]'::json)::text"#,
     );
 }
@@ -59,6 +59,21 @@ where
     if let Some(p) = query.priority {
         b.push(r#" AND "priority" = "#).push_bind(p.as_i16());
     }
+    // Due dates are `YYYY-MM-DD` text, which compares as the dates do.
+    match query.view {
+        View::All => {}
+        View::Today => {
+            b.push(r#" AND NOT "completed" AND "due_date" <= "#)
+                .push_bind(query.today.to_string());
+        }
+        View::Upcoming => {
+            let last = query.today + chrono::Days::new(UPCOMING_DAYS);
+            b.push(r#" AND NOT "completed" AND "due_date" > "#)
+                .push_bind(query.today.to_string())
+                .push(r#" AND "due_date" <= "#)
+                .push_bind(last.to_string());
+        }
+    }
     if let Some(tag) = &query.tag {
         b.push(r#" AND EXISTS (SELECT 1 FROM "task_tag" tt WHERE tt."task_id" = "task"."id" AND tt."user_id" = "#)
             .push_bind(user_id)
@@ -83,6 +98,14 @@ where
 
 /// The sort keys of a list query, most significant first, each with its direction.
 fn order_keys(query: &ListQuery) -> Vec<(&'static str, &'static str)> {
+    // The planning views read as a calendar: by day (overdue first), then priority.
+    if query.view != View::All {
+        return vec![
+            (r#""due_date""#, "ASC"),
+            (r#""priority""#, "DESC"),
+            (r#""id""#, "ASC"),
+        ];
+    }
     let dir = match query.order {
         SortOrder::Asc => "ASC",
         SortOrder::Desc => "DESC",
@@ -178,7 +201,11 @@ pub async fn list_json(
 
 /// The `task_count` expression that equals the filter's count, when there is one.
 fn counter_column(query: &ListQuery) -> Option<&'static str> {
-    if query.priority.is_some() || query.tag.is_some() || query.q.is_some() {
+    if query.priority.is_some()
+        || query.tag.is_some()
+        || query.q.is_some()
+        || query.view != View::All
+    {
         return None;
     }
     Some(match query.status {

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use sqlx::{Encode, Postgres, QueryBuilder, Type};
 
 use crate::{
-    exec, fetch_one, fetch_optional,
+    exec, fetch_all, fetch_one, fetch_optional,
     live::{postgres::Announce, Kind},
     storage::{Database, Ts},
     with_pool,
@@ -14,28 +14,66 @@ use crate::{
 
 use super::{
     model::{NewTask, Summary, Task, TaskPatch, TaskRow},
+    recurrence::Recurrence,
     TaskError,
 };
 
+/// A write's task, and the other tasks it changed on the way (with what happened to
+/// them), to be announced before it.
+#[derive(Debug)]
+pub struct Written {
+    pub task: Task,
+    pub side: Vec<(Kind, Task)>,
+}
+
+/// Inserts one task and its tags inside the transaction `$tx`; evaluates to the
+/// [`Task`]. A macro, not a function: it is expanded once per backend.
+macro_rules! insert_task {
+    ($tx:ident, $user_id:expr, $new:expr, $repeat_of:expr, $now:expr) => {{
+        let new: &NewTask = $new;
+        let row: TaskRow = fetch_one!(
+            on &mut *$tx,
+            INSERT.as_str(),
+            $user_id,
+            &new.title,
+            &new.description,
+            new.completed,
+            new.priority.as_i16(),
+            tags_json(&new.tags),
+            new.due_date.map(|d| d.to_string()),
+            &new.recurrence,
+            $now,
+            $now,
+            $repeat_of,
+        )?;
+        for tag in &new.tags {
+            exec!(on &mut *$tx, INSERT_TAG, row.id, $user_id, tag)?;
+        }
+        Task::from(row)
+    }};
+}
+
 mod list;
+mod transfer;
 
 pub use list::list_json;
+pub use transfer::{export, import};
 
-const COLUMNS: &str = r#""id", "user_id", "title", "description", "completed", "priority", "tags", "due_date", "created_at", "updated_at""#;
+const COLUMNS: &str = r#""id", "user_id", "title", "description", "completed", "priority", "tags", "due_date", "recurrence", "created_at", "updated_at""#;
 
 static SELECT_ONE: LazyLock<String> =
     LazyLock::new(|| format!(r#"SELECT {COLUMNS} FROM "task" WHERE "id" = $1 AND "user_id" = $2"#));
 
 static INSERT: LazyLock<String> = LazyLock::new(|| {
     format!(
-        r#"INSERT INTO "task" ("user_id", "title", "description", "completed", "priority", "tags", "due_date", "created_at", "updated_at")
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"#
+        r#"INSERT INTO "task" ("user_id", "title", "description", "completed", "priority", "tags", "due_date", "recurrence", "created_at", "updated_at", "repeat_of")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"#
     )
 });
 
 static RESTORE: LazyLock<String> = LazyLock::new(|| {
     format!(
-        r#"INSERT INTO "task" ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        r#"INSERT INTO "task" ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT ("id") DO NOTHING RETURNING {COLUMNS}"#
     )
 });
@@ -43,6 +81,13 @@ static RESTORE: LazyLock<String> = LazyLock::new(|| {
 static TOGGLE: LazyLock<String> = LazyLock::new(|| {
     format!(
         r#"UPDATE "task" SET "completed" = NOT "completed", "updated_at" = $3 WHERE "id" = $1 AND "user_id" = $2 RETURNING {COLUMNS}"#
+    )
+});
+
+/// The open occurrence a completion inserted (see [`toggle`]).
+static DELETE_OCCURRENCE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        r#"DELETE FROM "task" WHERE "repeat_of" = $1 AND "user_id" = $2 AND NOT "completed" RETURNING {COLUMNS}"#
     )
 });
 
@@ -74,23 +119,7 @@ pub async fn create(db: &Database, user_id: &str, new: &NewTask) -> Result<Task,
     let now = Ts::now();
     let task: Task = with_pool!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let row: TaskRow = fetch_one!(
-            on &mut *tx,
-            INSERT.as_str(),
-            user_id,
-            &new.title,
-            &new.description,
-            new.completed,
-            new.priority.as_i16(),
-            tags_json(&new.tags),
-            new.due_date.map(|d| d.to_string()),
-            now,
-            now,
-        )?;
-        for tag in &new.tags {
-            exec!(on &mut *tx, INSERT_TAG, row.id, user_id, tag)?;
-        }
-        let task = Task::from(row);
+        let task = insert_task!(tx, user_id, new, None::<i64>, now);
         tx.announce(Kind::Created, &task).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(task)
@@ -114,6 +143,7 @@ pub async fn restore(db: &Database, task: &Task) -> Result<Option<Task>, TaskErr
             task.priority.as_i16(),
             tags_json(&task.tags),
             task.due_date.map(|d| d.to_string()),
+            &task.recurrence,
             task.created_at,
             task.updated_at,
         )?;
@@ -170,6 +200,10 @@ where
         b.push(r#", "due_date" = "#)
             .push_bind(due_date.map(|d| d.to_string()));
     }
+    if let Some(recurrence) = &patch.recurrence {
+        b.push(r#", "recurrence" = "#)
+            .push_bind(recurrence.as_deref());
+    }
     b.push(r#" WHERE "id" = "#)
         .push_bind(id)
         .push(r#" AND "user_id" = "#)
@@ -208,18 +242,54 @@ pub async fn update(
     Ok(task)
 }
 
-pub async fn toggle(db: &Database, user_id: &str, id: i64) -> Result<Option<Task>, TaskError> {
+/// Completes or reopens a task. Completing a repeating one inserts its next open
+/// occurrence in the same transaction; reopening it removes that occurrence again while
+/// it is still open (the "undo" of a completion). The extra changes come in `side`.
+pub async fn toggle(db: &Database, user_id: &str, id: i64) -> Result<Option<Written>, TaskError> {
     let now = Ts::now();
-    let row: Option<TaskRow> = match db {
-        // One statement, no transaction: on SQLite there is nobody to NOTIFY.
-        Database::Sqlite(pool) => fetch_optional!(on pool, TOGGLE.as_str(), id, user_id, now)?,
-        Database::Postgres(pool) => {
-            let mut tx = pool.begin().await?;
-            let row = fetch_optional!(on &mut *tx, TOGGLE.as_str(), id, user_id, now)?;
-            return Ok(finish(tx, Kind::Completed, row).await?);
+    let written: Option<Written> = with_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let row: Option<TaskRow> = fetch_optional!(on &mut *tx, TOGGLE.as_str(), id, user_id, now)?;
+        let Some(task) = row.map(Task::from) else {
+            return Ok(None);
+        };
+        let mut side = Vec::new();
+        if task.completed {
+            if let Some(next) = next_occurrence(&task, now) {
+                side.push((
+                    Kind::Created,
+                    insert_task!(tx, user_id, &next, Some(task.id), now),
+                ));
+            }
+        } else if task.recurrence.is_some() {
+            let rows: Vec<TaskRow> =
+                fetch_all!(on &mut *tx, DELETE_OCCURRENCE.as_str(), task.id, user_id)?;
+            side.extend(rows.into_iter().map(|r| (Kind::Deleted, Task::from(r))));
         }
-    };
-    Ok(row.map(Task::from))
+        for (kind, other) in &side {
+            tx.announce_side(*kind, other).await?;
+        }
+        tx.announce(Kind::Completed, &task).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(Some(Written { task, side }))
+    })?;
+    Ok(written)
+}
+
+/// The next open occurrence of a repeating task just completed: the same task, due on
+/// the rule's next date after this one's (after today when it had none).
+fn next_occurrence(done: &Task, now: Ts) -> Option<NewTask> {
+    let rule = Recurrence::parse(done.recurrence.as_deref()?).ok()?;
+    let after = done.due_date.unwrap_or_else(|| now.0.date_naive());
+    Some(NewTask {
+        title: done.title.clone(),
+        description: done.description.clone(),
+        completed: false,
+        priority: done.priority,
+        tags: done.tags.clone(),
+        due_date: Some(rule.next_after(after)?),
+        recurrence: Some(rule.as_str().to_string()),
+    })
 }
 
 /// Deletes the task and answers it as it was (for "Undo"), or `None` if there was none.

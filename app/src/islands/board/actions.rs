@@ -32,6 +32,7 @@ pub fn add(form: HtmlFormElement) {
         match post(&form.action(), &body).await {
             Ok(_) => {
                 clear_error(&form);
+                super::planning::show_chips(&[]);
                 refresh(here(), Nav::Stay).await;
             }
             Err(message) => {

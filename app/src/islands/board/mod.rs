@@ -5,7 +5,9 @@
 //! - `actions`: add, toggle and delete (optimistic: the row changes at once and is put
 //!   back if the server refuses), edit in place, undo;
 //! - `notices`: the "Deleted … Undo" notice and errors beside their form;
-//! - `live`: what a change made elsewhere says.
+//! - `live`: what a change made elsewhere says;
+//! - `keys`: the keyboard shortcuts (`?` lists them);
+//! - `planning`: quick add's chips and the browser's time zone.
 //!
 //! Every id, class and name the behaviours share with the server's markup is in
 //! [`crate::board_dom`].
@@ -13,9 +15,13 @@
 #[cfg(feature = "hydrate")]
 mod actions;
 #[cfg(feature = "hydrate")]
+mod keys;
+#[cfg(feature = "hydrate")]
 mod live;
 #[cfg(feature = "hydrate")]
 mod notices;
+#[cfg(feature = "hydrate")]
+mod planning;
 
 use leptos::prelude::*;
 
@@ -52,8 +58,25 @@ static PAGE: super::swap::Page = {
             (attr::OPEN_EDITOR, actions::open_editor),
             (attr::DISMISS, notices::dismiss),
             (attr::CANCEL, actions::cancel),
+            (attr::SHORTCUTS, keys::open_help),
         ],
         keys: &[("Escape", actions::cancel)],
+        shortcuts: &[
+            ("?", keys::help),
+            ("n", keys::new_task),
+            ("/", keys::search),
+            ("j", keys::next),
+            ("k", keys::previous),
+            ("x", keys::complete),
+            ("e", keys::edit),
+            ("Delete", keys::delete),
+            ("#", keys::delete),
+            ("z", keys::undo),
+            ("t", keys::today),
+            ("u", keys::upcoming),
+        ],
+        typing: &[(behaviour::ADD, planning::typing)],
+        on_start: Some(planning::remember_time_zone),
         editor: Some(Editor {
             form: class::EDITOR,
             item: class::TASK,

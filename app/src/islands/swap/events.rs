@@ -3,7 +3,7 @@
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{Element, Event, HtmlFormElement, KeyboardEvent, MouseEvent};
+use web_sys::{Element, Event, HtmlFormElement, HtmlInputElement, KeyboardEvent, MouseEvent};
 
 use super::{
     attrs,
@@ -94,7 +94,8 @@ fn on_change(ev: Event) {
     }
 }
 
-/// Typing in a view form's box applies after a short pause.
+/// Typing in a view form's box applies after a short pause; in another form's, the
+/// page's `typing` handler for that form hears of it.
 fn on_input(ev: Event) {
     let Some(el) = target_element(&ev) else {
         return;
@@ -103,6 +104,18 @@ fn on_input(ev: Event) {
         return;
     }
     let Some(form) = view_form(&el) else {
+        let behaviour = closest::<Element>(&el, &has(attrs::BEHAVIOUR))
+            .and_then(|form| form.get_attribute(attrs::BEHAVIOUR));
+        let handler = behaviour.and_then(|name| {
+            page()
+                .typing
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, handler)| *handler)
+        });
+        if let (Some(handler), Ok(input)) = (handler, el.dyn_into::<HtmlInputElement>()) {
+            handler(input);
+        }
         return;
     };
     replacing("typing", TYPING_MS, move || {

@@ -81,6 +81,16 @@ pub fn sign_in_again() {
 pub async fn post(action: &str, body: &UrlSearchParams) -> Result<String, String> {
     let _busy = Busy::start();
     state::with(|s| s.own_post_at = js_sys::Date::now());
+    send(action, body).await
+}
+
+/// Asks a server function something that changes nothing (a preview): unlike [`post`]
+/// it holds no background refresh back and expects no echo on the live stream.
+pub async fn ask(action: &str, body: &UrlSearchParams) -> Result<String, String> {
+    send(action, body).await
+}
+
+async fn send(action: &str, body: &UrlSearchParams) -> Result<String, String> {
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_body(body);

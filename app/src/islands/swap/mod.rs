@@ -15,6 +15,7 @@
 //!   kept; an open editor is carried across);
 //! - `stream`: the live stream (Server-Sent Events) and background refreshes;
 //! - `events`: delegation at the page's root;
+//! - `shortcuts`: the page's keyboard shortcuts, wherever the focus is;
 //! - `page`: what a page registers (its behaviours by name) and [`start`];
 //! - `state`: the one struct the engine remembers things in;
 //! - `attrs`: the engine's attributes, which the server's markup uses too.
@@ -30,6 +31,8 @@ pub mod http;
 mod page;
 #[cfg(feature = "hydrate")]
 pub mod regions;
+#[cfg(feature = "hydrate")]
+pub mod shortcuts;
 #[cfg(feature = "hydrate")]
 mod state;
 #[cfg(feature = "hydrate")]

@@ -2,9 +2,9 @@
 //! a `static`, so the whole set-up is data and can be read in one place (see
 //! `islands/board/mod.rs`).
 
-use web_sys::{Element, Event, HtmlFormElement};
+use web_sys::{Element, Event, HtmlFormElement, HtmlInputElement};
 
-use super::{attrs, dom, events, state, stream};
+use super::{attrs, dom, events, shortcuts, state, stream};
 
 /// A page the engine runs.
 pub struct Page {
@@ -24,6 +24,15 @@ pub struct Page {
     pub clicks: &'static [(&'static str, Handler)],
     /// Keys pressed, by `KeyboardEvent.key`; the handler gets the event's target.
     pub keys: &'static [(&'static str, Handler)],
+    /// Keyboard shortcuts anywhere on the page, by `KeyboardEvent.key` (`Alt+` in front
+    /// with Alt held), except while typing in a field; the handler gets the focused
+    /// element (see `shortcuts`).
+    pub shortcuts: &'static [(&'static str, Handler)],
+    /// Typing in a field of a form with this behaviour (other than a view form, which
+    /// the engine applies itself): the handler gets the field.
+    pub typing: &'static [(&'static str, Typing)],
+    /// Runs once the engine listens.
+    pub on_start: Option<fn()>,
     /// The page's in-place editors, if any.
     pub editor: Option<Editor>,
     /// The page's live stream, if any.
@@ -32,6 +41,9 @@ pub struct Page {
 
 /// Handles an event on an element; `true` if it did (the default action is prevented).
 pub type Handler = fn(Element) -> bool;
+
+/// Hears of typing in a field.
+pub type Typing = fn(HtmlInputElement);
 
 /// What sending a form does.
 pub enum Form {
@@ -80,7 +92,13 @@ pub fn start(page: &'static Page) {
     state::with(|s| s.page = Some(page));
     let _ = root.class_list().add_1(attrs::ENHANCED);
     events::listen_at(&root);
+    if !page.shortcuts.is_empty() {
+        shortcuts::listen_for_shortcuts();
+    }
     if page.stream.is_some() {
         stream::start();
+    }
+    if let Some(on_start) = page.on_start {
+        on_start();
     }
 }

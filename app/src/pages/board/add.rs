@@ -1,6 +1,9 @@
-//! The quick-add box: a title is enough (Enter adds it); priority, tags, due date and
-//! a description hide behind "More details". Focused when the board opens, and (with
-//! JavaScript) still focused and empty after each add, so tasks can be typed in a row.
+//! The quick-add box: a title is enough (Enter adds it), and plain words in it set the
+//! rest ("pay rent every month !high #home": see `taskdeck::tasks::quick_add`), parsed
+//! on the server; priority, tags, due date and a description also hide behind "More
+//! details". Focused when the board opens, and (with JavaScript) still focused and
+//! empty after each add, so tasks can be typed in a row; the chips under it say what
+//! the words were understood as.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
@@ -21,14 +24,21 @@ pub fn AddTask() -> impl IntoView {
                     id=id::NEW_TITLE
                     name=field::TITLE
                     type="text"
-                    placeholder="What needs doing?"
+                    placeholder="What needs doing? Try: pay rent every month !high #home"
                     required
                     maxlength=limits::TITLE_MAX
                     autocomplete="off"
+                    aria-describedby=format!("{} {}", id::QUICK_HINT, id::QUICK_CHIPS)
                     autofocus
                 />
                 <button type="submit" class="button button-primary">"Add task"</button>
             </div>
+            <p id=id::QUICK_HINT class="muted quick-hint">
+                "Words set the details: " <kbd>"!high"</kbd> " " <kbd>"#tag"</kbd> " "
+                <kbd>"tomorrow"</kbd> " " <kbd>"friday"</kbd> " " <kbd>"every week"</kbd>
+                ". Quote a word to keep it in the title."
+            </p>
+            <p id=id::QUICK_CHIPS class="quick-chips" aria-live="polite"></p>
             <details class="add-more">
                 <summary>"More details"</summary>
                 <div class="add-grid">

@@ -47,6 +47,52 @@ pub fn relative_due(due: &str, today: &str, completed: bool) -> Due {
     Due { text, class }
 }
 
+const WEEKDAYS: [&str; 7] = [
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+];
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The heading of a day in the planning views: "Overdue", "Today", "Tomorrow", then
+/// "Saturday 5 December".
+pub fn day_heading(date: &str, today: &str) -> String {
+    let (Some(d), Some(t)) = (days(date), days(today)) else {
+        return date.to_string();
+    };
+    match d - t {
+        n if n < 0 => "Overdue".to_string(),
+        0 => "Today".to_string(),
+        1 => "Tomorrow".to_string(),
+        _ => {
+            // 1970-01-01 was a Thursday.
+            let weekday = WEEKDAYS[d.rem_euclid(7) as usize];
+            let mut parts = date.split('-').skip(1).map(|p| p.parse::<usize>().ok());
+            match (parts.next().flatten(), parts.next().flatten()) {
+                (Some(m @ 1..=12), Some(day)) => format!("{weekday} {day} {}", MONTHS[m - 1]),
+                _ => date.to_string(),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +117,17 @@ mod tests {
         );
         assert_eq!(days("1970-01-01"), Some(0));
         assert_eq!(days("2000-03-01"), Some(11017));
+    }
+
+    #[test]
+    fn day_headings() {
+        let today = "2026-12-03";
+        assert_eq!(day_heading("2026-12-01", today), "Overdue");
+        assert_eq!(day_heading(today, today), "Today");
+        assert_eq!(day_heading("2026-12-04", today), "Tomorrow");
+        assert_eq!(day_heading("2026-12-05", today), "Saturday 5 December");
+        assert_eq!(day_heading("2027-01-01", today), "Friday 1 January");
+        assert_eq!(day_heading("2028-02-29", today), "Tuesday 29 February");
     }
 
     #[test]

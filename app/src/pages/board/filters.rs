@@ -11,33 +11,46 @@ use crate::{
     islands::swap::attrs,
 };
 
+/// The status tabs (with counts) and the planning views, Today and Upcoming. A view
+/// tab replaces the status, and a status tab leaves the view.
 #[component]
 pub fn StatusTabs(filter: TaskFilter, summary: Summary) -> impl IntoView {
-    let current = filter
+    let view = filter.view.clone().filter(|v| !v.is_empty());
+    let status = filter
         .status
         .clone()
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "all".into());
     let tabs = [
-        ("all", "All", summary.all),
-        ("pending", "Pending", summary.pending),
-        ("completed", "Completed", summary.completed),
+        ("status", "all", "All", Some(summary.all)),
+        ("status", "pending", "Pending", Some(summary.pending)),
+        ("status", "completed", "Completed", Some(summary.completed)),
+        ("view", "today", "Today", None),
+        ("view", "upcoming", "Upcoming", None),
     ];
     view! {
-        <nav class="tabs" id=id::TABS aria-label="Filter by status" {..attrs::region()}>
+        <nav class="tabs" id=id::TABS aria-label="Filter by status or plan" {..attrs::region()}>
             {tabs
                 .into_iter()
-                .map(|(key, label, n)| {
-                    let href = link_with(&filter, "status", if key == "all" { "" } else { key });
-                    let active = current == key;
+                .map(|(key, value, label, n)| {
+                    let (href, active) = if key == "view" {
+                        let other = TaskFilter { status: None, ..filter.clone() };
+                        (link_with(&other, "view", value), view.as_deref() == Some(value))
+                    } else {
+                        let other = TaskFilter { view: None, ..filter.clone() };
+                        let value_in_url = if value == "all" { "" } else { value };
+                        (link_with(&other, "status", value_in_url), view.is_none() && status == value)
+                    };
                     view! {
                         <a
                             href=href
                             class=if active { "tab active" } else { "tab" }
                             aria-current=active.then_some("page")
+                            id=(key == "view").then(|| id::view_tab(value))
                             {..attrs::nav()}
                         >
-                            {label} " " <span class="count">{n}</span>
+                            {label}
+                            {n.map(|n| view! { " " <span class="count">{n}</span> })}
                         </a>
                     }
                 })
@@ -70,8 +83,13 @@ pub fn Toolbar(filter: TaskFilter) -> impl IntoView {
                 .clone()
                 .filter(|s| !s.is_empty())
                 .map(|s| view! { <input type="hidden" name="status" value=s /> })}
-            <label class="visually-hidden" for="search">"Search tasks"</label>
-            <input id="search" name="q" type="search" placeholder="Search" autocomplete="off" value=filter.q.clone().unwrap_or_default() />
+            {filter
+                .view
+                .clone()
+                .filter(|v| !v.is_empty())
+                .map(|v| view! { <input type="hidden" name="view" value=v /> })}
+            <label class="visually-hidden" for=id::SEARCH>"Search tasks"</label>
+            <input id=id::SEARCH name="q" type="search" placeholder="Search" autocomplete="off" value=filter.q.clone().unwrap_or_default() />
             <label class="visually-hidden" for="sort">"Sort"</label>
             <select id="sort" name="sort">{sorts}</select>
             <label class="visually-hidden" for="priority-filter">"Priority"</label>

@@ -25,6 +25,7 @@ pub fn link_with(filter: &TaskFilter, key: &str, value: &str) -> String {
         ("sort", &filter.sort),
         ("order", &filter.order),
         ("limit", &filter.limit),
+        ("view", &filter.view),
     ];
     let mut pairs: Vec<String> = current
         .iter()

@@ -4,7 +4,10 @@
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
-use super::{due::relative_due, links::link_with};
+use super::{
+    due::{day_heading, relative_due},
+    links::link_with,
+};
 use crate::{
     api::{DeleteTask, TaskFilter, TaskListing, TaskView, ToggleTask, UpdateTask},
     board_dom::{attr, behaviour, class, field, id},
@@ -15,21 +18,43 @@ use crate::{
 /// How many more tasks "Load more" adds.
 const PAGE: i64 = 50;
 
+/// The planning views' rows under a heading per day, in the list's order (by due
+/// date): "Overdue", then "Today", then each later day.
+fn by_day(tasks: Vec<TaskView>, today: &str) -> Vec<(Option<String>, Vec<TaskView>)> {
+    let mut groups: Vec<(Option<String>, Vec<TaskView>)> = Vec::new();
+    for task in tasks {
+        let heading = day_heading(task.due_date.as_deref().unwrap_or(today), today);
+        match groups.last_mut() {
+            Some((Some(last), rows)) if *last == heading => rows.push(task),
+            _ => groups.push((Some(heading), vec![task])),
+        }
+    }
+    groups
+}
+
 /// `error`: the code a failed save without JavaScript came back with, for the editor.
 #[component]
 pub fn TaskList(listing: TaskListing, filter: TaskFilter, error: Option<String>) -> impl IntoView {
     if listing.tasks.is_empty() {
-        let narrowed = filter.narrows();
+        let (heading, hint) = match filter.view.as_deref() {
+            Some("today") => (
+                "Nothing due today",
+                "Nothing overdue either. Plan ahead in Upcoming, or give a task a date.",
+            ),
+            Some("upcoming") => (
+                "Nothing in the next seven days",
+                "Type a date with a task (“call mum friday”) to see it here.",
+            ),
+            _ if filter.narrows() => ("Nothing matches", "Try another search or filter."),
+            _ => (
+                "No tasks yet",
+                "Add your first task with the box above: a title is all it takes.",
+            ),
+        };
         return view! {
             <div class="empty card">
-                <h2>{if narrowed { "Nothing matches" } else { "No tasks yet" }}</h2>
-                <p class="muted">
-                    {if narrowed {
-                        "Try another search or filter."
-                    } else {
-                        "Add your first task with the box above: a title is all it takes."
-                    }}
-                </p>
+                <h2>{heading}</h2>
+                <p class="muted">{hint}</p>
             </div>
         }
         .into_any();
@@ -40,18 +65,38 @@ pub fn TaskList(listing: TaskListing, filter: TaskFilter, error: Option<String>)
         link_with(&filter, "limit", &next)
     });
     let today = listing.today;
+    let planning = matches!(filter.view.as_deref(), Some("today" | "upcoming"));
+    let groups = if planning {
+        by_day(listing.tasks, &today)
+    } else {
+        vec![(None, listing.tasks)]
+    };
+    let rows = move |tasks: Vec<TaskView>, label: &str| {
+        view! {
+            <ul class="task-list" aria-label=label.to_string()>
+                {tasks
+                    .into_iter()
+                    .map(|task| {
+                        let editing = filter.edit.as_deref() == Some(task.id.to_string().as_str());
+                        let error = error.clone().filter(|_| editing);
+                        view! { <TaskRow task=task today=today.clone() filter=filter.clone() editing=editing error=error /> }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    };
     view! {
-        <ul class="task-list" aria-label="Tasks">
-            {listing
-                .tasks
-                .into_iter()
-                .map(|task| {
-                    let editing = filter.edit.as_deref() == Some(task.id.to_string().as_str());
-                    let error = error.clone().filter(|_| editing);
-                    view! { <TaskRow task=task today=today.clone() filter=filter.clone() editing=editing error=error /> }
-                })
-                .collect_view()}
-        </ul>
+        {groups
+            .into_iter()
+            .map(|(heading, tasks)| match heading {
+                Some(heading) => view! {
+                    <h2 class="day-heading">{heading.clone()}</h2>
+                    {rows(tasks, &heading)}
+                }
+                .into_any(),
+                None => rows(tasks, "Tasks").into_any(),
+            })
+            .collect_view()}
         <p class="muted list-footer">
             {format!("Showing {shown} of {}", listing.total)}
             {more.map(|href| view! { " · " <a {..attrs::nav()} href=href>"Load more"</a> })}
@@ -115,6 +160,9 @@ fn TaskRow(
                         {badge.map(|p| view! { <span class=format!("badge priority-{p}")>{p.clone()}</span> })}
                         {tags}
                         {due.map(|d| view! { <span class=format!("due due-{}", d.class)>{d.text}</span> })}
+                        {task.repeats.clone().map(|r| view! {
+                            <span class="repeats" title="Repeats"><span aria-hidden="true">"↻ "</span>{r}</span>
+                        })}
                     </span>
                     {(!editing).then(|| {
                         let href = format!("{}#{}", link_with(&filter, "edit", &id.to_string()), id::row(id));
@@ -132,7 +180,7 @@ fn TaskRow(
                 <input type="hidden" name="id" value=id />
                 <button
                     type="submit"
-                    class="icon-button danger"
+                    class=format!("icon-button danger {}", class::DELETE)
                     id=format!("delete-{id}")
                     aria-label=format!("Delete: {}", task.title)
                 >
@@ -142,6 +190,26 @@ fn TaskRow(
         </li>
     }
     .into_any()
+}
+
+/// The editor's repetition choices: none, the common rules, and the task's own rule
+/// when it is another one (set by quick add or the API), so that saving keeps it.
+fn repeat_options(current: Option<&str>, words: Option<&str>) -> impl IntoView {
+    let mut options: Vec<(String, String)> = limits::REPEAT_CHOICES
+        .iter()
+        .map(|(rule, label)| (rule.to_string(), label.to_string()))
+        .collect();
+    if let Some(rule) = current.filter(|r| !options.iter().any(|(o, _)| o == r)) {
+        options.push((rule.to_string(), words.unwrap_or(rule).to_string()));
+    }
+    let current = current.unwrap_or_default().to_string();
+    options
+        .into_iter()
+        .map(|(rule, label)| {
+            let selected = rule == current;
+            view! { <option value=rule selected=selected>{label}</option> }
+        })
+        .collect_view()
 }
 
 /// The row's editor, rendered only for the row named by `?edit=<id>` (the edit link),
@@ -172,6 +240,7 @@ fn EditTask(task: TaskView, filter: TaskFilter, error: Option<String>) -> impl I
                 <label>"Priority" <select name="priority">{priorities}</select></label>
                 <label>"Tags" <input name="tags" type="text" value=task.tags.join(", ") /></label>
                 <label>"Due date" <input name="due_date" type="date" value=task.due_date.clone().unwrap_or_default() /></label>
+                <label>"Repeats" <select name="recurrence">{repeat_options(task.recurrence.as_deref(), task.repeats.as_deref())}</select></label>
             </div>
             {error.map(|code| view! {
                 <p class=class::ERROR role="alert">{crate::messages::error_message(&code)}</p>

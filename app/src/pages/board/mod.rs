@@ -11,6 +11,7 @@ mod due;
 mod filters;
 mod links;
 mod list;
+mod shortcuts;
 mod undo;
 
 use leptos::prelude::*;
@@ -26,6 +27,7 @@ use add::AddTask;
 use filters::{StatusTabs, Toolbar};
 use links::link_with;
 use list::TaskList;
+use shortcuts::{ShortcutsButton, ShortcutsDialog};
 use undo::UndoToast;
 
 pub use due::{relative_due, Due};
@@ -40,6 +42,7 @@ fn filter_of(query: &ParamsMap) -> TaskFilter {
         tag: query.get("tag"),
         priority: query.get("priority"),
         limit: query.get("limit"),
+        view: query.get("view"),
         edit: query.get("edit"),
     }
 }
@@ -109,7 +112,10 @@ pub fn Board() -> impl IntoView {
                             <section class="board">
                                 <h1 class="visually-hidden">"Your tasks"</h1>
                                 <AddTask />
-                                <StatusTabs filter=filter.clone() summary=summary />
+                                <div class="tabs-row">
+                                    <StatusTabs filter=filter.clone() summary=summary />
+                                    <ShortcutsButton />
+                                </div>
                                 <Toolbar filter=filter.clone() />
                                 <div id=id::LIST class="list-region" {..attrs::region()}>
                                     // An editor's error shows in the editor (see `list`).
@@ -124,6 +130,7 @@ pub fn Board() -> impl IntoView {
                                     }}
                                 </div>
                                 <UndoToast deleted=deleted dismiss=dismiss />
+                                <ShortcutsDialog />
                             </section>
                         </BoardIsland>
                     }

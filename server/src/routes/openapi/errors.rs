@@ -8,7 +8,8 @@
 //! | [`OwnerErrors`]      | 401, 403, 500, 503 | every `/api/{user_id}/...` operation       |
 //! | [`TaskLookupErrors`] | 404                | the operations on one task (`.../{id}...`) |
 //! | [`BodyErrors`]       | 400, 413, 415, 422 | the operations with a JSON body            |
-//! | [`QueryErrors`]      | 422                | the list (its query parameters)            |
+//! | [`UploadErrors`]     | 413, 415, 422      | the import                                 |
+//! | [`QueryErrors`]      | 422                | the list and the export (their parameters) |
 //! | [`StreamErrors`]     | 429                | the event stream (streams per user capped) |
 //!
 //! An operation's responses are its successes plus the sets that apply (the same status
@@ -62,6 +63,18 @@ pub enum BodyErrors {
     NotJson(#[ref_response] UnsupportedMediaType),
     #[response(status = 422)]
     InvalidFields(#[ref_response] Unprocessable),
+}
+
+/// An upload of tasks (the import): its size, its type (JSON or CSV) and its rows; a
+/// body that cannot be read is a 422 naming the file, never a 400.
+#[derive(IntoResponses)]
+pub enum UploadErrors {
+    #[response(status = 413)]
+    TooLarge(#[ref_response] PayloadTooLarge),
+    #[response(status = 415)]
+    NotJson(#[ref_response] UnsupportedMediaType),
+    #[response(status = 422)]
+    InvalidRows(#[ref_response] Unprocessable),
 }
 
 /// The list, whose query parameters are checked (a bad value is a 422 naming it).

@@ -78,6 +78,14 @@ pub struct Task {
     pub tags: Vec<String>,
     #[schema(value_type = Option<String>, format = Date, required = true, example = "2026-12-31")]
     pub due_date: Option<String>,
+    /// How it repeats, in its canonical spelling; `null` for a one-off task.
+    #[schema(
+        required = true,
+        max_length = 200,
+        pattern = r"^(RRULE:)?FREQ=((DAILY|MONTHLY|YEARLY)(;INTERVAL=([1-9]|[1-9][0-9]|[12][0-9]{2}|3[0-5][0-9]|36[0-5]))?|WEEKLY(;INTERVAL=([1-9]|[1-9][0-9]|[12][0-9]{2}|3[0-5][0-9]|36[0-5]))?(;BYDAY=(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*)?)$",
+        example = "FREQ=WEEKLY;BYDAY=MO"
+    )]
+    pub recurrence: Option<String>,
     /// When it was created (UTC, millisecond precision, like JavaScript's `toISOString()`).
     #[schema(value_type = String, format = DateTime, example = "2026-01-02T03:04:05.678Z")]
     pub created_at: String,
@@ -112,6 +120,14 @@ pub struct NewTask {
     /// `YYYY-MM-DD`; `null` means none (an empty string is refused).
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<String>,
+    /// How it repeats (`FREQ` first, then an `INTERVAL` of 1-365, then, weekly only,
+    /// `BYDAY` weekdays); `null` means a one-off task.
+    /// Completing a repeating task creates its next open occurrence.
+    #[schema(
+        max_length = 200,
+        pattern = r"^(RRULE:)?FREQ=((DAILY|MONTHLY|YEARLY)(;INTERVAL=([1-9]|[1-9][0-9]|[12][0-9]{2}|3[0-5][0-9]|36[0-5]))?|WEEKLY(;INTERVAL=([1-9]|[1-9][0-9]|[12][0-9]{2}|3[0-5][0-9]|36[0-5]))?(;BYDAY=(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*)?)$"
+    )]
+    pub recurrence: Option<String>,
 }
 
 /// A partial update: keys that are present are changed, others left alone (`null` clears
@@ -143,6 +159,39 @@ pub struct TaskUpdate {
     /// `YYYY-MM-DD`; `null` clears it (an empty string is refused).
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<String>,
+    /// How it repeats; `null` makes it a one-off task.
+    #[schema(
+        max_length = 200,
+        pattern = r"^(RRULE:)?FREQ=((DAILY|MONTHLY|YEARLY)(;INTERVAL=([1-9]|[1-9][0-9]|[12][0-9]{2}|3[0-5][0-9]|36[0-5]))?|WEEKLY(;INTERVAL=([1-9]|[1-9][0-9]|[12][0-9]{2}|3[0-5][0-9]|36[0-5]))?(;BYDAY=(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*)?)$"
+    )]
+    pub recurrence: Option<String>,
+}
+
+/// One line of plain words to make a task from (`POST …/tasks/quick`). Unknown keys
+/// are refused (422).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"text": "pay rent every month !high #home", "tz": "Europe/Paris"}))]
+pub struct QuickAdd {
+    /// The words: the title with tokens among them, checked as a title is (at most 200
+    /// characters, at least one not white space, no NUL). When the words are all
+    /// tokens, they are taken literally as the title.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000]*[^\u0000\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$"
+    )]
+    pub text: String,
+    /// The caller's IANA time zone (default `UTC`): it decides what "today" is.
+    #[schema(schema_with = time_zone_schema)]
+    pub tz: Option<String>,
+}
+
+/// How many tasks an import added.
+#[derive(ToSchema)]
+pub struct Imported {
+    #[schema(minimum = 0, example = 12)]
+    pub imported: i64,
 }
 
 /// Every error: a stable upper-snake-case `code` and a human `message` (Better Auth's shape).
@@ -170,6 +219,11 @@ pub struct ValidationError {
     /// Field name → the reasons it was refused.
     pub errors: std::collections::BTreeMap<String, Vec<String>>,
 }
+
+/// The RFC 5545 RRULE subset a task repeats by, as `taskdeck::tasks::recurrence`
+/// accepts it: `FREQ` first, then an `INTERVAL` of 1-365, then (weekly only) `BYDAY`
+/// weekdays; answers use this spelling, without `INTERVAL=1`.
+pub const RECURRENCE_PATTERN: &str = r"^(RRULE:)?FREQ=((DAILY|MONTHLY|YEARLY)(;INTERVAL=([1-9]|[1-9][0-9]|[12][0-9]{2}|3[0-5][0-9]|36[0-5]))?|WEEKLY(;INTERVAL=([1-9]|[1-9][0-9]|[12][0-9]{2}|3[0-5][0-9]|36[0-5]))?(;BYDAY=(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*)?)$";
 
 /// A tag as sent: no comma and no control character (Unicode's `Cc`: U+0000-U+001F and
 /// U+007F-U+009F), as `taskdeck::tasks::model::tag_is_invalid` checks.
@@ -272,4 +326,46 @@ pub struct ListParams {
         default = 0
     )]
     pub offset: i64,
+    /// A planning view (default `all`): `today` is the open tasks due today or before
+    /// (overdue first), `upcoming` those due in the seven days after today; both are
+    /// sorted by due date, then priority, whatever `sort` says.
+    #[param(inline, required = false)]
+    pub view: View,
+    /// The caller's IANA time zone (default `UTC`): it decides what "today" is.
+    #[param(required = false, schema_with = time_zone_schema)]
+    pub tz: String,
+}
+
+/// The planning views of a list.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum View {
+    All,
+    Today,
+    Upcoming,
+}
+
+/// Every IANA time zone name the server knows (chrono-tz's database).
+fn time_zone_schema() -> impl Into<RefOr<Schema>> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
+        .description(Some("An IANA time zone name, such as `Europe/Paris`."))
+}
+
+/// The export's query.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// `json` (the default) or `csv`.
+    #[param(inline, required = false)]
+    pub format: ExportFormat,
+}
+
+/// The export's file formats.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Json,
+    Csv,
 }

@@ -36,6 +36,7 @@ fn task_schema_lists_every_field_of_the_real_type() {
         priority: tasks::Priority::High,
         tags: vec![],
         due_date: None,
+        recurrence: None,
         created_at: taskdeck::storage::Ts::now(),
         updated_at: taskdeck::storage::Ts::now(),
     };

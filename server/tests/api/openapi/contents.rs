@@ -58,6 +58,16 @@ async fn every_route_is_documented_with_bearer_security(app: &TestApp) {
         (&json!(1), &json!(200), &json!(50))
     );
     assert_eq!(parameter(list, "offset")["schema"]["minimum"], 0);
+    assert_eq!(
+        enum_of("view"),
+        strings(&json!(["all", "today", "upcoming"]))
+    );
+    let zones = enum_of("tz");
+    assert!(
+        zones.contains("Europe/Paris") && zones.contains("UTC"),
+        "{}",
+        zones.len()
+    );
     let ok = resolve(&doc, &list["responses"]["200"]);
     assert!(ok["headers"]["X-Total-Count"].is_object());
     assert_eq!(ok["content"]["application/json"]["schema"]["type"], "array");
@@ -89,10 +99,12 @@ async fn every_route_is_documented_with_bearer_security(app: &TestApp) {
                 "completed",
                 "priority",
                 "tags",
-                "due_date"
+                "due_date",
+                "recurrence"
             ]))
         );
         assert_eq!(schema["additionalProperties"], false);
+        assert_eq!(p["recurrence"]["maxLength"], 200);
         assert_eq!(
             (&p["title"]["minLength"], &p["title"]["maxLength"]),
             (&json!(1), &json!(200))

@@ -25,11 +25,17 @@ const TASKS: &str = "/api/{user_id}/tasks";
 const TASK: &str = "/api/{user_id}/tasks/{id}";
 const COMPLETE: &str = "/api/{user_id}/tasks/{id}/complete";
 const EVENTS: &str = "/api/{user_id}/tasks/events";
+const QUICK: &str = "/api/{user_id}/tasks/quick";
+const EXPORT: &str = "/api/{user_id}/tasks/export";
+const IMPORT: &str = "/api/{user_id}/tasks/import";
 
 /// Every operation of the router (routes/tasks.rs, routes/live.rs and routes/me.rs).
-const OPERATIONS: [(&str, &str); 8] = [
+const OPERATIONS: [(&str, &str); 11] = [
     (TASKS, "get"),
     (TASKS, "post"),
+    (QUICK, "post"),
+    (EXPORT, "get"),
+    (IMPORT, "post"),
     (TASK, "get"),
     (TASK, "put"),
     (TASK, "delete"),

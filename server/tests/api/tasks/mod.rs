@@ -10,6 +10,6 @@ mod listing;
 
 use serde_json::Value;
 
-fn titles(tasks: &[Value]) -> Vec<&str> {
+pub(crate) fn titles(tasks: &[Value]) -> Vec<&str> {
     tasks.iter().map(|t| t["title"].as_str().unwrap()).collect()
 }

@@ -17,6 +17,11 @@ use taskdeck::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+mod quick;
+mod transfer;
+
+pub use transfer::ui_router;
+
 use crate::{
     auth::TaskOwner,
     error::ApiError,
@@ -33,6 +38,9 @@ use crate::{
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
+        .routes(routes!(quick::quick_add))
+        .routes(routes!(transfer::export))
+        .routes(routes!(transfer::import))
         .routes(routes!(read, update, remove))
         .routes(routes!(toggle))
 }
@@ -153,8 +161,13 @@ async fn create(
 ) -> Result<Response, ApiError> {
     let new = NewTask::from_json(&body).map_err(TaskError::Invalid)?;
     let task = tasks::create(&state.db, &state.changes, &user.id, new).await?;
-    let location = format!("/api/{}/tasks/{}", encode(&user.id), task.id);
-    Ok((
+    Ok(created(&user.id, task))
+}
+
+/// 201 with the new task and its `Location`.
+fn created(user_id: &str, task: tasks::Task) -> Response {
+    let location = format!("/api/{}/tasks/{}", encode(user_id), task.id);
+    (
         StatusCode::CREATED,
         [(
             header::LOCATION,
@@ -162,7 +175,7 @@ async fn create(
         )],
         Json(task),
     )
-        .into_response())
+        .into_response()
 }
 
 fn encode(segment: &str) -> String {
