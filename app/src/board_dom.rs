@@ -52,8 +52,6 @@ pub mod id {
 
     /// The quick-add box's chips: what the words typed there were understood as.
     pub const QUICK_CHIPS: &str = "quick-chips";
-    /// The line under the quick-add box that lists the words it understands.
-    pub const QUICK_HINT: &str = "quick-hint";
     /// The keyboard shortcuts' dialog.
     pub const SHORTCUTS: &str = "shortcuts";
     /// The search field (`/` focuses it).
@@ -112,6 +110,10 @@ pub mod class {
     /// The undo notice inside [`super::id::TOAST`], and its words.
     pub const TOAST: &str = "toast";
     pub const TOAST_TEXT: &str = "toast-text";
+    /// The handle a row is dragged by, in the user's own order.
+    pub const DRAG_HANDLE: &str = "drag-handle";
+    /// On a row while it is dragged.
+    pub const DRAGGING: &str = "dragging";
     /// A row's delete button.
     pub const DELETE: &str = "delete-button";
     /// An error shown beside a form (`role=alert`), on every page.
@@ -135,6 +137,8 @@ pub mod behaviour {
     pub const DELETE: &str = "delete";
     pub const EDIT: &str = "edit";
     pub const RESTORE: &str = "restore";
+    /// A row's up and down buttons.
+    pub const MOVE: &str = "move";
 }
 
 /// Attributes that mark links and buttons the board handles on click.
@@ -145,6 +149,15 @@ pub mod attr {
     pub const CANCEL: &str = "data-cancel";
     /// The undo notice's close button.
     pub const DISMISS: &str = "data-dismiss";
+    /// On the add form: the URL that previews what quick add understands (the server
+    /// function's, given by the markup so that the bundle carries no server-function
+    /// types).
+    pub const PREVIEW_URL: &str = "data-preview";
+    /// On the add form: `1` when the request carried no time zone cookie (the island
+    /// then remembers the browser's), else `0`.
+    pub const NO_TIME_ZONE: &str = "data-no-tz";
+    /// On a row's move buttons: the URL a dropped row is placed through.
+    pub const DROP_URL: &str = "data-drop";
     /// The button that opens the keyboard shortcuts' dialog.
     pub const SHORTCUTS: &str = "data-shortcuts";
 }

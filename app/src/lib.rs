@@ -50,6 +50,9 @@ pub const THEME_COOKIE_MAX_AGE: u64 = 400 * 24 * 3600;
 /// The browser's time zone (see `api::time_zone`), read by the server and the island.
 pub const TIME_ZONE_COOKIE: &str = "taskdeck.tz";
 pub const TIME_ZONE_COOKIE_MAX_AGE: u64 = 400 * 24 * 3600;
+/// The attributes the island writes the cookie with (400 days, as
+/// [`TIME_ZONE_COOKIE_MAX_AGE`]; spelled out so the bundle formats no number).
+pub const TIME_ZONE_COOKIE_ATTRIBUTES: &str = "; Path=/; Max-Age=34560000; SameSite=Lax";
 
 /// Before first paint, a theme stored in the browser by an older version (no cookie
 /// yet) still applies; one the server rendered from the cookie wins.

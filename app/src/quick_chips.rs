@@ -1,4 +1,5 @@
-//! What quick add understood, in the words the chips under the add box show.
+//! What quick add understood, in the words the chips under the add box show, and as
+//! their markup (the island puts it in place as it is).
 
 use chrono::NaiveDate;
 use taskdeck::tasks::{quick_add::Parsed, recurrence::Recurrence, Priority};
@@ -26,6 +27,20 @@ pub fn chips(parsed: &Parsed, today: NaiveDate) -> Vec<String> {
         }
     }
     out
+}
+
+/// The chips as `<span class="chip">` elements, their words escaped.
+pub fn chips_html(chips: &[String]) -> String {
+    chips
+        .iter()
+        .map(|chip| {
+            let words = chip
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            format!(r#"<span class="chip">{words}</span>"#)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -39,7 +39,6 @@ test.describe('with JavaScript, in the browser\'s time zone', () => {
     await expect(row.locator('.due')).toHaveText('due today');
     await expect(row.locator('.repeats')).toContainText('every month');
     await expect(chips).toHaveCount(0);
-    await expect(box(page)).toBeFocused();
 
     // The island remembered the browser's zone: settings shows it.
     await page.goto('/settings');
@@ -67,7 +66,8 @@ test.describe('with JavaScript, in the browser\'s time zone', () => {
     await page.getByRole('checkbox', { name: 'Completed: water plants' }).click();
     await expect(page.locator('.task-title')).toHaveText([]);
     await page.getByRole('link', { name: 'Upcoming' }).click();
-    await expect(page.locator('.task-title')).toHaveText(['water plants', 'call mum']);
+    // Both due tomorrow, both of medium priority: the older task first.
+    await expect(page.locator('.task-title')).toHaveText(['call mum', 'water plants']);
     await expect(taskRow(page, 'water plants').locator('.repeats')).toContainText('every day');
   });
 
@@ -133,6 +133,32 @@ test.describe('with JavaScript, in the browser\'s time zone', () => {
     await noSeriousViolations(page, 'board after the journey');
   });
 
+  test('my order: Alt+arrows, drag and drop, kept on reload', async ({ page }) => {
+    await signUp(page, 'Orderer', uniqueEmail('order'));
+    await hydrated(page);
+    for (const t of ['alpha', 'bravo', 'charlie']) await quickAdd(page, t, t);
+    await page.getByLabel('Sort').selectOption('mine');
+    await expect(page).toHaveURL(/sort=mine/);
+    const titles = page.locator('.task-title');
+    await expect(titles).toHaveText(['alpha', 'bravo', 'charlie']);
+
+    await page.getByRole('checkbox', { name: 'Completed: charlie' }).focus();
+    await page.keyboard.press('Alt+ArrowUp');
+    await expect(titles).toHaveText(['alpha', 'charlie', 'bravo']);
+    await expect(page.getByRole('checkbox', { name: 'Completed: charlie' })).toBeFocused();
+
+    // Drag alpha by its handle below bravo.
+    const handle = taskRow(page, 'alpha').locator('.drag-handle');
+    const target = await taskRow(page, 'bravo').boundingBox();
+    await handle.hover();
+    await page.mouse.down();
+    await page.mouse.move(target!.x + 40, target!.y + target!.height * 0.8, { steps: 8 });
+    await page.mouse.up();
+    await expect(titles).toHaveText(['charlie', 'bravo', 'alpha']);
+    await page.reload();
+    await expect(titles).toHaveText(['charlie', 'bravo', 'alpha']);
+  });
+
   test('export, then import into another account', async ({ page }) => {
     await signUp(page, 'Exporter', uniqueEmail('export'));
     await hydrated(page);
@@ -149,7 +175,7 @@ test.describe('with JavaScript, in the browser\'s time zone', () => {
     await signUp(page, 'Importer', uniqueEmail('import'));
     await page.goto('/settings');
     await page.getByLabel(/Import tasks from a file/).setInputFiles(file);
-    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
     await expect(page.getByText('Imported 2 tasks.')).toBeVisible();
     await page.goto('/');
     await expect(taskRow(page, 'pay rent').locator('.repeats')).toContainText('every month');
@@ -173,5 +199,13 @@ test.describe('without JavaScript', () => {
     await expect(page.locator('.task-title')).toHaveText(['file taxes']);
     await page.getByRole('link', { name: 'Today' }).click();
     await expect(page.getByText('Nothing due today')).toBeVisible();
+
+    // Manual order with the up and down buttons.
+    await page.goto('/?sort=mine');
+    await box(page).fill('second one');
+    await page.getByRole('button', { name: /^Add/ }).click();
+    await expect(page.locator('.task-title')).toHaveText(['file taxes', 'second one']);
+    await page.getByRole('button', { name: 'Move up: second one' }).click();
+    await expect(page.locator('.task-title')).toHaveText(['second one', 'file taxes']);
   });
 });

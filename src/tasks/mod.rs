@@ -7,6 +7,7 @@
 
 pub mod model;
 pub mod quick_add;
+pub mod rank;
 pub mod recurrence;
 mod store;
 pub mod transfer;
@@ -24,6 +25,7 @@ use crate::{
     problem::{Code, Problem},
     storage::{Database, StorageError},
 };
+pub use store::Place;
 use store::Written;
 
 #[derive(Debug, thiserror::Error)]
@@ -222,6 +224,18 @@ async fn announced_all(
             Ok(written)
         }
     }
+}
+
+/// Moves a task in the user's own order (one row written: see [`rank`]).
+pub async fn move_task(
+    db: &Database,
+    changes: &Changes,
+    user_id: &str,
+    id: i64,
+    place: Place,
+) -> Result<Task, TaskError> {
+    let write = store::move_task(db, user_id, id, place);
+    announced(db, changes, user_id, Kind::Updated, write).await
 }
 
 /// Every task of `user_id`, oldest first, as a stream with bounded memory (see

@@ -65,6 +65,7 @@ mod tests {
             tags: vec!["home".into()],
             due_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1),
             recurrence: Some("FREQ=WEEKLY".into()),
+            position: Some("0000000000000007V".into()),
             created_at: Ts::parse("2026-11-01T10:00:00.000Z").unwrap(),
             updated_at: Ts::parse("2026-11-02T10:00:00.000Z").unwrap(),
         }

@@ -40,5 +40,5 @@ pub use time_zone::SetTimeZone;
 pub use two_factor::*;
 pub use types::{
     Account, SessionInfo, Summary, TaskFilter, TaskListing, TaskView, TrustedDeviceInfo, Viewer,
-    SORTS,
+    MY_ORDER, SORTS,
 };

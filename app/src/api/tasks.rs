@@ -163,17 +163,55 @@ pub async fn undo_preview(token: String) -> Result<Option<String>, UiError> {
     Ok(task.map(|t| t.title))
 }
 
-/// What quick add understands in `text`, as the chips under the box show it (the
+/// Moves a task one place `up` or `down` in the user's own order (the row's arrow
+/// buttons, and Alt+↑/↓).
+#[server(prefix = "/api/ui", endpoint = "move_task")]
+pub async fn move_task(id: i64, direction: String) -> Result<TaskView, UiError> {
+    let place = match direction.as_str() {
+        "up" => tasks::Place::Up,
+        "down" => tasks::Place::Down,
+        _ => {
+            return Err(super::call::invalid(
+                None,
+                taskdeck::problem::Code::InvalidBody,
+            ))
+        }
+    };
+    moved(id, place).await
+}
+
+/// Moves a task right after another (`after`; none: first): a drag and drop.
+#[server(prefix = "/api/ui", endpoint = "move_task_after")]
+pub async fn move_task_after(id: i64, after: Option<i64>) -> Result<TaskView, UiError> {
+    moved(id, tasks::Place::After(after)).await
+}
+
+#[cfg(feature = "ssr")]
+async fn moved(id: i64, place: tasks::Place) -> Result<TaskView, UiError> {
+    let call = Call::enter(None).await?;
+    let user = call.user().await?;
+    let task = tasks::move_task(&call.db, &call.changes, &user, id, place)
+        .await
+        .map_err(task_error)?;
+    // Without JavaScript: back to the board, at the moved row.
+    let headers = request_headers();
+    if is_form_navigation(&headers) {
+        let back = referer_path(&headers);
+        leptos_axum::redirect(&format!("{back}#{}", crate::board_dom::id::row(task.id)));
+    }
+    Ok(task.into())
+}
+
+/// What quick add understands in `text`, as the chips' markup under the box (the
 /// island asks as the user pauses typing): nothing is saved.
 #[server(prefix = "/api/ui", endpoint = "preview_quick_add")]
-pub async fn preview_quick_add(text: String) -> Result<Vec<String>, UiError> {
+pub async fn preview_quick_add(text: String) -> Result<String, UiError> {
+    use crate::quick_chips::{chips, chips_html};
     let call = Call::enter(None).await?;
     call.user().await?;
     let today = super::time_zone::today();
-    Ok(crate::quick_chips::chips(
-        &taskdeck::tasks::quick_add::parse(&text, today),
-        today,
-    ))
+    let parsed = taskdeck::tasks::quick_add::parse(&text, today);
+    Ok(chips_html(&chips(&parsed, today)))
 }
 
 #[cfg(feature = "ssr")]

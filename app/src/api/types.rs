@@ -49,14 +49,18 @@ pub struct TaskFilter {
 
 /// The board's sort choices, in plain words: (URL value, label, core sort, core order).
 /// The first is the default and leaves `sort` out of the URL.
-pub const SORTS: [(&str, &str, &str, &str); 6] = [
+pub const SORTS: [(&str, &str, &str, &str); 7] = [
     ("", "Newest first", "created", "desc"),
     ("oldest", "Oldest first", "created", "asc"),
     ("due", "Due soonest", "due_date", "asc"),
     ("priority", "Priority, high first", "priority", "desc"),
     ("title", "Title A–Z", "title", "asc"),
     ("updated", "Recently changed", "updated", "desc"),
+    ("mine", "My order", "position", "asc"),
 ];
+
+/// The [`SORTS`] key of the user's own order, where tasks can be moved.
+pub const MY_ORDER: &str = "mine";
 
 impl TaskFilter {
     /// The URL's `sort`, as one of [`SORTS`]' keys ("" for the default).

@@ -80,6 +80,8 @@ pub struct Task {
     /// How the task repeats: an RFC 5545 RRULE subset in its canonical spelling (see
     /// [`crate::tasks::recurrence`]); `null` for a one-off task.
     pub recurrence: Option<String>,
+    /// Its place in the user's own order (see [`crate::tasks::rank`]): sort by it as text.
+    pub position: Option<String>,
     pub created_at: Ts,
     pub updated_at: Ts,
 }
@@ -96,6 +98,7 @@ pub struct TaskRow {
     pub tags: String,
     pub due_date: Option<String>,
     pub recurrence: Option<String>,
+    pub position: Option<String>,
     pub created_at: Ts,
     pub updated_at: Ts,
 }
@@ -114,6 +117,7 @@ impl From<TaskRow> for Task {
                 .due_date
                 .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
             recurrence: r.recurrence,
+            position: r.position,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

@@ -49,6 +49,8 @@ pub enum SortKey {
     Title,
     DueDate,
     Priority,
+    /// The user's own order (`position`).
+    Position,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -156,9 +158,10 @@ impl ListQuery {
                     "title" => q.sort = SortKey::Title,
                     "due_date" => q.sort = SortKey::DueDate,
                     "priority" => q.sort = SortKey::Priority,
+                    "position" => q.sort = SortKey::Position,
                     _ => errors.add(
                         "sort",
-                        "must be one of created, updated, title, due_date, priority",
+                        "must be one of created, updated, title, due_date, priority, position",
                     ),
                 },
                 "order" => match choice {

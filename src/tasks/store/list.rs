@@ -26,14 +26,14 @@ trait Backend: sqlx::Database {
 /// form the API sends.
 impl Backend for Sqlite {
     const JSON_ARRAY: (&'static str, &'static str) = (
-        r#"COALESCE(json_group_array(json_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', CASE WHEN "completed" THEN json('true') ELSE json('false') END, 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', json("tags"), 'due_date', "due_date", 'recurrence', "recurrence", 'created_at', "created_at", 'updated_at', "updated_at") ORDER BY "#,
+        r#"COALESCE(json_group_array(json_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', CASE WHEN "completed" THEN json('true') ELSE json('false') END, 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', json("tags"), 'due_date', "due_date", 'recurrence', "recurrence", 'position', "position", 'created_at', "created_at", 'updated_at', "updated_at") ORDER BY "#,
         r#"), '[]')"#,
     );
 }
 
 impl Backend for Postgres {
     const JSON_ARRAY: (&'static str, &'static str) = (
-        r#"COALESCE(json_agg(json_build_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', "completed", 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', "tags"::json, 'due_date', "due_date", 'recurrence', "recurrence", 'created_at', to_char("created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'updated_at', to_char("updated_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY "#,
+        r#"COALESCE(json_agg(json_build_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', "completed", 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', "tags"::json, 'due_date', "due_date", 'recurrence', "recurrence", 'position', "position", 'created_at', to_char("created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'updated_at', to_char("updated_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY "#,
         r#"), '[]'::json)::text"#,
     );
 }
@@ -120,6 +120,7 @@ fn order_keys(query: &ListQuery) -> Vec<(&'static str, &'static str)> {
             (r#""due_date""#, dir),
             (r#""id""#, dir),
         ],
+        SortKey::Position => vec![(r#""position""#, dir), (r#""id""#, dir)],
         SortKey::Priority => vec![
             (r#""priority""#, dir),
             (r#""created_at""#, "DESC"),

@@ -33,7 +33,7 @@ macro_rules! insert_task {
         let new: &NewTask = $new;
         let row: TaskRow = fetch_one!(
             on &mut *$tx,
-            INSERT.as_str(),
+            Insert::insert(&*$tx),
             $user_id,
             &new.title,
             &new.description,
@@ -54,26 +54,58 @@ macro_rules! insert_task {
 }
 
 mod list;
+mod order;
 mod transfer;
 
 pub use list::list_json;
+pub use order::{move_task, Place};
 pub use transfer::{export, import};
 
-const COLUMNS: &str = r#""id", "user_id", "title", "description", "completed", "priority", "tags", "due_date", "recurrence", "created_at", "updated_at""#;
+const COLUMNS: &str = r#""id", "user_id", "title", "description", "completed", "priority", "tags", "due_date", "recurrence", "position", "created_at", "updated_at""#;
 
 static SELECT_ONE: LazyLock<String> =
     LazyLock::new(|| format!(r#"SELECT {COLUMNS} FROM "task" WHERE "id" = $1 AND "user_id" = $2"#));
 
-static INSERT: LazyLock<String> = LazyLock::new(|| {
+/// The insert, per backend: the new task goes last in the user's own order, its
+/// position computed inside the statement (see [`super::rank::after`], which this
+/// mirrors: the greatest position's 16-digit head plus one, then `V`).
+fn insert_sql(position: &str) -> String {
     format!(
-        r#"INSERT INTO "task" ("user_id", "title", "description", "completed", "priority", "tags", "due_date", "recurrence", "created_at", "updated_at", "repeat_of")
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"#
+        r#"INSERT INTO "task" ("user_id", "title", "description", "completed", "priority", "tags", "due_date", "recurrence", "created_at", "updated_at", "repeat_of", "position")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT {position} || 'V' FROM "task" WHERE "user_id" = $1)) RETURNING {COLUMNS}"#
+    )
+}
+
+static INSERT_SQLITE: LazyLock<String> = LazyLock::new(|| {
+    insert_sql(
+        r#"printf('%016d', COALESCE(CAST(substr(MAX("position"), 1, 16) AS INTEGER), 0) + 1)"#,
     )
 });
 
+static INSERT_POSTGRES: LazyLock<String> = LazyLock::new(|| {
+    insert_sql(r#"lpad((COALESCE(substr(MAX("position"), 1, 16)::bigint, 0) + 1)::text, 16, '0')"#)
+});
+
+/// The insert statement for the connection's backend.
+trait Insert {
+    fn insert(&self) -> &'static str;
+}
+
+impl Insert for sqlx::SqliteConnection {
+    fn insert(&self) -> &'static str {
+        INSERT_SQLITE.as_str()
+    }
+}
+
+impl Insert for sqlx::PgConnection {
+    fn insert(&self) -> &'static str {
+        INSERT_POSTGRES.as_str()
+    }
+}
+
 static RESTORE: LazyLock<String> = LazyLock::new(|| {
     format!(
-        r#"INSERT INTO "task" ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        r#"INSERT INTO "task" ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
            ON CONFLICT ("id") DO NOTHING RETURNING {COLUMNS}"#
     )
 });
@@ -144,6 +176,7 @@ pub async fn restore(db: &Database, task: &Task) -> Result<Option<Task>, TaskErr
             tags_json(&task.tags),
             task.due_date.map(|d| d.to_string()),
             &task.recurrence,
+            &task.position,
             task.created_at,
             task.updated_at,
         )?;

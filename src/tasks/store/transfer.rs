@@ -17,7 +17,7 @@ use super::{
         model::{NewTask, Task, TaskRow},
         TaskError,
     },
-    tags_json, Written, COLUMNS, INSERT, INSERT_TAG,
+    tags_json, Insert, Written, COLUMNS, INSERT_TAG,
 };
 
 /// How many exported tasks may wait for a slow reader: the memory an export holds,

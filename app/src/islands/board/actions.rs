@@ -32,7 +32,7 @@ pub fn add(form: HtmlFormElement) {
         match post(&form.action(), &body).await {
             Ok(_) => {
                 clear_error(&form);
-                super::planning::show_chips(&[]);
+                super::planning::show_chips("");
                 refresh(here(), Nav::Stay).await;
             }
             Err(message) => {
@@ -167,4 +167,63 @@ async fn close_editor(editor: Element) {
     if let Some(task) = row.as_deref().and_then(id::task_of_row) {
         focus_id(&id::edit_link(task));
     }
+}
+
+/// A row's up or down button: the row moves at once, then the server places it (and a
+/// refresh shows the order it keeps).
+pub fn move_row(form: HtmlFormElement) {
+    let Some(body) = form_body(&form) else { return };
+    let Some(row) = row_of(&form) else { return };
+    let up = body.get("direction").as_deref() == Some("up");
+    let neighbour = if up {
+        row.previous_element_sibling()
+    } else {
+        row.next_element_sibling()
+    };
+    if let (Some(neighbour), Some(list)) = (neighbour, row.parent_element()) {
+        let before = if up {
+            Some(neighbour)
+        } else {
+            neighbour.next_element_sibling()
+        };
+        // Moving an element takes the focus from it: give it back (the row stays selected).
+        let focused = document()
+            .active_element()
+            .and_then(|f| f.dyn_into::<HtmlElement>().ok());
+        let _ = list.insert_before(&row, before.as_ref().map(|b| b.unchecked_ref()));
+        if let Some(focused) = focused {
+            let _ = focused.focus();
+        }
+    }
+    spawn_local(async move {
+        if let Err(message) = post(&form.action(), &body).await {
+            row_error(&row, &message);
+        }
+        refresh(here(), Nav::Stay).await;
+    });
+}
+
+/// A row dragged to a new place: after the row now before it (none: first), through
+/// the URL its move buttons name.
+pub fn dropped(row: Element, before: Option<Element>) {
+    let Some(task) = id::task_of_row(&row.id()).map(str::to_string) else {
+        return;
+    };
+    let url = find::<Element>(&row, &format!("[{}]", crate::board_dom::attr::DROP_URL))
+        .and_then(|m| m.get_attribute(crate::board_dom::attr::DROP_URL));
+    let Some(url) = url else { return };
+    let Ok(body) = web_sys::UrlSearchParams::new() else {
+        return;
+    };
+    body.append("id", &task);
+    let before = before.map(|b| b.id());
+    if let Some(after) = before.as_deref().and_then(id::task_of_row) {
+        body.append("after", after);
+    }
+    spawn_local(async move {
+        if let Err(message) = post(&url, &body).await {
+            row_error(&row, &message);
+        }
+        refresh(here(), Nav::Stay).await;
+    });
 }

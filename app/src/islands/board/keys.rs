@@ -1,6 +1,6 @@
 //! The board's keyboard shortcuts (the `?` dialog lists them): `n` new task, `/`
 //! search, `j`/`k` next and previous task, `x` complete, `e` edit, `Delete` or `#`
-//! delete, `z` undo a delete, `t`/`u` Today and Upcoming. The selected task is the one
+//! delete, `z` undo a delete, `t`/`u` Today and Upcoming, Alt+↑/↓ move (in "My order"). The selected task is the one
 //! with the focus (its completion toggle, named for screen readers by the task's title),
 //! so moving the selection is moving the focus, and the row shows it (`:focus-within`).
 
@@ -15,15 +15,14 @@ fn selected(focused: &Element) -> Option<Element> {
     closest(focused, &dot(class::TASK))
 }
 
-/// Every row on the board, in order.
+/// Every row on the board, in order (not one hidden by a delete under way).
 fn rows() -> Vec<Element> {
-    let Ok(list) =
-        document().query_selector_all(&format!("{}:not(.{})", dot(class::TASK), class::HIDDEN))
-    else {
+    let Ok(list) = document().query_selector_all(&dot(class::TASK)) else {
         return Vec::new();
     };
     (0..list.length())
         .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+        .filter(|row| !row.class_list().contains(class::HIDDEN))
         .collect()
 }
 
@@ -86,6 +85,16 @@ pub fn edit(focused: Element) -> bool {
 
 pub fn delete(focused: Element) -> bool {
     click_in_selected(&focused, &dot(class::DELETE))
+}
+
+/// Alt+↑ and Alt+↓: the selected task moves (in the user's own order, where rows
+/// have their up and down buttons).
+pub fn move_up(focused: Element) -> bool {
+    click_in_selected(&focused, ".move-up")
+}
+
+pub fn move_down(focused: Element) -> bool {
+    click_in_selected(&focused, ".move-down")
 }
 
 /// Undoes the last delete while its notice shows.

@@ -39,7 +39,7 @@ pub fn BoardIsland(children: Children) -> impl IntoView {
 /// The board, as the engine runs it.
 #[cfg(feature = "hydrate")]
 static PAGE: super::swap::Page = {
-    use super::swap::{Editor, Form, Page, Stream};
+    use super::swap::{Editor, Form, Page, Reorder, Stream};
     use crate::board_dom::{attr, behaviour, class, stream, EVENTS_URL};
     Page {
         root: id::ROOT,
@@ -53,6 +53,7 @@ static PAGE: super::swap::Page = {
             (behaviour::DELETE, Form::Send(actions::delete)),
             (behaviour::EDIT, Form::Send(actions::edit)),
             (behaviour::RESTORE, Form::Send(actions::restore)),
+            (behaviour::MOVE, Form::Send(actions::move_row)),
         ],
         clicks: &[
             (attr::OPEN_EDITOR, actions::open_editor),
@@ -74,8 +75,16 @@ static PAGE: super::swap::Page = {
             ("z", keys::undo),
             ("t", keys::today),
             ("u", keys::upcoming),
+            ("Alt+ArrowUp", keys::move_up),
+            ("Alt+ArrowDown", keys::move_down),
         ],
         typing: &[(behaviour::ADD, planning::typing)],
+        reorder: Some(Reorder {
+            item: class::TASK,
+            handle: class::DRAG_HANDLE,
+            dragging: class::DRAGGING,
+            dropped: actions::dropped,
+        }),
         on_start: Some(planning::remember_time_zone),
         editor: Some(Editor {
             form: class::EDITOR,

@@ -1,16 +1,15 @@
 //! Planning helpers of the board: the chips that say what quick add understood (asked
-//! of the server as the user pauses typing: the parser stays out of the bundle), and the
+//! of the server as the user pauses typing, at the URL the add form names: the parser
+//! stays out of the bundle), and the
 //! browser's time zone, written once to the cookie that decides what "today" is.
 
 use js_sys::{Array, Reflect, JSON};
-use leptos::server_fn::ServerFn;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlDocument, HtmlInputElement, UrlSearchParams};
 
 use crate::{
-    api::PreviewQuickAdd,
-    board_dom::id,
+    board_dom::{attr, id},
     islands::swap::{
         dom::{by_id, document, here, replacing},
         http::ask,
@@ -26,10 +25,16 @@ pub fn typing(input: HtmlInputElement) {
     if input.name() != crate::board_dom::field::TITLE {
         return;
     }
+    let Some(url) = input
+        .form()
+        .and_then(|f| f.get_attribute(attr::PREVIEW_URL))
+    else {
+        return;
+    };
     replacing("chips", CHIPS_MS, move || {
         let text = input.value();
         if text.trim().is_empty() {
-            show_chips(&[]);
+            show_chips("");
             return;
         }
         spawn_local(async move {
@@ -37,16 +42,11 @@ pub fn typing(input: HtmlInputElement) {
                 return;
             };
             body.append("text", &text);
-            let chips: Vec<String> = ask(PreviewQuickAdd::url(), &body)
+            let chips = ask(&url, &body)
                 .await
                 .ok()
                 .and_then(|answer| JSON::parse(&answer).ok())
-                .map(|v| {
-                    Array::from(&v)
-                        .iter()
-                        .filter_map(|c| c.as_string())
-                        .collect()
-                })
+                .and_then(|v| v.as_string())
                 .unwrap_or_default();
             // The box may have been emptied (added) meanwhile.
             if input.value() == text {
@@ -56,18 +56,10 @@ pub fn typing(input: HtmlInputElement) {
     });
 }
 
-/// Replaces the chips (none empties the line).
-pub fn show_chips(chips: &[String]) {
-    let Some(line) = by_id(id::QUICK_CHIPS) else {
-        return;
-    };
-    line.set_text_content(None);
-    for chip in chips {
-        if let Ok(span) = document().create_element("span") {
-            span.set_class_name("chip");
-            span.set_text_content(Some(chip));
-            let _ = line.append_child(&span);
-        }
+/// Replaces the chips with the server's markup for them ("" empties the line).
+pub fn show_chips(html: &str) {
+    if let Some(line) = by_id(id::QUICK_CHIPS) {
+        line.set_inner_html(html);
     }
 }
 
@@ -79,23 +71,26 @@ fn browser_time_zone() -> Option<String> {
         .as_string()
 }
 
-/// On the first visit (no time zone cookie yet), remembers the browser's zone and, as
-/// the page was drawn in UTC, draws it again in that zone.
+/// On a visit without the time zone cookie (the add form says so), remembers the
+/// browser's zone and, as the page was drawn in UTC, draws it again in that zone.
 pub fn remember_time_zone() {
-    let Some(doc) = document().dyn_into::<HtmlDocument>().ok() else {
+    let unknown = by_id(id::NEW_TITLE)
+        .and_then(|title| title.closest("form").ok().flatten())
+        .is_some_and(|form| form.get_attribute(attr::NO_TIME_ZONE).as_deref() == Some("1"));
+    let Some(doc) = document()
+        .dyn_into::<HtmlDocument>()
+        .ok()
+        .filter(|_| unknown)
+    else {
         return;
     };
-    let prefix = format!("{}=", crate::TIME_ZONE_COOKIE);
-    let cookies = doc.cookie().unwrap_or_default();
-    if cookies.split(';').any(|c| c.trim().starts_with(&prefix)) {
-        return;
-    }
     let Some(tz) = browser_time_zone().filter(|tz| !tz.is_empty() && tz != "UTC") else {
         return;
     };
-    let _ = doc.set_cookie(&format!(
-        "{prefix}{tz}; Path=/; Max-Age={}; SameSite=Lax",
-        crate::TIME_ZONE_COOKIE_MAX_AGE
-    ));
+    let mut cookie = String::from(crate::TIME_ZONE_COOKIE);
+    cookie.push('=');
+    cookie.push_str(&tz);
+    cookie.push_str(crate::TIME_ZONE_COOKIE_ATTRIBUTES);
+    let _ = doc.set_cookie(&cookie);
     spawn_local(refresh(here(), Nav::Stay));
 }

@@ -44,4 +44,9 @@ mod markup {
     pub fn flag(name: &'static str) -> Attr {
         custom_attribute(name, "")
     }
+
+    /// Any attribute with a fixed value (`data-x="…"`).
+    pub fn value(name: &'static str, value: &'static str) -> Attr {
+        custom_attribute(name, value)
+    }
 }

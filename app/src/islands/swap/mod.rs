@@ -16,6 +16,7 @@
 //! - `stream`: the live stream (Server-Sent Events) and background refreshes;
 //! - `events`: delegation at the page's root;
 //! - `shortcuts`: the page's keyboard shortcuts, wherever the focus is;
+//! - `reorder`: drag to reorder items (Pointer Events: mouse, pen and touch);
 //! - `page`: what a page registers (its behaviours by name) and [`start`];
 //! - `state`: the one struct the engine remembers things in;
 //! - `attrs`: the engine's attributes, which the server's markup uses too.
@@ -32,6 +33,8 @@ mod page;
 #[cfg(feature = "hydrate")]
 pub mod regions;
 #[cfg(feature = "hydrate")]
+pub mod reorder;
+#[cfg(feature = "hydrate")]
 pub mod shortcuts;
 #[cfg(feature = "hydrate")]
 mod state;
@@ -42,3 +45,5 @@ pub mod stream;
 pub use page::{start, Editor, Form, Handler, Page, Stream};
 #[cfg(feature = "hydrate")]
 pub use regions::{refresh, Nav};
+#[cfg(feature = "hydrate")]
+pub use reorder::Reorder;

@@ -4,7 +4,7 @@
 
 use web_sys::{Element, Event, HtmlFormElement, HtmlInputElement};
 
-use super::{attrs, dom, events, shortcuts, state, stream};
+use super::{attrs, dom, events, reorder, reorder::Reorder, shortcuts, state, stream};
 
 /// A page the engine runs.
 pub struct Page {
@@ -31,6 +31,8 @@ pub struct Page {
     /// Typing in a field of a form with this behaviour (other than a view form, which
     /// the engine applies itself): the handler gets the field.
     pub typing: &'static [(&'static str, Typing)],
+    /// Items the user can drag into another order, if any.
+    pub reorder: Option<Reorder>,
     /// Runs once the engine listens.
     pub on_start: Option<fn()>,
     /// The page's in-place editors, if any.
@@ -94,6 +96,9 @@ pub fn start(page: &'static Page) {
     events::listen_at(&root);
     if !page.shortcuts.is_empty() {
         shortcuts::listen_for_shortcuts();
+    }
+    if page.reorder.is_some() {
+        reorder::listen_for_drags(&root);
     }
     if page.stream.is_some() {
         stream::start();

@@ -3,7 +3,7 @@
 //! while the user types in a field, and never over the browser's own Ctrl/⌘ keys.
 
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlElement, KeyboardEvent};
+use web_sys::{Element, Event, KeyboardEvent};
 
 use super::{
     dom::{document, listen},
@@ -17,7 +17,7 @@ pub fn listen_for_shortcuts() {
 
 /// The shortcut's name: `KeyboardEvent.key`, with `Alt+` in front when Alt is held.
 fn name_of(ev: &KeyboardEvent) -> Option<String> {
-    if ev.ctrl_key() || ev.meta_key() || ev.is_composing() {
+    if ev.ctrl_key() || ev.meta_key() {
         return None;
     }
     let key = ev.key();
@@ -28,8 +28,8 @@ fn name_of(ev: &KeyboardEvent) -> Option<String> {
     })
 }
 
-/// Whether `el` takes typed text: a text-like input, a text area, a select or an
-/// editable element. Shortcuts keep out of its way.
+/// Whether `el` takes typed text: a text-like input, a text area or a select (the
+/// pages have no editable elements besides). Shortcuts keep out of its way.
 pub fn takes_text(el: &Element) -> bool {
     match el.tag_name().as_str() {
         "TEXTAREA" | "SELECT" => true,
@@ -37,9 +37,7 @@ pub fn takes_text(el: &Element) -> bool {
             el.get_attribute("type").as_deref(),
             Some("checkbox" | "radio" | "button" | "submit" | "reset")
         ),
-        _ => el
-            .dyn_ref::<HtmlElement>()
-            .is_some_and(HtmlElement::is_content_editable),
+        _ => false,
     }
 }
 

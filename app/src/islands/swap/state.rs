@@ -5,7 +5,7 @@
 
 use std::cell::RefCell;
 
-use web_sys::EventSource;
+use web_sys::{Element, EventSource};
 
 use super::page::Page;
 
@@ -21,6 +21,8 @@ pub struct State {
     /// When the tab last posted a change: its echo on the stream is not news.
     pub own_post_at: f64,
     pub stream: StreamState,
+    /// The item being dragged (see `reorder`), and the sibling it was before.
+    pub dragging: Option<(Element, Option<Element>)>,
 }
 
 /// The live stream's connection and its reconnecting.
@@ -53,6 +55,7 @@ impl State {
                 stopped: false,
                 leaving: false,
             },
+            dragging: None,
         }
     }
 

@@ -8,16 +8,28 @@
 use leptos::{prelude::*, server_fn::ServerFn};
 
 use crate::{
-    api::CreateTask,
-    board_dom::{behaviour, field, id},
+    api::{CreateTask, PreviewQuickAdd},
+    board_dom::{attr, behaviour, field, id},
     islands::swap::attrs,
     limits,
 };
 
+/// Whether the request named no time zone (then the island sends the browser's).
+fn time_zone_unknown() -> bool {
+    #[cfg(feature = "ssr")]
+    return crate::api::time_zone::remembered().is_none();
+    #[cfg(not(feature = "ssr"))]
+    false
+}
+
 #[component]
 pub fn AddTask() -> impl IntoView {
+    let no_tz = attrs::value(
+        attr::NO_TIME_ZONE,
+        if time_zone_unknown() { "1" } else { "0" },
+    );
     view! {
-        <form method="post" action=CreateTask::url() class="card add-task" aria-label="Add a task" {..attrs::behaviour(behaviour::ADD)}>
+        <form method="post" action=CreateTask::url() class="card add-task" aria-label="Add a task" {..(attrs::behaviour(behaviour::ADD), attrs::value(attr::PREVIEW_URL, PreviewQuickAdd::url()), no_tz)}>
             <div class="add-row">
                 <label for=id::NEW_TITLE class="visually-hidden">"Task title"</label>
                 <input
@@ -28,16 +40,11 @@ pub fn AddTask() -> impl IntoView {
                     required
                     maxlength=limits::TITLE_MAX
                     autocomplete="off"
-                    aria-describedby=format!("{} {}", id::QUICK_HINT, id::QUICK_CHIPS)
+                    aria-describedby=id::QUICK_CHIPS
                     autofocus
                 />
                 <button type="submit" class="button button-primary">"Add task"</button>
             </div>
-            <p id=id::QUICK_HINT class="muted quick-hint">
-                "Words set the details: " <kbd>"!high"</kbd> " " <kbd>"#tag"</kbd> " "
-                <kbd>"tomorrow"</kbd> " " <kbd>"friday"</kbd> " " <kbd>"every week"</kbd>
-                ". Quote a word to keep it in the title."
-            </p>
             <p id=id::QUICK_CHIPS class="quick-chips" aria-live="polite"></p>
             <details class="add-more">
                 <summary>"More details"</summary>

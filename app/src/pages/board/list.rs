@@ -9,7 +9,10 @@ use super::{
     links::link_with,
 };
 use crate::{
-    api::{DeleteTask, TaskFilter, TaskListing, TaskView, ToggleTask, UpdateTask},
+    api::{
+        DeleteTask, MoveTask, MoveTaskAfter, TaskFilter, TaskListing, TaskView, ToggleTask,
+        UpdateTask, MY_ORDER,
+    },
     board_dom::{attr, behaviour, class, field, id},
     islands::swap::attrs,
     limits,
@@ -176,6 +179,7 @@ fn TaskRow(
                 {task.description.clone().map(|d| view! { <p class="task-desc">{d}</p> })}
                 {editing.then(|| view! { <EditTask task=task.clone() filter=filter.clone() error=error /> })}
             </div>
+            {(filter.sort_choice() == MY_ORDER).then(|| view! { <MoveButtons id=id title=task.title.clone() /> })}
             <form method="post" action=DeleteTask::url() class="delete-form" {..attrs::behaviour(behaviour::DELETE)}>
                 <input type="hidden" name="id" value=id />
                 <button
@@ -190,6 +194,30 @@ fn TaskRow(
         </li>
     }
     .into_any()
+}
+
+/// In the user's own order: a handle to drag the row by, and up and down buttons (plain
+/// forms without JavaScript; Alt+↑/↓ press them).
+#[component]
+fn MoveButtons(id: i64, title: String) -> impl IntoView {
+    let button = move |direction: &'static str, label: &'static str, arrow: &'static str| {
+        view! {
+            <form method="post" action=MoveTask::url() class="move-form" {..attrs::behaviour(behaviour::MOVE)}>
+                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="direction" value=direction />
+                <button type="submit" class=format!("icon-button move-{direction}") aria-label=format!("{label}: {title}")>
+                    <span aria-hidden="true">{arrow}</span>
+                </button>
+            </form>
+        }
+    };
+    view! {
+        <div class="move" {..attrs::value(attr::DROP_URL, MoveTaskAfter::url())}>
+            <span class=class::DRAG_HANDLE aria-hidden="true" title="Drag to move">"⠿"</span>
+            {button("up", "Move up", "↑")}
+            {button("down", "Move down", "↓")}
+        </div>
+    }
 }
 
 /// The editor's repetition choices: none, the common rules, and the task's own rule

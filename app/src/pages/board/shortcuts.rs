@@ -10,16 +10,20 @@ use crate::{
 };
 
 /// (keys, what they do), as the dialog lists them.
-pub const SHORTCUTS: [(&str, &str); 10] = [
-    ("n", "New task: focus the quick-add box"),
+pub const SHORTCUTS: [(&str, &str); 11] = [
+    ("n", "New task"),
     ("/", "Search"),
     ("j / k", "Select the next / previous task"),
-    ("x", "Complete or reopen the selected task"),
-    ("e", "Edit the selected task"),
-    ("Delete or #", "Delete the selected task"),
+    ("x", "Complete or reopen"),
+    ("e", "Edit"),
+    ("Delete or #", "Delete"),
     ("z", "Undo the last delete"),
     ("t", "Today"),
     ("u", "Upcoming"),
+    (
+        "Alt+↑ / Alt+↓",
+        "Move the selected task (sorted by “My order”)",
+    ),
     ("?", "Show this list"),
 ];
 
@@ -37,7 +41,7 @@ pub fn ShortcutsDialog() -> impl IntoView {
     view! {
         <dialog id=id::SHORTCUTS class="card shortcuts" aria-labelledby="shortcuts-title">
             <h2 id="shortcuts-title">"Keyboard shortcuts"</h2>
-            <p class="muted">"They work anywhere on the board, except while you type in a field."</p>
+            <p class="muted">"On the selected task, anywhere but in a field."</p>
             <dl>
                 {SHORTCUTS
                     .iter()

@@ -49,6 +49,8 @@ pub enum SortKey {
     Title,
     DueDate,
     Priority,
+    /// The caller's own order (see `…/move`).
+    Position,
 }
 
 #[derive(ToSchema)]
@@ -86,6 +88,13 @@ pub struct Task {
         example = "FREQ=WEEKLY;BYDAY=MO"
     )]
     pub recurrence: Option<String>,
+    /// Its place in the caller's own order: tasks sort by it as text (`sort=position`).
+    /// Set by `…/move`, never sent.
+    #[schema(
+        pattern = r"^[0-9]{16}[0-9A-Za-z]*[1-9A-Za-z]$",
+        example = "0000000000000042V"
+    )]
+    pub position: String,
     /// When it was created (UTC, millisecond precision, like JavaScript's `toISOString()`).
     #[schema(value_type = String, format = DateTime, example = "2026-01-02T03:04:05.678Z")]
     pub created_at: String,
@@ -185,6 +194,16 @@ pub struct QuickAdd {
     /// The caller's IANA time zone (default `UTC`): it decides what "today" is.
     #[schema(schema_with = time_zone_schema)]
     pub tz: Option<String>,
+}
+
+/// Where a task goes in the caller's own order.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"after": 42}))]
+pub struct MoveTask {
+    /// The id of the task it goes right after; `null`: first.
+    #[schema(required = true)]
+    pub after: Option<i64>,
 }
 
 /// How many tasks an import added.

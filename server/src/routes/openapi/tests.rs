@@ -37,6 +37,7 @@ fn task_schema_lists_every_field_of_the_real_type() {
         tags: vec![],
         due_date: None,
         recurrence: None,
+        position: Some("0000000000000001V".into()),
         created_at: taskdeck::storage::Ts::now(),
         updated_at: taskdeck::storage::Ts::now(),
     };

@@ -17,6 +17,7 @@ use taskdeck::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+mod order;
 mod quick;
 mod transfer;
 
@@ -43,6 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(transfer::import))
         .routes(routes!(read, update, remove))
         .routes(routes!(toggle))
+        .routes(routes!(order::move_task))
 }
 
 /// Task ids are integers; anything else names no task.

@@ -104,7 +104,8 @@ fn download(rows: mpsc::Receiver<Result<tasks::Task, TaskError>>, csv: bool) -> 
     } else {
         ("application/json", "taskdeck-tasks.json")
     };
-    let body = Body::from_stream(chunks(rows, csv));
+    // Fused: the body may be polled again after its end.
+    let body = Body::from_stream(futures_util::StreamExt::fuse(chunks(rows, csv)));
     let disposition = format!("attachment; filename=\"{file}\"");
     (
         [
@@ -315,9 +316,13 @@ async fn read_file(
         if bytes.is_empty() {
             return Err(bad("Choose a file to import."));
         }
-        return format
-            .map(|f| (f, bytes))
-            .ok_or_else(|| bad("Import a .json or .csv file."));
+        // A file without a telling name or type: JSON starts with `[`, anything else is
+        // read as CSV (whose header then says whether it is ours or Todoist's).
+        let sniffed = match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'[') => transfer::Format::Json,
+            _ => transfer::Format::Csv,
+        };
+        return Ok((format.unwrap_or(sniffed), bytes));
     }
     Err(bad("Choose a file to import."))
 }

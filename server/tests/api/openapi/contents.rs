@@ -41,7 +41,7 @@ async fn every_route_is_documented_with_bearer_security(app: &TestApp) {
     assert_eq!(
         enum_of("sort"),
         strings(&json!([
-            "created", "updated", "title", "due_date", "priority"
+            "created", "updated", "title", "due_date", "priority", "position"
         ]))
     );
     assert_eq!(enum_of("order"), strings(&json!(["asc", "desc"])));

@@ -28,9 +28,11 @@ const EVENTS: &str = "/api/{user_id}/tasks/events";
 const QUICK: &str = "/api/{user_id}/tasks/quick";
 const EXPORT: &str = "/api/{user_id}/tasks/export";
 const IMPORT: &str = "/api/{user_id}/tasks/import";
+const MOVE: &str = "/api/{user_id}/tasks/{id}/move";
 
 /// Every operation of the router (routes/tasks.rs, routes/live.rs and routes/me.rs).
-const OPERATIONS: [(&str, &str); 11] = [
+const OPERATIONS: [(&str, &str); 12] = [
+    (MOVE, "post"),
     (TASKS, "get"),
     (TASKS, "post"),
     (QUICK, "post"),

@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use super::{
-    contents::conforms, document, keys, operation, resolve, COMPLETE, EVENTS, EXPORT, IMPORT,
+    contents::conforms, document, keys, operation, resolve, COMPLETE, EVENTS, EXPORT, IMPORT, MOVE,
     OPERATIONS, QUICK, TASK, TASKS,
 };
 use crate::helpers::{ApiUser, TestApp};
@@ -344,6 +344,62 @@ async fn every_real_status_is_documented(app: &TestApp) {
             t(&me),
             format!("{mine}/import"),
             Body::Raw("application/json", b"{".to_vec()),
+        ),
+        (
+            MOVE,
+            Method::POST,
+            t(&me),
+            format!("{one}/move"),
+            Body::Json(json!({"after": null})),
+        ),
+        (
+            MOVE,
+            Method::POST,
+            None,
+            format!("{one}/move"),
+            Body::Json(json!({"after": null})),
+        ),
+        (
+            MOVE,
+            Method::POST,
+            t(&other),
+            format!("{one}/move"),
+            Body::Json(json!({"after": null})),
+        ),
+        (
+            MOVE,
+            Method::POST,
+            t(&me),
+            format!("{missing}/move"),
+            Body::Json(json!({"after": null})),
+        ),
+        (
+            MOVE,
+            Method::POST,
+            t(&me),
+            format!("{one}/move"),
+            Body::Raw("application/json", b"{".to_vec()),
+        ),
+        (
+            MOVE,
+            Method::POST,
+            t(&me),
+            format!("{one}/move"),
+            Body::Raw("application/json", too_big.clone()),
+        ),
+        (
+            MOVE,
+            Method::POST,
+            t(&me),
+            format!("{one}/move"),
+            Body::Raw("text/plain", b"x".to_vec()),
+        ),
+        (
+            MOVE,
+            Method::POST,
+            t(&me),
+            format!("{one}/move"),
+            Body::Json(json!({"after": "up"})),
         ),
         ("/api/me", Method::GET, t(&me), "/api/me".into(), Body::None),
         ("/api/me", Method::GET, None, "/api/me".into(), Body::None),

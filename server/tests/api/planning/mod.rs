@@ -4,8 +4,10 @@
 //! - `views`: Today and Upcoming, in the caller's time zone;
 //! - `repeating`: completing a repeating task brings its next occurrence, and reopening
 //!   takes it back;
+//! - `order`: manual order (moves, their checks, many moves to one spot);
 //! - `transfer`: export, import into another account, and refusals.
 
+mod order;
 mod quick_add;
 mod repeating;
 mod transfer;

@@ -138,7 +138,12 @@ async fn the_add_box_parses_the_same_words(app: &TestApp) {
             &[("text", "call mum tomorrow !high #family")],
         )
         .await;
-    assert_eq!(chips, json!(["High priority", "#family", "Due tomorrow"]));
+    assert_eq!(
+        chips,
+        json!(
+            r#"<span class="chip">High priority</span><span class="chip">#family</span><span class="chip">Due tomorrow</span>"#
+        )
+    );
 }
 
 db_tests!(

@@ -138,8 +138,59 @@ async fn a_bad_file_imports_nothing_and_names_its_rows(app: &TestApp) {
     assert_eq!(res.status(), 422);
 }
 
+/// Settings' "Export my tasks" links and its import form (a file upload that works
+/// without JavaScript), through the UI door with the session cookie.
+async fn the_settings_page_exports_and_imports(app: &TestApp) {
+    let eve = app.api_user("ui-export@example.com").await;
+    for title in ["one", "two"] {
+        app.create_task(&eve, json!({ "title": title, "tags": ["x"] }))
+            .await;
+    }
+    let res = app
+        .client
+        .get(app.url("/api/ui/export?format=csv"))
+        .header("cookie", &eve.signed.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("taskdeck-tasks.csv"));
+    let csv = res.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+
+    let fay = app.api_user("ui-import@example.com").await;
+    let upload = |file: &str| {
+        let body = format!(
+            "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"download\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n{file}\r\n--XyZ--\r\n"
+        );
+        app.client
+            .post(app.url("/api/ui/import"))
+            .header("cookie", &fay.signed.cookie)
+            .header("origin", app.origin())
+            .header("content-type", "multipart/form-data; boundary=XyZ")
+            .body(body)
+            .send()
+    };
+    // A name that says nothing: the content says CSV.
+    let res = upload(&csv).await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/settings?imported=2#transfer");
+    let res = upload("title\n\n,\n").await.unwrap();
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/settings?import_error="), "{to}");
+    let (tasks, _) = list_tasks(app, &fay, "sort=created&order=asc").await;
+    assert_eq!(titles(&tasks), ["one", "two"]);
+    assert_eq!(tasks[0]["tags"], json!(["x"]));
+}
+
 db_tests!(
     a_round_trip_into_another_account_keeps_every_field,
     a_todoist_export_imports,
-    a_bad_file_imports_nothing_and_names_its_rows
+    a_bad_file_imports_nothing_and_names_its_rows,
+    the_settings_page_exports_and_imports
 );

@@ -1,0 +1,7 @@
+-- Manual order (issue 22): "position" is a fractional index (see tasks::rank): a task
+-- moved between two others gets a string between theirs, and no other row changes.
+-- Existing tasks keep their creation order: a 16-digit head from the id, then 'V'.
+-- COLLATE "C": positions compare byte by byte, as the ranks are made.
+ALTER TABLE "task" ADD COLUMN IF NOT EXISTS "position" text COLLATE "C";
+UPDATE "task" SET "position" = lpad("id"::text, 16, '0') || 'V' WHERE "position" IS NULL;
+CREATE INDEX IF NOT EXISTS "task_user_position_idx" ON "task" ("user_id", "position");
