@@ -5,6 +5,7 @@
 pub mod around;
 pub mod auth;
 pub mod error;
+mod linger;
 pub mod metrics;
 pub mod routes;
 pub mod serve;

@@ -5,7 +5,8 @@
 //! memory indefinitely; the request timeout only starts once the head has arrived.
 //! hyper has the setting (`header_read_timeout`); this loop turns it on. Everything
 //! else matches `axum::serve`: HTTP/1.1 with keep-alive, the peer address as
-//! `ConnectInfo`, and a graceful shutdown that lets in-flight requests finish.
+//! `ConnectInfo`, and a graceful shutdown that lets in-flight requests finish; and a
+//! lingering close (`linger`).
 
 use std::{convert::Infallible, future::Future, time::Duration};
 
@@ -64,7 +65,9 @@ pub async fn serve<S, B>(
             request.extensions_mut().insert(Peer(peer));
             app.clone().oneshot(request.map(Body::new))
         });
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        // Closing lingers, so that an early answer (a 413) is read, not reset away.
+        let io = TokioIo::new(crate::linger::Lingering::new(stream));
+        let connection = graceful.watch(http.serve_connection(io, service));
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!(%error, %peer, "connection ended with an error");

@@ -186,3 +186,56 @@ fn due_dates_are_exactly_yyyy_mm_dd_or_null() {
         }
     }
 }
+
+/// "Today" is the user's: at one instant either side of midnight UTC, zones a day apart
+/// see different dates, and quick add's words follow them.
+#[test]
+fn today_is_the_users_on_both_sides_of_midnight() {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let zone = |name: &str| parse_time_zone(name).unwrap();
+    let cases = [
+        // (UTC instant, zone, its date)
+        (
+            Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap(),
+            "UTC",
+            day(2026, 12, 31),
+        ),
+        (
+            Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap(),
+            "Europe/Paris",
+            day(2027, 1, 1),
+        ),
+        (
+            Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap(),
+            "America/New_York",
+            day(2026, 12, 31),
+        ),
+        (
+            Utc.with_ymd_and_hms(2027, 1, 1, 0, 30, 0).unwrap(),
+            "America/Los_Angeles",
+            day(2026, 12, 31),
+        ),
+        (
+            Utc.with_ymd_and_hms(2027, 1, 1, 0, 30, 0).unwrap(),
+            "Pacific/Kiritimati",
+            day(2027, 1, 1),
+        ),
+        (
+            Utc.with_ymd_and_hms(2028, 2, 28, 20, 0, 0).unwrap(),
+            "Asia/Tokyo",
+            day(2028, 2, 29),
+        ),
+    ];
+    for (now, name, expected) in cases {
+        assert_eq!(today_in(zone(name), now), expected, "{name} at {now}");
+    }
+    // "tomorrow" typed at 23:30 UTC on New Year's Eve: in Paris it is already 2027.
+    let now = Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap();
+    let due = |name: &str| {
+        crate::tasks::quick_add::parse("party tomorrow", today_in(zone(name), now)).due_date
+    };
+    assert_eq!(due("UTC"), Some(day(2027, 1, 1)));
+    assert_eq!(due("Europe/Paris"), Some(day(2027, 1, 2)));
+    assert!(parse_time_zone("Mars/Olympus").is_none());
+}

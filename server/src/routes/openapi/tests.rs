@@ -85,7 +85,18 @@ fn enums_match_the_core_types() {
     );
     assert_eq!(
         param("sort"),
-        serialized(&[K::Created, K::Updated, K::Title, K::DueDate, K::Priority])
+        serialized(&[
+            K::Created,
+            K::Updated,
+            K::Title,
+            K::DueDate,
+            K::Priority,
+            K::Position
+        ])
+    );
+    assert_eq!(
+        param("view"),
+        serialized(&[tasks::View::All, tasks::View::Today, tasks::View::Upcoming])
     );
     assert_eq!(param("order"), serialized(&[O::Asc, O::Desc]));
     assert_eq!(param("priority"), priorities);

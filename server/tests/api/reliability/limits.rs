@@ -70,6 +70,9 @@ async fn bodies_over_the_limit_are_413(app: &TestApp) {
     let routes = [
         (Method::POST, format!("/api/{}/tasks", who.id), true),
         (Method::PUT, format!("/api/{}/tasks/1", who.id), true),
+        (Method::POST, format!("/api/{}/tasks/quick", who.id), true),
+        (Method::POST, format!("/api/{}/tasks/1/move", who.id), true),
+        (Method::POST, format!("/api/{}/tasks/import", who.id), true),
         (Method::POST, "/api/auth/sign-up/email".to_string(), false),
         (Method::POST, "/api/auth/sign-in/email".to_string(), false),
         (Method::POST, "/api/auth/update-user".to_string(), false),
@@ -92,6 +95,21 @@ async fn bodies_over_the_limit_are_413(app: &TestApp) {
             .await
             .unwrap_or_else(|e| panic!("{method} {path}: {e:?}"));
         assert_eq!(res.status(), 413, "{method} {path} with Content-Length");
+    }
+    // Far over the limit, more than the sockets buffer: the answer is refused before
+    // the body is read, and the server's lingering close lets the client finish
+    // sending and read the 413 instead of a reset ("broken pipe").
+    let huge = vec![b' '; 8 * limit];
+    for round in 0..10 {
+        let res = client
+            .post(app.url(&format!("/api/{}/tasks/import", who.id)))
+            .bearer_auth(&who.token)
+            .header("content-type", "text/csv")
+            .body(huge.clone())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+        assert_eq!(res.status(), 413, "round {round}");
     }
     let (_, total) = list(app, &who, "").await;
     assert_eq!(total, 0, "nothing was created");
