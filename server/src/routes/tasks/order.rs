@@ -49,7 +49,15 @@ pub async fn move_task(
     let mut errors = FieldErrors::default();
     let after = match body.get("after") {
         Some(Value::Null) => Some(None),
-        Some(v) => v.as_i64().map(Some),
+        // JSON Schema's integer is a value: `3.0` is one too.
+        Some(v) => v
+            .as_i64()
+            .or_else(|| {
+                v.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+                    .map(|f| f as i64)
+            })
+            .map(Some),
         None => None,
     };
     match after {

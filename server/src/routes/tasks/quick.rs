@@ -61,7 +61,7 @@ pub async fn quick_add(
         }
     };
     let tz = match body.remove("tz") {
-        None | Some(Value::Null) => Some(chrono_tz::Tz::UTC),
+        None => Some(chrono_tz::Tz::UTC),
         Some(Value::String(name)) => model::parse_time_zone(&name),
         Some(_) => None,
     };

@@ -12,13 +12,12 @@
 
 use axum::{
     body::{Body, Bytes},
-    extract::{FromRequest, Multipart, Query, Request, State},
+    extract::{FromRequest, Multipart, RawQuery, Request, State},
     http::{header, request::Parts, HeaderValue, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
     Json, Router,
 };
-use serde::Deserialize;
 use taskdeck::{
     auth::Incoming,
     problem::Code,
@@ -43,14 +42,14 @@ pub fn ui_router() -> Router<AppState> {
         .route(app::board_dom::IMPORT_URL, post(ui_import))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ExportQuery {
-    format: Option<String>,
-}
-
-/// JSON (the default) or CSV; anything else is a 422 naming `format`.
-fn export_format(query: &ExportQuery) -> Result<bool, ApiError> {
-    match query.format.as_deref() {
+/// Whether the query asks for CSV: `format` is `json` (the default) or `csv`, the last
+/// one given winning as in the list's query; anything else is a 422 naming it.
+fn export_format(raw: Option<&str>) -> Result<bool, ApiError> {
+    let format = url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .filter(|(key, _)| key == "format")
+        .map(|(_, value)| value.into_owned())
+        .last();
+    match format.as_deref() {
         None | Some("json") => Ok(false),
         Some("csv") => Ok(true),
         Some(_) => {
@@ -91,9 +90,9 @@ fn export_format(query: &ExportQuery) -> Result<bool, ApiError> {
 pub async fn export(
     State(state): State<AppState>,
     TaskOwner(user): TaskOwner,
-    Query(query): Query<ExportQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let csv = export_format(&query)?;
+    let csv = export_format(query.as_deref())?;
     Ok(download(tasks::export(&state.db, &user.id), csv))
 }
 
@@ -248,14 +247,10 @@ async fn import_body(
 }
 
 /// The UI door's download (the settings page's "Export my tasks" links).
-async fn ui_export(
-    State(state): State<AppState>,
-    parts: Parts,
-    Query(query): Query<ExportQuery>,
-) -> Result<Response, ApiError> {
+async fn ui_export(State(state): State<AppState>, parts: Parts) -> Result<Response, ApiError> {
     let incoming = Incoming::new(&parts.method, &parts.headers, &parts.extensions);
     let caller = state.auth.ui_caller(&incoming).await?;
-    let csv = export_format(&query)?;
+    let csv = export_format(parts.uri.query())?;
     Ok(download(tasks::export(&state.db, &caller.user_id), csv))
 }
 

@@ -169,6 +169,13 @@ async fn moves_are_checked(app: &TestApp) {
             .status(),
         404
     );
+    // JSON Schema's integers include 3.0: an id sent so is an id (here, of no task).
+    assert_eq!(
+        move_after(app, &cat, &mine_one, json!(999999.0))
+            .await
+            .status(),
+        404
+    );
     for body in [
         json!({}),
         json!({ "after": "up" }),

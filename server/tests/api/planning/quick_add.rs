@@ -91,6 +91,7 @@ async fn bad_quick_add_is_a_422_naming_the_field(app: &TestApp) {
         (json!({ "text": "   " }), "text"),
         (json!({ "text": "x".repeat(201) }), "text"),
         (json!({ "text": "ok", "tz": "Mars/Olympus" }), "tz"),
+        (json!({ "text": "ok", "tz": null }), "tz"),
         (json!({ "text": "ok", "title": "no" }), "title"),
     ] {
         let res = app.send_json(&bea, Method::POST, &path, &body).await;

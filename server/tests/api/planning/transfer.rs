@@ -136,6 +136,14 @@ async fn a_bad_file_imports_nothing_and_names_its_rows(app: &TestApp) {
         )
         .await;
     assert_eq!(res.status(), 422);
+    let res = app
+        .send(
+            &cat,
+            Method::GET,
+            &format!("/api/{}/tasks/export?format=csv&format=null", cat.id),
+        )
+        .await;
+    assert_eq!(res.status(), 422, "the last one given counts");
 }
 
 /// Settings' "Export my tasks" links and its import form (a file upload that works
