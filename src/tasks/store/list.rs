@@ -59,16 +59,21 @@ where
     if let Some(p) = query.priority {
         b.push(r#" AND "priority" = "#).push_bind(p.as_i16());
     }
-    // Due dates are `YYYY-MM-DD` text, which compares as the dates do.
+    // Due dates are `YYYY-MM-DD` text, which compares as the dates do; `completed = false`
+    // (not `NOT completed`) lets the planning index (migrations 0007/0008) serve it.
     match query.view {
         View::All => {}
         View::Today => {
-            b.push(r#" AND NOT "completed" AND "due_date" <= "#)
+            b.push(r#" AND "completed" = "#)
+                .push_bind(false)
+                .push(r#" AND "due_date" <= "#)
                 .push_bind(query.today.to_string());
         }
         View::Upcoming => {
             let last = query.today + chrono::Days::new(UPCOMING_DAYS);
-            b.push(r#" AND NOT "completed" AND "due_date" > "#)
+            b.push(r#" AND "completed" = "#)
+                .push_bind(false)
+                .push(r#" AND "due_date" > "#)
                 .push_bind(query.today.to_string())
                 .push(r#" AND "due_date" <= "#)
                 .push_bind(last.to_string());
