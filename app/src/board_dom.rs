@@ -114,6 +114,9 @@ pub mod class {
     pub const DRAG_HANDLE: &str = "drag-handle";
     /// On a row while it is dragged.
     pub const DRAGGING: &str = "dragging";
+    /// A row's up and down buttons (in the user's own order).
+    pub const MOVE_UP: &str = "move-up";
+    pub const MOVE_DOWN: &str = "move-down";
     /// A row's delete button.
     pub const DELETE: &str = "delete-button";
     /// An error shown beside a form (`role=alert`), on every page.

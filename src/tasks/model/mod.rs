@@ -15,7 +15,7 @@ use crate::storage::Ts;
 pub use input::{lowercase_tag, normalize_tags, parse_date, tag_is_invalid, NewTask, TaskPatch};
 pub use query::{
     parse_time_zone, today_in, ListQuery, SortKey, SortOrder, StatusFilter, View, LIMIT_DEFAULT,
-    LIMIT_MAX, UPCOMING_DAYS,
+    LIMIT_MAX, TIME_ZONE_REASON, UPCOMING_DAYS,
 };
 
 pub const TITLE_MAX: usize = 200;

@@ -26,6 +26,9 @@ pub fn today_in(tz: Tz, now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&tz).date_naive()
 }
 
+/// Why a `tz` was refused (the list's and quick add's).
+pub const TIME_ZONE_REASON: &str = "must be an IANA time zone such as Europe/Paris";
+
 /// An IANA time zone name (`Europe/Paris`), as browsers report it.
 pub fn parse_time_zone(name: &str) -> Option<Tz> {
     name.parse().ok()
@@ -195,7 +198,7 @@ impl ListQuery {
                 "tz" => match parse_time_zone(value) {
                     _ if value.is_empty() => q.tz = Tz::UTC,
                     Some(tz) => q.tz = tz,
-                    None => errors.add("tz", "must be an IANA time zone such as Europe/Paris"),
+                    None => errors.add("tz", TIME_ZONE_REASON),
                 },
                 _ => {}
             }

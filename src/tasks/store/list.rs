@@ -61,19 +61,18 @@ where
     }
     // Due dates are `YYYY-MM-DD` text, which compares as the dates do; `completed = false`
     // (not `NOT completed`) lets the planning index (migrations 0007/0008) serve it.
+    if query.view != View::All {
+        b.push(r#" AND "completed" = "#).push_bind(false);
+    }
     match query.view {
         View::All => {}
         View::Today => {
-            b.push(r#" AND "completed" = "#)
-                .push_bind(false)
-                .push(r#" AND "due_date" <= "#)
+            b.push(r#" AND "due_date" <= "#)
                 .push_bind(query.today.to_string());
         }
         View::Upcoming => {
             let last = query.today + chrono::Days::new(UPCOMING_DAYS);
-            b.push(r#" AND "completed" = "#)
-                .push_bind(false)
-                .push(r#" AND "due_date" > "#)
+            b.push(r#" AND "due_date" > "#)
                 .push_bind(query.today.to_string())
                 .push(r#" AND "due_date" <= "#)
                 .push_bind(last.to_string());

@@ -9,7 +9,7 @@ use web_sys::{Element, HtmlElement, HtmlFormElement, HtmlInputElement};
 use super::notices::{clear_error, hide_toast, row_error, show_error, show_toast};
 use crate::board_dom::{class, field, id};
 use crate::islands::swap::{
-    dom::{class as dot, closest, document, find, focus_id, here},
+    dom::{class as dot, closest, document, find, focus_id, has, here},
     http::{form_body, post},
     refresh, Nav,
 };
@@ -209,7 +209,7 @@ pub fn dropped(row: Element, before: Option<Element>) {
     let Some(task) = id::task_of_row(&row.id()).map(str::to_string) else {
         return;
     };
-    let url = find::<Element>(&row, &format!("[{}]", crate::board_dom::attr::DROP_URL))
+    let url = find::<Element>(&row, &has(crate::board_dom::attr::DROP_URL))
         .and_then(|m| m.get_attribute(crate::board_dom::attr::DROP_URL));
     let Some(url) = url else { return };
     let Ok(body) = web_sys::UrlSearchParams::new() else {

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
 use crate::board_dom::{attr, class, id};
-use crate::islands::swap::dom::{by_id, class as dot, closest, document, find, focus_id};
+use crate::islands::swap::dom::{by_id, class as dot, closest, document, find, focus_id, has};
 
 /// The row the focus is in, if any.
 fn selected(focused: &Element) -> Option<Element> {
@@ -37,13 +37,14 @@ fn select(row: &Element) -> bool {
     }
 }
 
+/// Clicks `el`, if there is one: whether it was.
+fn click(el: Option<HtmlElement>) -> bool {
+    el.map(|el| el.click()).is_some()
+}
+
 /// Clicks the element under the selected row that matches `selector`.
 fn click_in_selected(focused: &Element, selector: &str) -> bool {
-    let Some(el) = selected(focused).and_then(|row| find::<HtmlElement>(&row, selector)) else {
-        return false;
-    };
-    el.click();
-    true
+    click(selected(focused).and_then(|row| find::<HtmlElement>(&row, selector)))
 }
 
 fn step(focused: &Element, by: isize) -> bool {
@@ -80,7 +81,7 @@ pub fn complete(focused: Element) -> bool {
 }
 
 pub fn edit(focused: Element) -> bool {
-    click_in_selected(&focused, &format!("[{}]", attr::OPEN_EDITOR))
+    click_in_selected(&focused, &has(attr::OPEN_EDITOR))
 }
 
 pub fn delete(focused: Element) -> bool {
@@ -90,38 +91,21 @@ pub fn delete(focused: Element) -> bool {
 /// Alt+↑ and Alt+↓: the selected task moves (in the user's own order, where rows
 /// have their up and down buttons).
 pub fn move_up(focused: Element) -> bool {
-    click_in_selected(&focused, ".move-up")
+    click_in_selected(&focused, &dot(class::MOVE_UP))
 }
 
 pub fn move_down(focused: Element) -> bool {
-    click_in_selected(&focused, ".move-down")
+    click_in_selected(&focused, &dot(class::MOVE_DOWN))
 }
 
 /// Undoes the last delete while its notice shows.
 pub fn undo(_: Element) -> bool {
-    let button = by_id(id::TOAST).and_then(|t| {
-        find::<HtmlElement>(
-            &t,
-            &format!("{}:not([hidden]) button[type=submit]", dot(class::TOAST)),
-        )
-    });
-    match button {
-        Some(b) => {
-            b.click();
-            true
-        }
-        None => false,
-    }
+    let shown = format!("{}:not([hidden]) button[type=submit]", dot(class::TOAST));
+    click(by_id(id::TOAST).and_then(|t| find::<HtmlElement>(&t, &shown)))
 }
 
 fn follow(tab: &str) -> bool {
-    match by_id(&id::view_tab(tab)).and_then(|a| a.dyn_into::<HtmlElement>().ok()) {
-        Some(a) => {
-            a.click();
-            true
-        }
-        None => false,
-    }
+    click(by_id(&id::view_tab(tab)).and_then(|a| a.dyn_into::<HtmlElement>().ok()))
 }
 
 pub fn today(_: Element) -> bool {
@@ -132,16 +116,11 @@ pub fn upcoming(_: Element) -> bool {
     follow("upcoming")
 }
 
-/// `?`: the dialog that lists the shortcuts.
+/// `?`, and the "Keyboard shortcuts" button: the dialog that lists the shortcuts.
 pub fn help(_: Element) -> bool {
     let dialog = by_id(id::SHORTCUTS).and_then(|d| d.dyn_into::<web_sys::HtmlDialogElement>().ok());
     match dialog {
         Some(d) if !d.open() => d.show_modal().is_ok(),
         _ => false,
     }
-}
-
-/// The "Keyboard shortcuts" button.
-pub fn open_help(el: Element) -> bool {
-    help(el)
 }

@@ -59,7 +59,7 @@ static PAGE: super::swap::Page = {
             (attr::OPEN_EDITOR, actions::open_editor),
             (attr::DISMISS, notices::dismiss),
             (attr::CANCEL, actions::cancel),
-            (attr::SHORTCUTS, keys::open_help),
+            (attr::SHORTCUTS, keys::help),
         ],
         keys: &[("Escape", actions::cancel)],
         shortcuts: &[

@@ -200,12 +200,15 @@ fn TaskRow(
 /// forms without JavaScript; Alt+↑/↓ press them).
 #[component]
 fn MoveButtons(id: i64, title: String) -> impl IntoView {
-    let button = move |direction: &'static str, label: &'static str, arrow: &'static str| {
+    let button = move |direction: &'static str,
+                       class: &'static str,
+                       label: &'static str,
+                       arrow: &'static str| {
         view! {
             <form method="post" action=MoveTask::url() class="move-form" {..attrs::behaviour(behaviour::MOVE)}>
                 <input type="hidden" name="id" value=id />
                 <input type="hidden" name="direction" value=direction />
-                <button type="submit" class=format!("icon-button move-{direction}") aria-label=format!("{label}: {title}")>
+                <button type="submit" class=format!("icon-button {class}") aria-label=format!("{label}: {title}")>
                     <span aria-hidden="true">{arrow}</span>
                 </button>
             </form>
@@ -214,8 +217,8 @@ fn MoveButtons(id: i64, title: String) -> impl IntoView {
     view! {
         <div class="move" {..attrs::value(attr::DROP_URL, MoveTaskAfter::url())}>
             <span class=class::DRAG_HANDLE aria-hidden="true" title="Drag to move">"⠿"</span>
-            {button("up", "Move up", "↑")}
-            {button("down", "Move down", "↓")}
+            {button("up", class::MOVE_UP, "Move up", "↑")}
+            {button("down", class::MOVE_DOWN, "Move down", "↓")}
         </div>
     }
 }

@@ -52,6 +52,18 @@ fn task_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse().map_err(|_| ApiError::Task(TaskError::NotFound))
 }
 
+/// The whole body of a tasks request (a JSON object, an upload).
+pub(super) async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        // Past the size limit (e.g. a chunked body) is a 413, like Content-Length.
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::Code(Code::PayloadTooLarge)
+        } else {
+            ApiError::Detailed(Code::InvalidTaskBody, e.body_text())
+        }
+    })
+}
+
 /// A JSON object body: 415 for another content type, 400 for malformed JSON or a
 /// non-object; field rules are checked afterwards (422).
 pub struct JsonObject(pub Map<String, Value>);
@@ -66,14 +78,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
         if !is_json {
             return Err(ApiError::Code(Code::TaskMediaType));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            // Past the size limit (e.g. a chunked body) is a 413, like Content-Length.
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::Code(Code::PayloadTooLarge)
-            } else {
-                ApiError::Detailed(Code::InvalidTaskBody, e.body_text())
-            }
-        })?;
+        let bytes = body_bytes(req, state).await?;
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(map)) => Ok(Self(map)),
             Ok(_) => Err(ApiError::Code(Code::InvalidTaskBody)),

@@ -66,7 +66,7 @@ pub async fn quick_add(
         Some(_) => None,
     };
     if tz.is_none() {
-        errors.add("tz", "must be an IANA time zone such as Europe/Paris");
+        errors.add("tz", model::TIME_ZONE_REASON);
     }
     for key in body.keys() {
         errors.add(key, "unknown field");

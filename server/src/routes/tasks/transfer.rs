@@ -13,7 +13,7 @@
 use axum::{
     body::{Body, Bytes},
     extract::{FromRequest, Multipart, RawQuery, Request, State},
-    http::{header, request::Parts, HeaderValue, StatusCode},
+    http::{header, request::Parts, HeaderValue},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
     Json, Router,
@@ -225,13 +225,7 @@ pub async fn import(
             Code::TaskMediaType,
             "Send the tasks as application/json or text/csv".into(),
         ))?;
-    let body = Bytes::from_request(request, &state).await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::Code(Code::PayloadTooLarge)
-        } else {
-            ApiError::Detailed(Code::InvalidTaskBody, e.body_text())
-        }
-    })?;
+    let body = super::body_bytes(request, &state).await?;
     let imported = import_body(&state, &user.id, format, &body).await?;
     Ok(Json(serde_json::json!({ "imported": imported })))
 }
