@@ -16,6 +16,14 @@ export async function hydrated(page: Page): Promise<void> {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 }
 
+/**
+ * Waits until the board has no change in flight: it shows a change at once and keeps
+ * its list busy (`aria-busy`) until the server has it.
+ */
+export async function saved(page: Page): Promise<void> {
+  await expect(page.locator('#board-list')).not.toHaveAttribute('aria-busy');
+}
+
 export async function signUp(page: Page, name: string, email: string, password = PASSWORD): Promise<void> {
   await page.goto('/sign-up');
   await page.getByLabel('Name').fill(name);

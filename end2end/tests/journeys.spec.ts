@@ -1,6 +1,6 @@
 // Whole user journeys in the browser, against the release build.
 import { test, expect } from '@playwright/test';
-import { PASSWORD, addTask, hydrated, signIn, signOut, signUp, taskRow, uniqueEmail } from './helpers';
+import { PASSWORD, addTask, hydrated, saved, signIn, signOut, signUp, taskRow, uniqueEmail } from './helpers';
 
 test('sign up, add, filter, search, edit, complete, delete, sign out, sign in again', async ({ page }) => {
   const email = uniqueEmail('journey');
@@ -67,6 +67,7 @@ test('sign up, add, filter, search, edit, complete, delete, sign out, sign in ag
   await expect(taskRow(page, 'Write quarterly report')).toBeVisible();
   await taskRow(page, 'Write quarterly report').getByRole('button', { name: /^Delete/ }).click();
   await expect(taskRow(page, 'Write quarterly report')).toHaveCount(0);
+  await saved(page);
   await page.reload();
   await expect(page.locator('li.task')).toHaveCount(2);
 

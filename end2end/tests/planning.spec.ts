@@ -4,7 +4,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
-import { hydrated, signOut, signUp, taskRow, uniqueEmail } from './helpers';
+import { hydrated, saved, signOut, signUp, taskRow, uniqueEmail } from './helpers';
 
 const box = (page: Page) => page.getByPlaceholder('What needs doing?');
 
@@ -155,6 +155,7 @@ test.describe('with JavaScript, in the browser\'s time zone', () => {
     await page.mouse.move(target!.x + 40, target!.y + target!.height * 0.8, { steps: 8 });
     await page.mouse.up();
     await expect(titles).toHaveText(['charlie', 'bravo', 'alpha']);
+    await saved(page);
     await page.reload();
     await expect(titles).toHaveText(['charlie', 'bravo', 'alpha']);
   });

@@ -2,7 +2,7 @@
 //! form's own action (answers read with the browser's `JSON.parse`: no serde in the
 //! bundle), and fetches of a page's HTML.
 
-use js_sys::{Reflect, JSON};
+use js_sys::{Promise, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{FormData, Headers, HtmlFormElement, RequestInit, Response, UrlSearchParams};
@@ -77,23 +77,44 @@ pub fn sign_in_again() {
 }
 
 /// Posts a form's fields to its action (a server function); the answer's JSON text,
-/// or the words of its error.
+/// or the words of its error. Posts go one at a time, in the order they were made:
+/// two moves, or a completion and its undo, reach the server as the user made them.
 pub async fn post(action: &str, body: &UrlSearchParams) -> Result<String, String> {
     let _busy = Busy::start();
+    let mut done = None;
+    let mine = Promise::new(&mut |resolve, _| done = Some(resolve));
+    let before = state::with(|s| {
+        s.posting += 1;
+        s.last_post.replace(mine)
+    });
+    if let Some(before) = before {
+        let _ = JsFuture::from(before).await;
+    }
     state::with(|s| s.own_post_at = js_sys::Date::now());
-    send(action, body).await
+    let answer = send(action, body, true).await;
+    state::with(|s| s.posting -= 1);
+    if let Some(done) = done {
+        let _ = done.call0(&JsValue::NULL);
+    }
+    answer
 }
 
 /// Asks a server function something that changes nothing (a preview): unlike [`post`]
 /// it holds no background refresh back and expects no echo on the live stream.
 pub async fn ask(action: &str, body: &UrlSearchParams) -> Result<String, String> {
-    send(action, body).await
+    send(action, body, false).await
 }
 
-async fn send(action: &str, body: &UrlSearchParams) -> Result<String, String> {
+/// A change (`keep`) is sent with `keepalive`: leaving or reloading the page right
+/// after does not take it back.
+async fn send(action: &str, body: &UrlSearchParams, keep: bool) -> Result<String, String> {
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_body(body);
+    if keep {
+        // Not in web-sys' RequestInit: set on the dictionary as a page script would.
+        let _ = Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
+    }
     let response = fetch(action, &init, "application/json")
         .await
         .map_err(|_| OFFLINE.to_string())?;

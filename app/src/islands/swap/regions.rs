@@ -7,7 +7,7 @@ use web_sys::{DomParser, Element, RequestInit, SupportedType};
 
 use super::{
     attrs,
-    dom::{by_id, class, closest, document, focus_id, has, window},
+    dom::{class, closest, document, focus_id, has, window},
     http::{fetch, text_of},
     page::Editor,
     state::{self, page, Busy},
@@ -26,7 +26,7 @@ pub enum Nav {
 }
 
 /// Fetches `url`'s page and swaps in its regions. The page's busy region is dimmed
-/// (`aria-busy`) meanwhile, never emptied.
+/// (`aria-busy`, see [`Busy`]) meanwhile, never emptied.
 pub async fn refresh(url: String, nav: Nav) {
     let _busy = Busy::start();
     let background = matches!(nav, Nav::Background);
@@ -39,22 +39,22 @@ pub async fn refresh(url: String, nav: Nav) {
         s.latest
     });
     let page = page();
-    if let Some(b) = by_id(page.busy) {
-        let _ = b.set_attribute("aria-busy", "true");
-    }
     let response = fetch(&url, &RequestInit::new(), "text/html").await;
     let html = match &response {
         Ok(r) if r.ok() => Some(text_of(r).await),
         _ => None,
     };
-    // Superseded, or (in the background) the user did something meanwhile, which
-    // refreshes by itself when done.
-    let (latest, busy) = state::with(|s| (s.latest, s.busy));
-    if latest != mine || (background && busy > 1) {
+    // Superseded; or a post is under way (it may have changed what this shows, and
+    // refreshes by itself when done); or (in the background) the user did something
+    // meanwhile, which refreshes by itself too. A dragged item is never swapped away
+    // under the pointer: the refresh is owed until it lands.
+    let (latest, busy, posting) = state::with(|s| (s.latest, s.busy, s.posting));
+    if latest != mine || posting > 0 || (background && busy > 1) {
         return;
     }
-    if let Some(b) = by_id(page.busy) {
-        let _ = b.remove_attribute("aria-busy");
+    if state::with(|s| s.dragging.is_some()) {
+        state::with(|s| s.owed_refresh = true);
+        return;
     }
     let Some(html) = html else {
         if background {
@@ -80,6 +80,7 @@ pub async fn refresh(url: String, nav: Nav) {
         };
     }
     swap(&html, page.editor.as_ref());
+    state::show_busy();
 }
 
 /// Replaces each region with the fresh one of the same id, except one the user is

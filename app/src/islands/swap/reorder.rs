@@ -6,8 +6,11 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, PointerEvent};
 
+use wasm_bindgen_futures::spawn_local;
+
 use super::{
-    dom::{class, closest, document, listen},
+    dom::{class, closest, document, here, listen},
+    regions::{refresh, Nav},
     state::{self, page},
 };
 
@@ -82,22 +85,26 @@ fn on_move(ev: Event) {
     }
 }
 
-/// Ends a drag: dropped where it is (`keep`), or put back.
+/// Ends a drag: dropped where it is (`keep`), or put back. A refresh held back during
+/// the drag comes now, unless the drop's own post brings one.
 fn finish(keep: bool) {
     let Some((item, was_before)) = state::with(|s| s.dragging.take()) else {
         return;
     };
+    let owed = state::with(|s| std::mem::take(&mut s.owed_refresh));
     let Some(reorder) = page().reorder.as_ref() else {
         return;
     };
     let _ = item.class_list().remove_1(reorder.dragging);
     let moved = item.next_element_sibling() != was_before;
-    if !moved {
+    if moved && keep {
+        (reorder.dropped)(item.clone(), item.previous_element_sibling());
         return;
     }
-    if keep {
-        (reorder.dropped)(item.clone(), item.previous_element_sibling());
-    } else if let Some(parent) = item.parent_element() {
+    if let (true, Some(parent)) = (moved, item.parent_element()) {
         let _ = parent.insert_before(&item, was_before.as_ref().map(|r| r.unchecked_ref()));
+    }
+    if owed {
+        spawn_local(refresh(here(), Nav::Stay));
     }
 }

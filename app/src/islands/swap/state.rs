@@ -16,6 +16,14 @@ pub struct State {
     pub latest: u32,
     /// Posts and refreshes under way.
     pub busy: u32,
+    /// Posts sent or waiting their turn: a refresh that answers meanwhile may predate
+    /// them, and the last post's own refresh follows anyway.
+    pub posting: u32,
+    /// Settles when the last post queued is done: the next one waits for it, so that
+    /// the server sees the user's changes in the order they were made.
+    pub last_post: Option<js_sys::Promise>,
+    /// A refresh was given up while an item was dragged: one is owed when it lands.
+    pub owed_refresh: bool,
     /// Timers a newer one of the same name replaces, with their handles.
     pub timers: Vec<(&'static str, i32)>,
     /// When the tab last posted a change: its echo on the stream is not news.
@@ -46,6 +54,9 @@ impl State {
             page: None,
             latest: 0,
             busy: 0,
+            posting: 0,
+            last_post: None,
+            owed_refresh: false,
             timers: Vec::new(),
             own_post_at: f64::NEG_INFINITY,
             stream: StreamState {
@@ -83,16 +94,20 @@ pub fn page() -> &'static Page {
 /// Whether the user's own post or navigation is under way: a background refresh waits
 /// for it (it ends with a refresh of its own, and must not be overtaken by an older
 /// view).
+/// A drag in progress counts too: its drop ends with a post of its own.
 pub fn busy() -> bool {
-    with(|s| s.busy) > 0
+    with(|s| s.busy > 0 || s.dragging.is_some())
 }
 
-/// Counts an operation under way for as long as it lives.
+/// Counts an operation under way for as long as it lives; meanwhile the page's busy
+/// region says so (`aria-busy`, dimmed), so that nobody takes a change as saved
+/// before the server has it.
 pub struct Busy;
 
 impl Busy {
     pub fn start() -> Self {
         with(|s| s.busy += 1);
+        show_busy();
         Busy
     }
 }
@@ -100,5 +115,18 @@ impl Busy {
 impl Drop for Busy {
     fn drop(&mut self) {
         with(|s| s.busy = s.busy.saturating_sub(1));
+        show_busy();
     }
+}
+
+/// Marks the busy region as the count says (again after a swap replaced it).
+pub fn show_busy() {
+    let Some(region) = super::dom::by_id(page().busy) else {
+        return;
+    };
+    let _ = if with(|s| s.busy) > 0 {
+        region.set_attribute("aria-busy", "true")
+    } else {
+        region.remove_attribute("aria-busy")
+    };
 }
