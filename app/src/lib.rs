@@ -54,6 +54,12 @@ pub const TIME_ZONE_COOKIE_MAX_AGE: u64 = 400 * 24 * 3600;
 /// [`TIME_ZONE_COOKIE_MAX_AGE`]; spelled out so the bundle formats no number).
 pub const TIME_ZONE_COOKIE_ATTRIBUTES: &str = "; Path=/; Max-Age=34560000; SameSite=Lax";
 
+/// Where the passkey pages load their script from, and the script (served by the
+/// server; see `app/assets/passkey.js`).
+pub const PASSKEY_SCRIPT_PATH: &str = "/assets/passkey.js";
+#[cfg(feature = "ssr")]
+pub const PASSKEY_SCRIPT: &str = include_str!("../assets/passkey.js");
+
 /// Before first paint, a theme stored in the browser by an older version (no cookie
 /// yet) still applies; one the server rendered from the cookie wins.
 const THEME_BOOT: &str = "try{var d=document.documentElement;if(!d.dataset.theme){var t=localStorage.getItem('theme');if(t==='light'||t==='dark')d.dataset.theme=t}}catch(e){}";

@@ -77,6 +77,26 @@ pub fn error_message(code: &str) -> Cow<'static, str> {
         "TOTP_NOT_ENABLED" | "TWO_FACTOR_NOT_ENABLED" => {
             "Two-factor authentication is not set up for this account."
         }
+        // Passkeys (the plugin's codes, and the browser's refusals as its client names them).
+        "AUTH_CANCELLED" => {
+            "The passkey sign-in was cancelled or timed out. Try again, or use your password."
+        }
+        "REGISTRATION_CANCELLED" => "Adding the passkey was cancelled or timed out.",
+        "PREVIOUSLY_REGISTERED" => "This device already holds a passkey for your account.",
+        "PASSKEY_NOT_FOUND" => {
+            "This passkey is not known here: it was removed, or its account was deleted. \
+             Sign in with your password."
+        }
+        "CHALLENGE_NOT_FOUND" => "That passkey request expired. Please try again.",
+        "AUTHENTICATION_FAILED" => "This passkey could not be verified. Please try again.",
+        "FAILED_TO_VERIFY_REGISTRATION" => {
+            "This passkey could not be verified, so it was not added."
+        }
+        "SESSION_NOT_FRESH" => "For your safety, sign in again before adding a passkey.",
+        "PASSKEYS_NEED_JAVASCRIPT" => {
+            "Passkeys need JavaScript and a browser that supports them. Sign in with your \
+             password instead."
+        }
         _ => "Something went wrong. Please try again.",
     };
     words.into()

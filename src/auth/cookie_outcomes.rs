@@ -67,6 +67,15 @@ impl AuthService {
             .signed_value(cookies, TWO_FACTOR_COOKIE)
     }
 
+    /// The passkey ceremony named by the signed challenge cookie.
+    pub fn passkey_challenge_value<'h>(
+        &self,
+        cookies: impl IntoIterator<Item = &'h str>,
+    ) -> Option<String> {
+        self.cookie_settings()
+            .signed_value(cookies, super::passkey::PASSKEY_COOKIE)
+    }
+
     /// Whether a session made now is to be remembered: no signed "don't remember me"
     /// marker. A session made in place of another keeps the choice made at sign-in.
     pub fn remembers<'h>(&self, cookies: impl IntoIterator<Item = &'h str>) -> bool {

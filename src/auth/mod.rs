@@ -19,6 +19,7 @@ pub mod ids;
 pub mod jwt;
 pub mod key_envelope;
 mod mac;
+pub mod passkey;
 pub mod password;
 
 pub use cookie::{sign_cookie_value, verify_cookie_value};

@@ -76,3 +76,30 @@ pub struct JwkRow {
     #[sqlx(default)]
     pub alg: Option<String>,
 }
+
+/// A `passkey` row, as Better Auth's passkey plugin writes and returns it: the COSE
+/// public key in padded standard base64, the credential id in base64url, the
+/// authenticator's signature counter, `deviceType` `singleDevice`/`multiDevice` (the
+/// backup-eligible flag) and `backedUp` (the backed-up flag).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct Passkey {
+    pub id: String,
+    pub name: Option<String>,
+    #[sqlx(rename = "publicKey")]
+    pub public_key: String,
+    #[sqlx(rename = "userId")]
+    pub user_id: String,
+    #[sqlx(rename = "credentialID")]
+    #[serde(rename = "credentialID")]
+    pub credential_id: String,
+    pub counter: i64,
+    #[sqlx(rename = "deviceType")]
+    pub device_type: String,
+    #[sqlx(rename = "backedUp")]
+    pub backed_up: bool,
+    pub transports: Option<String>,
+    #[sqlx(rename = "createdAt")]
+    pub created_at: Option<Ts>,
+    pub aaguid: Option<String>,
+}

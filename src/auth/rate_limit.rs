@@ -23,12 +23,14 @@ use super::{error::AuthError, ids::generate_id};
 /// `(window in seconds, max requests)` for a path relative to `/api/auth`.
 pub fn rule_for(path: &str) -> (i64, i64) {
     // `/two-factor/` is the twoFactor plugin's own rule (3 per 10 s), the same numbers.
-    const STRICT: [&str; 5] = [
+    // A passkey sign-in is a sign-in: the same numbers.
+    const STRICT: [&str; 6] = [
         "/sign-in",
         "/sign-up",
         "/change-password",
         "/change-email",
         "/two-factor/",
+        "/passkey/verify-authentication",
     ];
     const MAIL: [&str; 2] = ["/request-password-reset", "/send-verification-email"];
     if STRICT.iter().any(|p| path.starts_with(p)) {

@@ -5,6 +5,7 @@
 
 use super::{
     cookie::{sign_cookie_value, verify_cookie_value},
+    passkey::{PASSKEY_CHALLENGE_TTL, PASSKEY_COOKIE},
     policy::SESSION_EXPIRES_IN,
     two_factor::{CHALLENGE_TTL, TRUST_DEVICE_COOKIE, TRUST_DEVICE_TTL, TWO_FACTOR_COOKIE},
 };
@@ -112,6 +113,16 @@ impl CookieSettings<'_> {
             TRUST_DEVICE_COOKIE,
             value,
             Some(TRUST_DEVICE_TTL.as_secs() as i64),
+        )
+    }
+
+    /// The passkey plugin's signed challenge cookie, naming the `verification` row
+    /// that holds a ceremony's challenge, for as long as the row lives.
+    pub fn passkey_challenge(&self, token: &str) -> String {
+        self.signed(
+            PASSKEY_COOKIE,
+            token,
+            Some(PASSKEY_CHALLENGE_TTL.as_secs() as i64),
         )
     }
 

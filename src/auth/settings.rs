@@ -57,6 +57,10 @@ pub struct Settings {
     /// so `otp` is offered and accepted only when the operator turns it on, as Better
     /// Auth offers it only when `otpOptions.sendOTP` is configured.
     pub two_factor_email_otp: bool,
+    /// The WebAuthn relying party: its id (`PASSKEY_RP_ID`, default the base URL's
+    /// host) and the name authenticators show (`PASSKEY_RP_NAME`, "Taskdeck").
+    pub passkey_rp_id: String,
+    pub passkey_rp_name: String,
 }
 
 impl Settings {

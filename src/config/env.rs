@@ -132,6 +132,8 @@ impl Config {
             },
             two_factor_email_otp: parse_bool(get("TWO_FACTOR_EMAIL_OTP"), "TWO_FACTOR_EMAIL_OTP")?
                 .unwrap_or(false),
+            passkey_rp_id: passkey_rp_id(get("PASSKEY_RP_ID"), &base_url)?,
+            passkey_rp_name: get("PASSKEY_RP_NAME").unwrap_or_else(|| "Taskdeck".into()),
         };
 
         let live = LiveConfig {
@@ -214,10 +216,66 @@ fn random_secret() -> String {
         .collect()
 }
 
+/// The WebAuthn relying party id: the base URL's host, or `PASSKEY_RP_ID` if it is that
+/// host or a parent domain of it (browsers refuse any other, so a wrong one is caught
+/// at start rather than at every ceremony).
+fn passkey_rp_id(configured: Option<String>, base_url: &Url) -> Result<String, ConfigError> {
+    let host = base_url
+        .host_str()
+        .unwrap_or("localhost")
+        .to_ascii_lowercase();
+    let Some(id) = configured.map(|v| v.trim().to_ascii_lowercase()) else {
+        return Ok(host);
+    };
+    if host == id || host.ends_with(&format!(".{id}")) {
+        Ok(id)
+    } else {
+        Err(ConfigError::Invalid {
+            name: "PASSKEY_RP_ID",
+            reason: format!(
+                "{id:?} is neither the host of BETTER_AUTH_URL ({host}) nor a parent domain of it"
+            ),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::test_support::cfg;
+
+    #[test]
+    fn the_passkey_rp_is_the_base_urls_host_or_a_parent_of_it() {
+        let dev = ("APP_ENV", "development");
+        let c = cfg(&[dev, ("BETTER_AUTH_URL", "https://tasks.example.com")]).unwrap();
+        assert_eq!(c.auth.passkey_rp_id, "tasks.example.com");
+        assert_eq!(c.auth.passkey_rp_name, "Taskdeck");
+        let c = cfg(&[
+            dev,
+            ("BETTER_AUTH_URL", "https://tasks.example.com"),
+            ("PASSKEY_RP_ID", "example.com"),
+            ("PASSKEY_RP_NAME", "Our tasks"),
+        ])
+        .unwrap();
+        assert_eq!(c.auth.passkey_rp_id, "example.com");
+        assert_eq!(c.auth.passkey_rp_name, "Our tasks");
+        for wrong in ["other.com", "ample.com", "tasks.example.com.evil"] {
+            assert!(
+                matches!(
+                    cfg(&[
+                        dev,
+                        ("BETTER_AUTH_URL", "https://tasks.example.com"),
+                        ("PASSKEY_RP_ID", wrong),
+                    ]),
+                    Err(ConfigError::Invalid {
+                        name: "PASSKEY_RP_ID",
+                        ..
+                    })
+                ),
+                "{wrong}"
+            );
+        }
+    }
 
     #[test]
     fn password_hash_params_are_a_setting() {

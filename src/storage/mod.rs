@@ -249,13 +249,15 @@ impl Database {
 /// (tables not made yet are left to the migrations). (PostgreSQL's migrations say
 /// `IF NOT EXISTS` themselves.)
 async fn ensure_sqlite_columns(pool: &SqlitePool) -> Result<(), StorageError> {
-    const COLUMNS: [(&str, &str, &str); 5] = [
+    const COLUMNS: [(&str, &str, &str); 6] = [
         ("user", "twoFactorEnabled", "integer DEFAULT 0"),
         ("twoFactor", "verified", "integer DEFAULT 1"),
         ("twoFactor", "failedVerificationCount", "integer DEFAULT 0"),
         ("twoFactor", "lockedUntil", "date"),
         // Ours: the last TOTP step accepted (review 2026-12 L1).
         ("twoFactor", "lastTotpStep", "integer"),
+        // The passkey plugin's authenticator model (since Better Auth 1.3).
+        ("passkey", "aaguid", "text"),
     ];
     for (table, column, ty) in COLUMNS {
         let table_exists: i64 = sqlx::query_scalar(

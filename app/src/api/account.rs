@@ -7,7 +7,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::{
     call::{done, fail, invalid, set_cookies, Call},
-    types::{describe_user_agent, SessionInfo, TrustedDeviceInfo},
+    types::{describe_user_agent, PasskeyInfo, SessionInfo, TrustedDeviceInfo},
 };
 use super::{error::UiError, types::Account};
 #[cfg(feature = "ssr")]
@@ -29,7 +29,20 @@ pub async fn get_account() -> Result<Account, UiError> {
         .trusted_devices(&current.user.id)
         .await
         .map_err(|e| fail(None, &e))?;
+    let passkeys = call
+        .auth
+        .list_passkeys(&current.user.id)
+        .await
+        .map_err(|e| fail(None, &e))?;
     Ok(Account {
+        passkeys: passkeys
+            .into_iter()
+            .map(|p| PasskeyInfo {
+                id: p.id,
+                name: p.name,
+                added: p.created_at.map(|t| t.to_iso()),
+            })
+            .collect(),
         trusted_devices: trusted
             .into_iter()
             .map(|d| TrustedDeviceInfo {

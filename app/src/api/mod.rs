@@ -22,6 +22,7 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod call;
 pub mod error;
+pub mod passkeys;
 pub mod tasks;
 pub mod theme;
 pub mod time_zone;
@@ -35,10 +36,11 @@ pub use auth::*;
 #[cfg(feature = "ssr")]
 pub use call::UiContext;
 pub use error::UiError;
+pub use passkeys::*;
 pub use tasks::*;
 pub use time_zone::SetTimeZone;
 pub use two_factor::*;
 pub use types::{
-    Account, SessionInfo, Summary, TaskFilter, TaskListing, TaskView, TrustedDeviceInfo, Viewer,
-    MY_ORDER, SORTS,
+    Account, PasskeyInfo, SessionInfo, Summary, TaskFilter, TaskListing, TaskView,
+    TrustedDeviceInfo, Viewer, MY_ORDER, SORTS,
 };

@@ -167,6 +167,17 @@ pub struct Account {
     pub two_factor_enabled: bool,
     pub sessions: Vec<SessionInfo>,
     pub trusted_devices: Vec<TrustedDeviceInfo>,
+    pub passkeys: Vec<PasskeyInfo>,
+}
+
+/// A passkey, as settings lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyInfo {
+    pub id: String,
+    /// The name given when adding it (or since); Better Auth allows none.
+    pub name: Option<String>,
+    /// ISO date-time it was added, when known.
+    pub added: Option<String>,
 }
 
 /// A device that signs in without a second factor, as settings lists it.

@@ -50,6 +50,7 @@ pub fn SignInPage() -> impl IntoView {
     let email_known = !email.is_empty();
     let next = query_value("next");
     let next_for_link = next.clone();
+    let next_for_passkey = next.clone();
     let reset_done = query_value("reset");
     view! {
         <Title text="Sign in" />
@@ -63,7 +64,9 @@ pub fn SignInPage() -> impl IntoView {
             <form method="post" action=SignIn::url() class="stack">
                 <input type="hidden" name="next" value=next />
                 <label for="email">"E-mail"</label>
-                <input id="email" name="email" type="email" autocomplete="email" required value=email autofocus=!email_known />
+                // `webauthn`: the browser may offer the user's passkeys right here
+                // (conditional UI), as well as saved e-mails.
+                <input id="email" name="email" type="email" autocomplete="username webauthn" required value=email autofocus=!email_known />
                 <label for="password">"Password"</label>
                 <input
                     id="password"
@@ -81,6 +84,7 @@ pub fn SignInPage() -> impl IntoView {
                 </label>
                 <button type="submit" class="button button-primary">"Sign in"</button>
             </form>
+            <PasskeySignIn next=next_for_passkey />
             <p class="muted"><a href="/forgot-password">"Forgot your password?"</a></p>
             <p class="muted">
                 "New here? "
@@ -90,6 +94,24 @@ pub fn SignInPage() -> impl IntoView {
                 }>"Create an account"</a>
             </p>
         </section>
+    }
+}
+
+/// "Sign in with a passkey": with JavaScript, the page's passkey script runs the
+/// ceremony on submit; without it, the form lands back here with words that say why
+/// it needs JavaScript.
+#[component]
+fn PasskeySignIn(next: impl Fn() -> String + Send + Sync + 'static) -> impl IntoView {
+    view! {
+        <form method="get" action="/sign-in" class="passkey-sign-in" data-passkey="sign-in">
+            <input type="hidden" name="error" value="PASSKEYS_NEED_JAVASCRIPT" />
+            {move || {
+                let n = next();
+                (!n.is_empty()).then(|| view! { <input type="hidden" name="next" value=n /> })
+            }}
+            <button type="submit" class="button">"Sign in with a passkey"</button>
+        </form>
+        <script type="module" src=crate::PASSKEY_SCRIPT_PATH></script>
     }
 }
 

@@ -14,8 +14,9 @@ use crate::limits;
 use crate::messages::error_message;
 use crate::{
     api::{
-        get_account, Account, ChangePassword, DeleteAccount, DisableTwoFactor, EnableTwoFactor,
-        ForgetTrustedDevices, RevokeOtherSessions, RevokeSession, TrustedDeviceInfo, UpdateName,
+        get_account, Account, ChangePassword, DeleteAccount, DeletePasskey, DisableTwoFactor,
+        EnableTwoFactor, ForgetTrustedDevices, PasskeyInfo, RenamePasskey, RevokeOtherSessions,
+        RevokeSession, TrustedDeviceInfo, UpdateName,
     },
     use_viewer,
 };
@@ -46,6 +47,9 @@ fn done_message(done: &str) -> &'static str {
         }
         "two_factor_off" => "Two-factor authentication is off.",
         "devices_forgotten" => "Forgotten: those devices will be asked for a code again.",
+        "passkey_added" => "Passkey added. Next time, sign in with it: no password needed.",
+        "passkey_renamed" => "Passkey renamed.",
+        "passkey_deleted" => "Passkey removed. It can no longer sign you in.",
         _ => "Saved.",
     }
 }
@@ -65,7 +69,7 @@ fn Settings() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match account.await {
                         Err(e) => view! { <p class=class::ERROR role="alert">{e.message}</p> }.into_any(),
-                        Ok(acc) => view! { <Profile acc=acc.clone() /> <TwoFactor acc=acc.clone() /> <Sessions acc=acc /> }.into_any(),
+                        Ok(acc) => view! { <Profile acc=acc.clone() /> <Passkeys passkeys=acc.passkeys.clone() /> <TwoFactor acc=acc.clone() /> <Sessions acc=acc /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -115,6 +119,56 @@ fn Profile(acc: Account) -> impl IntoView {
                 <input id="settings-name" name="name" type="text" required maxlength=limits::NAME_MAX value=acc.name />
                 <button type="submit" class="button">"Save name"</button>
             </form>
+        </div>
+    }
+}
+
+/// The user's passkeys by name, with the date added, each renamed or removed by a
+/// plain form; and "Add a passkey", which needs the browser's WebAuthn (the page's
+/// passkey script intercepts the form; without JavaScript it lands back here with words
+/// that say so).
+#[component]
+fn Passkeys(passkeys: Vec<PasskeyInfo>) -> impl IntoView {
+    let day = |iso: &Option<String>| {
+        iso.as_deref()
+            .map(|d| d.chars().take(10).collect::<String>())
+    };
+    view! {
+        <div class="card settings-card" id="passkeys">
+            <h2>"Passkeys"</h2>
+            <p class="muted">"Sign in with your fingerprint, face or screen lock instead of a password."</p>
+            <ul class="session-list">
+                {passkeys.into_iter().map(|p| {
+                    let name = p.name.clone().unwrap_or_else(|| "Unnamed passkey".into());
+                    let added = day(&p.added).map(|d| format!("Added {d}")).unwrap_or_default();
+                    let field = format!("passkey-name-{}", p.id);
+                    view! {
+                        <li class="session passkey">
+                            <div>
+                                <strong>{name.clone()}</strong>
+                                <p class="muted">{added}</p>
+                            </div>
+                            <form method="post" action=RenamePasskey::url() class="inline-form">
+                                <input type="hidden" name="id" value=p.id.clone() />
+                                <label for=field.clone() class="visually-hidden">{format!("New name for {name}")}</label>
+                                <input id=field name="name" type="text" required maxlength=limits::NAME_MAX value=p.name.clone().unwrap_or_default() />
+                                <button type="submit" class="button">"Rename"</button>
+                            </form>
+                            <form method="post" action=DeletePasskey::url()>
+                                <input type="hidden" name="id" value=p.id />
+                                <button type="submit" class="button" aria-label=format!("Remove {name}")>"Remove"</button>
+                            </form>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <form method="get" action="/settings" class="stack" data-passkey="add">
+                <input type="hidden" name="error" value="PASSKEYS_NEED_JAVASCRIPT" />
+                <label for="new-passkey-name">"Name for the new passkey (optional)"</label>
+                <input id="new-passkey-name" name="name" type="text" maxlength=limits::NAME_MAX placeholder="e.g. Work laptop" />
+                <button type="submit" class="button">"Add a passkey"</button>
+            </form>
+            <script type="module" src=crate::PASSKEY_SCRIPT_PATH></script>
         </div>
     }
 }

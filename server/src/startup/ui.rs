@@ -8,6 +8,7 @@ use axum::{
     http::{header, HeaderValue, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
+    routing::get,
     Router,
 };
 use leptos::config::{get_configuration, LeptosOptions};
@@ -37,10 +38,20 @@ pub(super) fn bundle(options: &LeptosOptions) -> Router<AppState> {
     let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
     Router::new()
         .nest_service(&format!("/{}", options.site_pkg_dir), ServeDir::new(dir))
+        .route(app::PASSKEY_SCRIPT_PATH, get(passkey_script))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))
+}
+
+/// The passkey pages' script (sign-in and settings; see `app/assets/passkey.js`), kept
+/// out of the WASM bundle so that the board's first load does not carry it.
+async fn passkey_script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        app::PASSKEY_SCRIPT,
+    )
 }
 
 /// Runs a page render (or server function) on its own task, so that a client hanging

@@ -25,6 +25,7 @@ mod live;
 mod openapi;
 mod origin;
 mod pages;
+mod passkeys;
 mod planning;
 
 mod reliability;

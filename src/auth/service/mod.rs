@@ -13,6 +13,7 @@ mod account;
 mod credentials;
 mod guessing;
 mod lockout;
+mod passkeys;
 mod recovery;
 mod reveal;
 mod second_factor;
@@ -24,6 +25,7 @@ mod verification;
 
 pub use super::two_factor::TrustCookie;
 pub use credentials::SignIn;
+pub use passkeys::RegisterPasskey;
 pub use reveal::Reveal;
 pub use second_factor::{Challenge, Factor, Passed, Prover, Renewal};
 pub use trusted_devices::TrustedDevice;
@@ -51,6 +53,7 @@ use super::{
     keys::KeyStore,
     model::{Session, User},
     origin::TrustedOrigins,
+    passkey::RelyingParty,
     password::{self, LengthError, Verified},
     rate_limit::RateLimiter,
     settings::Settings,
@@ -119,6 +122,8 @@ pub struct AuthService {
     sessions_ended: Option<SessionsEnded>,
     /// Whether the "proxy without X-Forwarded-For" warning was logged.
     unforwarded_warned: AtomicBool,
+    /// This server as a WebAuthn relying party (passkeys).
+    passkeys: RelyingParty,
 }
 
 /// What the app wants done when sessions end: on SQLite the server tells its live-sync
@@ -238,6 +243,11 @@ impl AuthService {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         // The queue is bounded too (`JOBS_PER_THREAD` each): beyond it, 503 at once.
         let hashers = HashPool::new((cores / 2).max(1));
+        // WebAuthn's expected origin is the base URL's origin (no path).
+        let origin = url::Url::parse(&settings.base_origin())
+            .map_err(|e| AuthError::Internal(e.to_string()))?;
+        let passkeys =
+            RelyingParty::new(&settings.passkey_rp_name, &settings.passkey_rp_id, origin);
         Ok(Self {
             trusted: TrustedOrigins::new(&settings.base_origin(), &trusted_extra(&settings)),
             db,
@@ -253,6 +263,7 @@ impl AuthService {
             settings: Arc::new(settings),
             sessions_ended: None,
             unforwarded_warned: AtomicBool::new(false),
+            passkeys,
         })
     }
 

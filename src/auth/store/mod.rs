@@ -8,6 +8,7 @@ use crate::storage::{Database, StorageError};
 
 mod accounts;
 mod jwks;
+mod passkeys;
 mod sessions;
 mod two_factor;
 mod users;
@@ -15,6 +16,10 @@ mod verifications;
 
 pub use accounts::{credential_password, insert_credential_account, set_account_password};
 pub use jwks::{insert_jwk, list_jwks};
+pub use passkeys::{
+    advance_passkey_counter, delete_passkey, find_passkey, find_passkey_by_credential,
+    insert_passkey, list_passkeys, rename_passkey,
+};
 pub use sessions::{
     delete_session_by_token, delete_user_session, delete_user_session_by_id, delete_user_sessions,
     extend_session, find_session, has_session_from, insert_session, list_sessions,

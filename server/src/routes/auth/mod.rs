@@ -7,6 +7,7 @@
 
 mod account;
 mod credentials;
+mod passkey;
 mod recovery;
 mod sessions;
 mod tokens;
@@ -75,6 +76,25 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/two-factor/verify-totp", post(two_factor::verify))
         .route("/two-factor/verify-backup-code", post(two_factor::verify))
         .route("/two-factor/verify-otp", post(two_factor::verify))
+        .route(
+            "/passkey/generate-register-options",
+            get(passkey::generate_register_options),
+        )
+        .route(
+            "/passkey/generate-authenticate-options",
+            get(passkey::generate_authenticate_options),
+        )
+        .route(
+            "/passkey/verify-registration",
+            post(passkey::verify_registration),
+        )
+        .route(
+            "/passkey/verify-authentication",
+            post(passkey::verify_authentication),
+        )
+        .route("/passkey/list-user-passkeys", get(passkey::list))
+        .route("/passkey/delete-passkey", post(passkey::delete))
+        .route("/passkey/update-passkey", post(passkey::update))
         .route("/ok", get(ok))
         // The guard sees matched routes only: a 404 costs no counter.
         .route_layer(middleware::from_fn_with_state(state, guard::auth_guard))

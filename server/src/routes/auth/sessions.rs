@@ -73,7 +73,7 @@ pub(super) async fn get_session_post() -> ApiError {
     AuthError::from(Code::DeferSessionRequired).into()
 }
 
-fn fresh(current: &SessionWithUser) -> Result<(), AuthError> {
+pub(super) fn fresh(current: &SessionWithUser) -> Result<(), AuthError> {
     if taskdeck::auth::AuthService::is_fresh(&current.session) {
         Ok(())
     } else {
