@@ -1,5 +1,5 @@
-// First-load bytes of a page: its HTML plus every /pkg/ file the HTML references
-// (stylesheet, the islands' JS loader and WASM), each fetched as a browser would get it
+// First-load bytes of a page: its HTML plus every /pkg/ and /assets/ file the HTML
+// references (stylesheet, the islands' JS loader and WASM, the passkey pages' script), each fetched as a browser would get it
 // with `Accept-Encoding: gzip` and with `br`. Shared by the budget check
 // (tests/budget.spec.ts) and the benchmark (bench/bench.py prints the same figures).
 import { request } from 'node:http';
@@ -28,7 +28,7 @@ export async function firstLoad(base, path, cookie = '') {
   const page = await fetchSize(new URL(path, base), 'identity', cookie);
   if (page.status !== 200) throw new Error(`${path} answered ${page.status}`);
   const html = page.bytes.toString('utf8');
-  const assets = [...new Set(html.match(/\/pkg\/[A-Za-z0-9_./-]+/g) ?? [])];
+  const assets = [...new Set(html.match(/\/(?:pkg|assets)\/[A-Za-z0-9_./-]+/g) ?? [])];
   const files = [];
   for (const url of [path, ...assets]) {
     const row = { url };

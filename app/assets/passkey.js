@@ -17,7 +17,7 @@ async function call(path, body) {
   };
   const res = await fetch(api + path, { credentials: 'same-origin', ...init });
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw Object.assign(new Error(data.message || res.statusText), { code: data.code || 'UNKNOWN_ERROR' });
+  if (!res.ok) throw Object.assign(new Error(data.message || res.statusText), { wire: data.code || 'UNKNOWN_ERROR' });
   return data;
 }
 
@@ -29,9 +29,10 @@ function land(key, value) {
   location.assign(url.pathname + url.search);
 }
 
-// A browser's refusal, as the plugin's client names it.
+// The server's code, or a browser's refusal as the plugin's client names it. (A
+// DOMException's own `code` is a legacy number, not one of these.)
 function codeOf(err, cancelled) {
-  if (err.code) return err.code;
+  if (err.wire) return err.wire;
   if (err.name === 'NotAllowedError' || err.name === 'AbortError') return cancelled;
   if (err.name === 'InvalidStateError') return 'PREVIOUSLY_REGISTERED';
   return 'UNKNOWN_ERROR';
@@ -55,8 +56,10 @@ async function signIn(mediation) {
     await call('verify-authentication', { response: credential.toJSON() });
     location.assign(next());
   } catch (err) {
-    // A conditional request replaced by the button's is no failure.
-    if (abort.signal.aborted) return;
+    // A conditional request replaced by the button's is no failure; nor is an autofill
+    // request the browser turns down (nobody asked for it): only the server's verdict
+    // on a passkey the user picked is news.
+    if (abort.signal.aborted || (mediation === 'conditional' && !err.wire)) return;
     land('error', codeOf(err, 'AUTH_CANCELLED'));
   }
 }

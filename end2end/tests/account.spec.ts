@@ -48,7 +48,7 @@ test('revoking another session signs that browser out', async ({ browser }) => {
   await expect(phone).toHaveURL(/\/sign-in\?next=\/settings/);
   await phone.getByLabel('E-mail').fill(email);
   await phone.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await phone.getByRole('button', { name: 'Sign in' }).click();
+  await phone.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(phone).toHaveURL(/\/settings$/);
 });
 
@@ -64,7 +64,7 @@ test('an expired session sends the user to sign in and back to the page', async 
   await expect(page).toHaveURL(/\/sign-in\?next=\/settings/);
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page).toHaveURL(/\/settings$/);
   await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
 });
@@ -126,10 +126,10 @@ test('too many sign-in attempts are refused in words', async ({ page }) => {
     await page.goto(`${base}/sign-in`);
     await page.getByLabel('E-mail').fill('nobody@example.com');
     await page.getByLabel('Password', { exact: true }).fill('not a real password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByRole('alert')).toHaveText(/Wrong e-mail or password/);
   }
   await page.getByLabel('Password', { exact: true }).fill('not a real password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('alert')).toHaveText(/Too many attempts/);
 });

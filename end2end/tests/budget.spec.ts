@@ -24,6 +24,7 @@ test('the first load of /sign-in stays within budget', async ({ baseURL }) => {
   const load = await firstLoad(baseURL, '/sign-in');
   report('sign-in', load);
   expect(load.files.some((f: { url: string }) => f.url.endsWith('.wasm')), 'the page loads its islands').toBe(true);
+  expect(load.files.some((f: { url: string }) => f.url.endsWith('/passkey.js')), 'and the passkey script').toBe(true);
   expect(load.total.gzip).toBeLessThanOrEqual(budget.gzip_bytes['sign-in']);
 });
 
@@ -41,5 +42,6 @@ test('the first load of a board with 50 tasks stays within budget', async ({ pag
   const load = await firstLoad(baseURL, '/', cookie);
   report('board', load);
   expect(load.files[0].identity, 'the board was rendered, not the landing page').toBeGreaterThan(20_000);
+  expect(load.files.some((f: { url: string }) => f.url.includes('passkey')), 'the board carries no passkey code').toBe(false);
   expect(load.total.gzip).toBeLessThanOrEqual(budget.gzip_bytes.board);
 });

@@ -126,7 +126,7 @@ test('a signed-out link to a board view signs in, then shows that view', async (
   await expect(page).toHaveURL(/\/sign-in\?next=/);
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page).toHaveURL(/\/\?status=completed$/);
   await expect(page.locator('.tab.active')).toContainText('Completed');
 });

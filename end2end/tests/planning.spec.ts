@@ -146,6 +146,8 @@ test.describe('with JavaScript, in the browser\'s time zone', () => {
     await page.keyboard.press('Alt+ArrowUp');
     await expect(titles).toHaveText(['alpha', 'charlie', 'bravo']);
     await expect(page.getByRole('checkbox', { name: 'Completed: charlie' })).toBeFocused();
+    // (Measured once the move is saved: the refresh after it redraws the rows.)
+    await saved(page);
 
     // Drag alpha by its handle below bravo.
     const handle = taskRow(page, 'alpha').locator('.drag-handle');

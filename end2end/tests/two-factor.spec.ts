@@ -121,7 +121,7 @@ async function passwordStep(page: Page, email: string) {
   await page.goto('/sign-in');
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page).toHaveURL(/\/sign-in\/two-factor/);
 }
 
@@ -149,7 +149,7 @@ test('turn it on in settings, sign out, sign in with a code from the QR secret',
   await page.goto('/sign-in');
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByPlaceholder('What needs doing?')).toBeVisible();
 });
 
