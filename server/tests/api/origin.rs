@@ -158,6 +158,12 @@ async fn csrf_on_every_state_changing_auth_endpoint(app: &TestApp) {
             "/send-verification-email",
             json!({ "email": "csrf@example.com" }),
         ),
+        ("/passkey/delete-passkey", json!({ "id": "any" })),
+        (
+            "/passkey/update-passkey",
+            json!({ "id": "any", "name": "pwned" }),
+        ),
+        ("/passkey/verify-registration", json!({ "response": {} })),
     ];
     let origins = foreign_origins(&app.origin());
     let content_types = [

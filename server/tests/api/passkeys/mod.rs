@@ -4,13 +4,15 @@
 //! - `ceremony`: register, sign in without a user name, the counter, both key types;
 //! - `refusals`: a challenge used twice or expired, a wrong origin or RP id, a cloned
 //!   authenticator, someone else's passkey or challenge, a stale session;
-//! - `manage`: list, rename, delete, and what a deleted user leaves behind.
+//! - `manage`: list, rename, delete, and what a deleted user leaves behind;
+//! - `limits`: the origin check and the sign-in rate limit.
 //!
 //! The apps here believe they are at `http://localhost:3000` (an IP address is no
 //! WebAuthn RP id): requests go to their real port, and every `Origin` says that one.
 
 mod authenticator;
 mod ceremony;
+mod limits;
 mod manage;
 mod refusals;
 
