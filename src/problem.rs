@@ -57,6 +57,11 @@ pub enum Code {
     PasskeyNotOwned,
     PasskeyAuthenticationFailed,
     PasskeyOriginMissing,
+    // Social sign-in.
+    ProviderNotFound,
+    ProviderUnavailable,
+    LastAccount,
+    AccountNotFound,
     // Tokens.
     InvalidResetToken,
     InvalidVerificationToken,
@@ -203,6 +208,18 @@ impl Code {
                 "Authentication failed",
             ),
             PasskeyOriginMissing => (400, Some("BAD_REQUEST"), "origin missing"),
+            ProviderNotFound => (404, Some("PROVIDER_NOT_FOUND"), "Provider not found"),
+            ProviderUnavailable => (
+                503,
+                Some("PROVIDER_UNAVAILABLE"),
+                "The sign-in provider cannot be reached right now. Please try again shortly.",
+            ),
+            LastAccount => (
+                400,
+                Some("FAILED_TO_UNLINK_LAST_ACCOUNT"),
+                "You can't unlink your last account",
+            ),
+            AccountNotFound => (400, Some("ACCOUNT_NOT_FOUND"), "Account not found"),
             InvalidResetToken => (400, Some("INVALID_TOKEN"), "Invalid token"),
             InvalidVerificationToken => (401, Some("INVALID_TOKEN"), "Invalid token"),
             VerificationTokenExpired => (401, Some("TOKEN_EXPIRED"), "Token expired"),

@@ -97,6 +97,31 @@ pub fn error_message(code: &str) -> Cow<'static, str> {
             "Passkeys need JavaScript and a browser that supports them. Sign in with your \
              password instead."
         }
+        // Signing in with another account (the callback's codes, Better Auth's).
+        "state_mismatch" | "state_not_found" | "nonce_binding_missing" => {
+            "That sign-in took too long, or was started in another browser. Please try again."
+        }
+        "account_not_linked" => {
+            "An account with this e-mail already exists here, and the two could not be joined \
+             safely. Sign in with your password instead."
+        }
+        "email_not_found" => {
+            "The provider did not share an e-mail address, which an account here needs."
+        }
+        "access_denied" => "The sign-in was cancelled at the provider.",
+        "invalid_code"
+        | "unable_to_get_user_info"
+        | "issuer_mismatch"
+        | "no_code"
+        | "oauth_provider_not_found"
+        | "unable_to_link_account" => {
+            "The sign-in with that provider could not be completed. Please try again."
+        }
+        "PROVIDER_NOT_FOUND" => "That sign-in provider is not offered here.",
+        "PROVIDER_UNAVAILABLE" => {
+            "The sign-in provider cannot be reached right now. Try again shortly, or use your \
+             password."
+        }
         _ => "Something went wrong. Please try again.",
     };
     words.into()

@@ -67,6 +67,21 @@ impl AuthService {
             .signed_value(cookies, TWO_FACTOR_COOKIE)
     }
 
+    /// The social sign-in the signed `state` cookie names.
+    pub fn oauth_state_value<'h>(
+        &self,
+        cookies: impl IntoIterator<Item = &'h str>,
+    ) -> Option<String> {
+        self.cookie_settings()
+            .signed_value(cookies, super::session_cookie::OAUTH_STATE)
+    }
+
+    /// The state cookie, expired (a callback used or refused it).
+    pub fn ended_oauth_state_cookie(&self) -> String {
+        self.cookie_settings()
+            .expire(super::session_cookie::OAUTH_STATE)
+    }
+
     /// The passkey ceremony named by the signed challenge cookie.
     pub fn passkey_challenge_value<'h>(
         &self,

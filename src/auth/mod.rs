@@ -21,6 +21,7 @@ pub mod key_envelope;
 mod mac;
 pub mod passkey;
 pub mod password;
+pub mod social;
 
 pub use cookie::{sign_cookie_value, verify_cookie_value};
 pub use ids::{generate_id, DEFAULT_ID_LEN, RESET_TOKEN_LEN};

@@ -14,6 +14,9 @@ const PREFIX: &str = "better-auth";
 pub const SESSION_TOKEN: &str = "session_token";
 pub const SESSION_DATA: &str = "session_data";
 pub const DONT_REMEMBER: &str = "dont_remember";
+/// A social sign-in's state cookie (`better-auth.state`), and its lifetime.
+pub const OAUTH_STATE: &str = "state";
+const OAUTH_STATE_MAX_AGE: i64 = 300;
 /// Taskdeck's own cookie: the JWT the UI's server functions act with (HttpOnly).
 const UI_JWT: &str = "taskdeck.jwt";
 
@@ -124,6 +127,11 @@ impl CookieSettings<'_> {
             token,
             Some(PASSKEY_CHALLENGE_TTL.as_secs() as i64),
         )
+    }
+
+    /// The signed `state` cookie binding a social sign-in to this browser (5 minutes).
+    pub fn oauth_state(&self, state: &str) -> String {
+        self.signed(OAUTH_STATE, state, Some(OAUTH_STATE_MAX_AGE))
     }
 
     /// Deletes cookie `short` (`two_factor`, `trust_device`, ...).

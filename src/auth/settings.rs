@@ -61,6 +61,8 @@ pub struct Settings {
     /// host) and the name authenticators show (`PASSKEY_RP_NAME`, "Taskdeck").
     pub passkey_rp_id: String,
     pub passkey_rp_name: String,
+    /// Sign-in with other accounts (`OAUTH_PROVIDERS`), in the order the buttons show.
+    pub social_providers: Vec<super::social::ProviderConfig>,
 }
 
 impl Settings {

@@ -41,6 +41,9 @@ pub enum ConfigError {
     NoMailTransport { why: String },
     #[error("{name} is not a valid value: {reason}")]
     Invalid { name: &'static str, reason: String },
+    /// A setting whose name is made from another's value (`OAUTH_<ID>_CLIENT_ID`).
+    #[error("{name}: {reason}")]
+    Provider { name: String, reason: String },
 }
 
 /// The whole runtime configuration, read once at start.

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::{SignIn, SignUp},
+    api::{social_providers, SignIn, SignInSocial, SignUp},
     board_dom::class,
     limits,
     messages::error_message,
@@ -51,6 +51,7 @@ pub fn SignInPage() -> impl IntoView {
     let next = query_value("next");
     let next_for_link = next.clone();
     let next_for_passkey = next.clone();
+    let next_for_social = next.clone();
     let reset_done = query_value("reset");
     view! {
         <Title text="Sign in" />
@@ -85,6 +86,7 @@ pub fn SignInPage() -> impl IntoView {
                 <button type="submit" class="button button-primary">"Sign in"</button>
             </form>
             <PasskeySignIn next=next_for_passkey />
+            <SocialSignIn next=next_for_social />
             <p class="muted"><a href="/forgot-password">"Forgot your password?"</a></p>
             <p class="muted">
                 "New here? "
@@ -94,6 +96,32 @@ pub fn SignInPage() -> impl IntoView {
                 }>"Create an account"</a>
             </p>
         </section>
+    }
+}
+
+/// One "Continue with <provider>" button per configured provider: plain forms, no
+/// script needed.
+#[component]
+fn SocialSignIn(next: impl Fn() -> String + Send + Sync + 'static) -> impl IntoView {
+    let providers = Resource::new(|| (), |_| social_providers());
+    let next = StoredValue::new(next());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = providers.await.unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <div class="social-sign-in stack">
+                        {list.into_iter().map(|p| view! {
+                            <form method="post" action=SignInSocial::url()>
+                                <input type="hidden" name="provider" value=p.id />
+                                <input type="hidden" name="next" value=next.get_value() />
+                                <button type="submit" class="button">{format!("Continue with {}", p.name)}</button>
+                            </form>
+                        }).collect_view()}
+                    </div>
+                })
+            })}
+        </Suspense>
     }
 }
 
@@ -121,12 +149,14 @@ pub fn SignUpPage() -> impl IntoView {
     let name = form_value("name");
     let email = form_value("email");
     let next = query_value("next");
+    let next_for_social = next.clone();
     view! {
         <Title text="Create an account" />
         <section class="auth-card card">
             <h1>"Create your account"</h1>
             <p class="muted">"It takes ten seconds. No credit card, no nonsense."</p>
             <FormError code=error />
+            <SocialSignIn next=next_for_social />
             <form method="post" action=SignUp::url() class="stack">
                 <input type="hidden" name="next" value=next />
                 <label for="name">"Name"</label>

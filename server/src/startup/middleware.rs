@@ -30,6 +30,29 @@ use tower_http::{
     trace::TraceLayer,
 };
 
+/// No page of ours may be framed (clickjacking on settings: revoke, sign out), forms
+/// post only here (and, for "Continue with …", on to the configured providers: a form's
+/// redirect is held to `form-action` too), and no `<base>` or plugin can redirect
+/// anything.
+fn content_security_policy(config: &Config) -> HeaderValue {
+    let mut form_action = String::from("'self'");
+    for provider in &config.auth.social_providers {
+        let origin = provider.issuer.origin().ascii_serialization();
+        if !form_action.split(' ').any(|o| o == origin) {
+            form_action.push(' ');
+            form_action.push_str(&origin);
+        }
+    }
+    let policy = format!(
+        "frame-ancestors 'none'; base-uri 'self'; form-action {form_action}; object-src 'none'"
+    );
+    HeaderValue::from_str(&policy).unwrap_or_else(|_| {
+        HeaderValue::from_static(
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+        )
+    })
+}
+
 /// `router` with the whole stack around it, outermost first. The answer's body type is
 /// the layers' own (tracing, compression, limit), sent as is.
 pub fn wrap(
@@ -53,13 +76,9 @@ pub fn wrap(
             header::STRICT_TRANSPORT_SECURITY,
             hsts(config),
         ))
-        // No page of ours may be framed (clickjacking on settings: revoke, sign out),
-        // forms post only here, and no `<base>` or plugin can redirect anything.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-            ),
+            content_security_policy(config),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,

@@ -33,6 +33,7 @@ mod revocation;
 mod scale_out;
 mod security;
 mod server_fns;
+mod social;
 mod tasks;
 mod two_factor;
 mod upkeep;

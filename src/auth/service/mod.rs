@@ -18,6 +18,7 @@ mod recovery;
 mod reveal;
 mod second_factor;
 mod sessions;
+mod social;
 mod tokens;
 mod trusted_devices;
 mod two_factor;
@@ -28,6 +29,7 @@ pub use credentials::SignIn;
 pub use passkeys::RegisterPasskey;
 pub use reveal::Reveal;
 pub use second_factor::{Challenge, Factor, Passed, Prover, Renewal};
+pub use social::{Callback, CallbackParams, SocialStart};
 pub use trusted_devices::TrustedDevice;
 pub use two_factor::{Enrolment, ISSUER};
 
@@ -124,6 +126,10 @@ pub struct AuthService {
     unforwarded_warned: AtomicBool,
     /// This server as a WebAuthn relying party (passkeys).
     passkeys: RelyingParty,
+    /// The providers to sign in with (`OAUTH_PROVIDERS`), and the client that talks
+    /// to them.
+    social: Vec<super::social::Provider>,
+    http: reqwest::Client,
 }
 
 /// What the app wants done when sessions end: on SQLite the server tells its live-sync
@@ -248,6 +254,19 @@ impl AuthService {
             .map_err(|e| AuthError::Internal(e.to_string()))?;
         let passkeys =
             RelyingParty::new(&settings.passkey_rp_name, &settings.passkey_rp_id, origin);
+        let social = settings
+            .social_providers
+            .iter()
+            .cloned()
+            .map(super::social::Provider::new)
+            .collect();
+        // Providers' answers are read, never followed elsewhere (a redirect on the
+        // token endpoint is refused, as Better Auth refuses it).
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| AuthError::Internal(e.to_string()))?;
         Ok(Self {
             trusted: TrustedOrigins::new(&settings.base_origin(), &trusted_extra(&settings)),
             db,
@@ -264,6 +283,8 @@ impl AuthService {
             sessions_ended: None,
             unforwarded_warned: AtomicBool::new(false),
             passkeys,
+            social,
+            http,
         })
     }
 

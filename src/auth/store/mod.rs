@@ -14,7 +14,11 @@ mod two_factor;
 mod users;
 mod verifications;
 
-pub use accounts::{credential_password, insert_credential_account, set_account_password};
+pub use accounts::{
+    credential_password, delete_account, find_provider_account, insert_credential_account,
+    insert_provider_account, list_accounts, set_account_password, update_account_tokens,
+    AccountRow, AccountTokens, NewAccount,
+};
 pub use jwks::{insert_jwk, list_jwks};
 pub use passkeys::{
     advance_passkey_counter, delete_passkey, find_passkey, find_passkey_by_credential,
@@ -31,8 +35,8 @@ pub use two_factor::{
     use_totp_step, TwoFactorRow,
 };
 pub use users::{
-    create_user_with_password, delete_user, find_user_by_email, find_user_by_id,
-    mark_email_verified, set_two_factor_enabled, update_user_profile,
+    create_user_with_password, create_user_with_provider_account, delete_user, find_user_by_email,
+    find_user_by_id, mark_email_verified, set_two_factor_enabled, update_user_profile,
 };
 pub use verifications::{
     delete_expired_verifications, delete_reset_tokens, delete_user_verification_by_id,

@@ -8,7 +8,10 @@ use crate::{
     with_pool,
 };
 
-use super::{accounts::account_insert_sql, AuthSchema, CREDENTIAL_PROVIDER};
+use super::{
+    accounts::{account_insert_sql, bind_new_account, oauth_account_insert_sql, NewAccount},
+    AuthSchema, CREDENTIAL_PROVIDER,
+};
 
 const USER_COLUMNS: &str =
     r#""id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt""#;
@@ -26,6 +29,20 @@ pub async fn find_user_by_id(db: &Database, id: &str) -> Result<Option<User>, St
     Ok(fetch_optional!(db, &sql, id)?)
 }
 
+/// Binds a [`User`] to the `INSERT INTO "user" ({USER_COLUMNS})` placeholders.
+macro_rules! bind_user {
+    ($query:expr, $user:expr) => {
+        $query
+            .bind(&$user.id)
+            .bind(&$user.name)
+            .bind(&$user.email)
+            .bind($user.email_verified)
+            .bind(&$user.image)
+            .bind($user.created_at)
+            .bind($user.updated_at)
+    };
+}
+
 /// Inserts a user and their credential account in one transaction, so that a failure
 /// never leaves a user who cannot sign in.
 pub async fn create_user_with_password(
@@ -40,14 +57,7 @@ pub async fn create_user_with_password(
     let account_sql = account_insert_sql(schema);
     with_pool!(db, |pool| {
         let mut tx = pool.begin().await?;
-        sqlx::query(&user_sql)
-            .bind(&user.id)
-            .bind(&user.name)
-            .bind(&user.email)
-            .bind(user.email_verified)
-            .bind(&user.image)
-            .bind(user.created_at)
-            .bind(user.updated_at)
+        bind_user!(sqlx::query(&user_sql), user)
             .execute(&mut *tx)
             .await?;
         sqlx::query(&account_sql)
@@ -58,6 +68,30 @@ pub async fn create_user_with_password(
             .bind(password_hash)
             .bind(user.created_at)
             .bind(user.updated_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    })?;
+    Ok(())
+}
+
+/// Inserts a user who signed up with another provider, and that account, in one
+/// transaction (no password: the credential account is made by a password reset).
+pub async fn create_user_with_provider_account(
+    db: &Database,
+    schema: AuthSchema,
+    user: &User,
+    account: &NewAccount<'_>,
+) -> Result<(), StorageError> {
+    let user_sql =
+        format!(r#"INSERT INTO "user" ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"#);
+    let account_sql = oauth_account_insert_sql(schema);
+    with_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        bind_user!(sqlx::query(&user_sql), user)
+            .execute(&mut *tx)
+            .await?;
+        bind_new_account!(sqlx::query(account_sql), account, user.created_at)
             .execute(&mut *tx)
             .await?;
         tx.commit().await

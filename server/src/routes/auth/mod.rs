@@ -10,6 +10,7 @@ mod credentials;
 mod passkey;
 mod recovery;
 mod sessions;
+mod social;
 mod tokens;
 mod two_factor;
 mod verification;
@@ -95,6 +96,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/passkey/list-user-passkeys", get(passkey::list))
         .route("/passkey/delete-passkey", post(passkey::delete))
         .route("/passkey/update-passkey", post(passkey::update))
+        .route("/sign-in/social", post(social::sign_in_social))
+        .route(
+            "/callback/{provider}",
+            get(social::callback).post(social::callback_post),
+        )
+        .route("/error", get(social::error_page))
+        .route("/list-accounts", get(social::list_accounts))
+        .route("/unlink-account", post(social::unlink_account))
         .route("/ok", get(ok))
         // The guard sees matched routes only: a 404 costs no counter.
         .route_layer(middleware::from_fn_with_state(state, guard::auth_guard))

@@ -1,0 +1,79 @@
+// "Continue with <provider>" in the browser, against a real OpenID provider process
+// (oauth2-mock-server, started here by end2end/mock-oidc.mjs; it has no login page, so
+// the provider answers at once as its default user). Plain forms: no script needed.
+import { test, expect } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { signOut } from './helpers';
+import { freshDatabase, ourServerOn, port } from './servers';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The provider on a port of its own choosing: its issuer, and how to stop it. */
+async function mockProvider(): Promise<{ issuer: string; stop: () => void }> {
+  const child = spawn(process.execPath, [join(here, '..', 'mock-oidc.mjs'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const issuer = await new Promise<string>((resolve, reject) => {
+    lines.once('line', (line) => (line.startsWith('ready ') ? resolve(line.slice(6).trim()) : reject(new Error(line))));
+    child.once('exit', () => reject(new Error('the provider did not start')));
+  });
+  return { issuer, stop: () => child.kill() };
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  test(`sign up and in again with a provider, JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, async ({ browser }) => {
+    test.setTimeout(60_000);
+    const idp = await mockProvider();
+    const db = await freshDatabase('social');
+    const p = port(javaScriptEnabled ? 10 : 11);
+    const server = await ourServerOn(db.url, p, 'social-tests-secret-0123456789abcdef', {
+      OAUTH_PROVIDERS: 'mock',
+      OAUTH_MOCK_CLIENT_ID: 'taskdeck',
+      OAUTH_MOCK_NAME: 'Mock ID',
+      OAUTH_MOCK_DISCOVERY_URL: `${idp.issuer}/.well-known/openid-configuration`,
+    });
+    const context = await browser.newContext({ baseURL: server.base, javaScriptEnabled });
+    try {
+      const page = await context.newPage();
+      await page.goto('/sign-up');
+      await page.getByRole('button', { name: 'Continue with Mock ID' }).click();
+      await expect(page.getByPlaceholder('What needs doing?')).toBeVisible();
+      await expect(page.getByRole('link', { name: 'User alice' })).toBeVisible();
+
+      await signOut(page);
+      await page.goto('/sign-in?next=/settings');
+      await page.getByRole('button', { name: 'Continue with Mock ID' }).click();
+      await expect(page).toHaveURL(/\/settings$/);
+      await expect(page.getByText('alice@example.com')).toBeVisible();
+    } finally {
+      await context.close();
+      server.stop();
+      idp.stop();
+      await db.drop();
+    }
+  });
+}
+
+test('a provider that cannot be reached is explained on the sign-in page', async ({ browser }) => {
+  const db = await freshDatabase('social_down');
+  const p = port(12);
+  const server = await ourServerOn(db.url, p, 'social-tests-secret-0123456789abcdef', {
+    OAUTH_PROVIDERS: 'down',
+    OAUTH_DOWN_CLIENT_ID: 'taskdeck',
+    OAUTH_DOWN_NAME: 'Down ID',
+    OAUTH_DOWN_DISCOVERY_URL: 'http://127.0.0.1:9/.well-known/openid-configuration',
+  });
+  const context = await browser.newContext({ baseURL: server.base });
+  try {
+    const page = await context.newPage();
+    await page.goto('/sign-in');
+    await page.getByRole('button', { name: 'Continue with Down ID' }).click();
+    await expect(page.getByRole('alert')).toContainText('cannot be reached right now');
+  } finally {
+    await context.close();
+    server.stop();
+    await db.drop();
+  }
+});

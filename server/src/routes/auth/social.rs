@@ -1,0 +1,210 @@
+//! Sign-in with other accounts, on Better Auth's wire: `sign-in/social` answers the
+//! provider's authorization URL (`{url, redirect}` and `Location`) with the state
+//! cookie; `callback/:id` finishes (a POST, a provider's `form_post`, is sent on to the
+//! GET with the same parameters, as Better Auth does: it comes cross-site without
+//! cookies); `list-accounts` and `unlink-account` manage them. `/error` is where a
+//! failed sign-in lands without an `errorCallbackURL`: the sign-in page, which says
+//! what went wrong in words.
+
+use axum::{
+    extract::{Path, Query, RawQuery, State},
+    http::{header, HeaderMap},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde_json::{json, Value};
+use taskdeck::auth::{
+    service::{Callback, CallbackParams, SocialStart},
+    AuthError,
+};
+
+use crate::{
+    auth::{body::AuthBody, cookies::cookie_headers, extract::Client, CookieSession},
+    error::ApiError,
+    state::AppState,
+};
+
+use super::{redirect, redirect_field, sessions::fresh, with_query, Reply};
+
+/// The callback's parameters that are passed on (Better Auth's schema; others dropped).
+const CALLBACK_PARAMS: [&str; 5] = ["code", "state", "error", "error_description", "iss"];
+
+pub(super) async fn sign_in_social(
+    State(state): State<AppState>,
+    body: AuthBody,
+) -> Result<Reply, ApiError> {
+    let provider = body.string("provider")?;
+    if body.0.get("idToken").is_some_and(|v| !v.is_null()) {
+        return Err(AuthError::validation(
+            "[body.idToken] signing in with a provider's id token is not supported here: \
+             use the redirect flow",
+        )
+        .into());
+    }
+    let scopes = match body.0.get("scopes") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|s| s.as_str().map(String::from))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| {
+                AuthError::validation("[body.scopes] Invalid input: expected array of strings")
+            })?,
+        Some(_) => {
+            return Err(AuthError::validation(
+                "[body.scopes] Invalid input: expected array of strings",
+            )
+            .into())
+        }
+    };
+    let start = SocialStart {
+        provider,
+        callback_url: redirect_field(&state, &body, "callbackURL")?,
+        error_url: redirect_field(&state, &body, "errorCallbackURL")?,
+        new_user_url: redirect_field(&state, &body, "newUserCallbackURL")?,
+        scopes,
+        login_hint: body.opt_string("loginHint")?,
+        request_sign_up: body.opt_bool("requestSignUp")?,
+    };
+    let follow = !body.opt_bool("disableRedirect")?.unwrap_or(false);
+    let (url, cookie) = state.auth.start_social_sign_in(start).await?;
+    let mut reply = Reply::json(json!({ "url": url, "redirect": follow })).cookies(vec![cookie]);
+    if follow {
+        reply = reply.header(header::LOCATION, &url);
+    }
+    Ok(reply)
+}
+
+pub(super) async fn callback(
+    State(state): State<AppState>,
+    Path(provider): Path<String>,
+    Client(client): Client,
+    headers: HeaderMap,
+    Query(params): Query<CallbackParams>,
+) -> Result<Response, ApiError> {
+    let cookie = state.auth.oauth_state_value(cookie_headers(&headers));
+    let outcome = state
+        .auth
+        .social_callback(&provider, params, cookie, &client)
+        .await?;
+    let ended = state.auth.ended_oauth_state_cookie();
+    Ok(match outcome {
+        Callback::SignedIn { session, user, to } => {
+            let mut set = vec![ended];
+            set.extend(state.auth.session_cookies(&session, &user, true).await);
+            with_cookies(redirect(&to), set)
+        }
+        Callback::Failed {
+            to,
+            error,
+            description,
+        } => {
+            let mut to = with_query(&to, "error", &error);
+            if let Some(description) = description {
+                to = with_query(&to, "error_description", &description);
+            }
+            with_cookies(redirect(&to), vec![ended])
+        }
+    })
+}
+
+fn with_cookies(mut response: Response, cookies: Vec<String>) -> Response {
+    for cookie in crate::auth::cookies::header_values(cookies) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// A provider's `form_post` answer: on to the GET callback with the same parameters
+/// (the query's win), so that the browser comes back with its cookies.
+pub(super) async fn callback_post(
+    State(state): State<AppState>,
+    Path(provider): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let pairs = |text: &[u8]| -> Vec<(String, String)> {
+        url::form_urlencoded::parse(text).into_owned().collect()
+    };
+    let query = pairs(query.unwrap_or_default().as_bytes());
+    // Providers post a form (`form_post`); a JSON body is read too, as Better Auth does.
+    let json = crate::auth::body::media_type(&headers).as_deref() == Some("application/json");
+    let body: Vec<(String, String)> = if json {
+        serde_json::from_slice::<serde_json::Map<String, Value>>(&body)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k, v.to_string())))
+            .collect()
+    } else {
+        pairs(&body)
+    };
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for name in CALLBACK_PARAMS {
+        let find = |list: &[(String, String)]| {
+            list.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        };
+        if let Some(value) = find(&query).or_else(|| find(&body)) {
+            out.append_pair(name, &value);
+        }
+    }
+    let target = format!(
+        "{}/api/auth/callback/{}?{}",
+        state.config.base_origin(),
+        taskdeck::auth::cookie::encode_uri_component(&provider),
+        out.finish()
+    );
+    redirect(&target)
+}
+
+/// Where a failed sign-in lands by default: the sign-in page, with its `?error=`.
+pub(super) async fn error_page(RawQuery(query): RawQuery) -> Response {
+    match query.filter(|q| !q.is_empty()) {
+        Some(q) => redirect(&format!("/sign-in?{q}")),
+        None => redirect("/sign-in"),
+    }
+    .into_response()
+}
+
+pub(super) async fn list_accounts(
+    State(state): State<AppState>,
+    session: CookieSession,
+) -> Result<Json<Value>, ApiError> {
+    let current = session.require()?;
+    let accounts = state.auth.list_accounts(&current.user.id).await?;
+    let out: Vec<Value> = accounts
+        .into_iter()
+        .map(|a| {
+            let scopes: Vec<String> = a
+                .scope
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+            json!({
+                "id": a.id,
+                "providerId": a.provider_id,
+                "accountId": a.account_id,
+                "userId": a.user_id,
+                "scopes": scopes,
+                "createdAt": a.created_at,
+                "updatedAt": a.updated_at,
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(out)))
+}
+
+pub(super) async fn unlink_account(
+    State(state): State<AppState>,
+    session: CookieSession,
+    body: AuthBody,
+) -> Result<Json<Value>, ApiError> {
+    let current = session.require()?;
+    fresh(current)?;
+    let id = body.string("accountId")?;
+    state.auth.unlink_account(&current.user.id, &id).await?;
+    Ok(Json(json!({ "status": true })))
+}

@@ -1,0 +1,212 @@
+//! Sign-in with another account ("Continue with Google"), as Better Auth's social
+//! providers and its generic OAuth plugin do it: OpenID Connect's authorization code
+//! flow with PKCE (S256), a nonce, and the `iss` check of RFC 9207, spoken by the
+//! `openidconnect` crate (discovery, the token request, the id token's signature
+//! against the provider's JWKS). This module holds the providers as configured and
+//! what one says about its user; the flow's state and accounts are in
+//! `service::social`.
+
+mod discovery;
+
+use std::time::Duration;
+
+use openidconnect::{
+    core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata},
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+};
+use url::Url;
+
+pub use discovery::Discovered;
+
+/// A provider as configured (`OAUTH_PROVIDERS` and its `OAUTH_<ID>_*` settings).
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    /// The id in URLs and in `account.providerId` (`google`, `company-sso`).
+    pub id: String,
+    /// The button's words: "Continue with <name>".
+    pub name: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    /// The issuer: its `/.well-known/openid-configuration` is the discovery document.
+    pub issuer: Url,
+    /// Asked for beside `openid` (default `email profile`).
+    pub scopes: Vec<String>,
+}
+
+/// What the provider says about the user, from its verified id token.
+#[derive(Debug, Clone)]
+pub struct ProviderUser {
+    /// The id token's `sub`: the account id.
+    pub subject: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+    pub image: Option<String>,
+}
+
+/// The tokens, as Better Auth keeps them on the account row.
+#[derive(Debug, Clone, Default)]
+pub struct Tokens {
+    pub access_token: Option<String>,
+    pub refresh_token: Option<String>,
+    pub id_token: Option<String>,
+    pub access_token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub scope: Option<String>,
+}
+
+/// Why a provider could not be used or its answer was refused (each becomes the
+/// callback's `?error=` code).
+#[derive(Debug, thiserror::Error)]
+pub enum SocialError {
+    #[error("the provider's discovery failed: {0}")]
+    Discovery(String),
+    #[error("the code exchange failed: {0}")]
+    Code(String),
+    #[error("the id token was refused: {0}")]
+    IdToken(String),
+}
+
+/// One authorization request: where the provider sends the browser back, the values
+/// the callback checks, and what the caller asked for beside the provider's scopes.
+pub struct Authorize<'a> {
+    pub redirect: &'a str,
+    pub state: &'a str,
+    pub nonce: &'a str,
+    pub verifier: &'a str,
+    pub scopes: &'a [String],
+    pub login_hint: Option<&'a str>,
+}
+
+/// One configured provider, with its discovery document fetched once and kept.
+pub struct Provider {
+    pub config: ProviderConfig,
+    discovered: discovery::Cache,
+}
+
+/// How long a discovery document (and its keys) is trusted before it is fetched again.
+const DISCOVERY_TTL: Duration = Duration::from_secs(15 * 60);
+
+impl Provider {
+    pub fn new(config: ProviderConfig) -> Self {
+        Self {
+            config,
+            discovered: discovery::Cache::default(),
+        }
+    }
+
+    /// The provider's metadata: discovered now, or kept from earlier.
+    pub async fn metadata(&self, http: &reqwest::Client) -> Result<Discovered, SocialError> {
+        self.discovered
+            .get(&self.config.issuer, http, DISCOVERY_TTL)
+            .await
+    }
+
+    fn client(
+        &self,
+        metadata: CoreProviderMetadata,
+        redirect: &str,
+    ) -> Result<
+        CoreClient<
+            openidconnect::EndpointSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointMaybeSet,
+            openidconnect::EndpointMaybeSet,
+        >,
+        SocialError,
+    > {
+        let redirect =
+            RedirectUrl::new(redirect.to_string()).map_err(|e| SocialError::Code(e.to_string()))?;
+        Ok(CoreClient::from_provider_metadata(
+            metadata,
+            ClientId::new(self.config.client_id.clone()),
+            self.config.client_secret.clone().map(ClientSecret::new),
+        )
+        .set_redirect_uri(redirect))
+    }
+
+    /// The authorization URL for one sign-in: its state, nonce and PKCE verifier are
+    /// the caller's (kept in the state row until the callback).
+    pub fn authorize_url(
+        &self,
+        metadata: &Discovered,
+        ask: &Authorize<'_>,
+    ) -> Result<Url, SocialError> {
+        let client = self.client(metadata.metadata.clone(), ask.redirect)?;
+        let (state, nonce) = (ask.state.to_string(), ask.nonce.to_string());
+        let mut request = client
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                move || CsrfToken::new(state),
+                move || Nonce::new(nonce),
+            )
+            .set_pkce_challenge(PkceCodeChallenge::from_code_verifier_sha256(
+                &PkceCodeVerifier::new(ask.verifier.to_string()),
+            ));
+        for scope in ask.scopes.iter().chain(&self.config.scopes) {
+            if scope != "openid" {
+                request = request.add_scope(Scope::new(scope.clone()));
+            }
+        }
+        if let Some(hint) = ask.login_hint {
+            request = request.add_extra_param("login_hint", hint.to_string());
+        }
+        Ok(request.url().0)
+    }
+
+    /// Exchanges the callback's code (with the PKCE verifier) and verifies the id token
+    /// (signature against the provider's keys, issuer, audience, expiry, nonce).
+    pub async fn finish(
+        &self,
+        http: &reqwest::Client,
+        redirect: &str,
+        code: &str,
+        verifier: &str,
+        nonce: &str,
+    ) -> Result<(ProviderUser, Tokens), SocialError> {
+        let metadata = self.metadata(http).await?;
+        let client = self.client(metadata.metadata.clone(), redirect)?;
+        let token = client
+            .exchange_code(AuthorizationCode::new(code.to_string()))
+            .map_err(|e| SocialError::Code(e.to_string()))?
+            .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_string()))
+            .request_async(http)
+            .await
+            .map_err(|e| SocialError::Code(e.to_string()))?;
+        let id_token = token
+            .id_token()
+            .ok_or_else(|| SocialError::IdToken("no id token in the answer".into()))?;
+        let claims = id_token
+            .claims(&client.id_token_verifier(), &Nonce::new(nonce.to_string()))
+            .map_err(|e| SocialError::IdToken(e.to_string()))?;
+        let user = ProviderUser {
+            subject: claims.subject().as_str().to_string(),
+            email: claims.email().map(|e| e.as_str().to_lowercase()),
+            email_verified: claims.email_verified().unwrap_or(false),
+            name: claims
+                .name()
+                .and_then(|n| n.get(None))
+                .map(|n| n.as_str().to_string()),
+            image: claims
+                .picture()
+                .and_then(|p| p.get(None))
+                .map(|p| p.as_str().to_string()),
+        };
+        let tokens = Tokens {
+            access_token: Some(token.access_token().secret().clone()),
+            refresh_token: token.refresh_token().map(|t| t.secret().clone()),
+            id_token: Some(id_token.to_string()),
+            access_token_expires_at: token.expires_in().and_then(|d| {
+                chrono::Duration::from_std(d)
+                    .ok()
+                    .map(|d| chrono::Utc::now() + d)
+            }),
+            scope: token
+                .scopes()
+                .map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")),
+        };
+        Ok((user, tokens))
+    }
+}
