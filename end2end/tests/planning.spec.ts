@@ -146,12 +146,17 @@ test.describe('with JavaScript, in the browser\'s time zone', () => {
     await page.keyboard.press('Alt+ArrowUp');
     await expect(titles).toHaveText(['alpha', 'charlie', 'bravo']);
     await expect(page.getByRole('checkbox', { name: 'Completed: charlie' })).toBeFocused();
-    // (Measured once the move is saved: the refresh after it redraws the rows.)
     await saved(page);
 
-    // Drag alpha by its handle below bravo.
+    // Drag alpha by its handle below bravo. (Bravo's row is measured when it is on
+    // the page: the live stream's echo of the move redraws the list a moment later,
+    // which may replace the row while it is being measured.)
     const handle = taskRow(page, 'alpha').locator('.drag-handle');
-    const target = await taskRow(page, 'bravo').boundingBox();
+    let target: { x: number; y: number; width: number; height: number } | null = null;
+    await expect(async () => {
+      target = await taskRow(page, 'bravo').boundingBox();
+      expect(target).not.toBeNull();
+    }).toPass();
     await handle.hover();
     await page.mouse.down();
     await page.mouse.move(target!.x + 40, target!.y + target!.height * 0.8, { steps: 8 });
