@@ -109,6 +109,16 @@ pub fn error_message(code: &str) -> Cow<'static, str> {
             "The provider did not share an e-mail address, which an account here needs."
         }
         "access_denied" => "The sign-in was cancelled at the provider.",
+        "email_does_not_match" => {
+            "That account has another e-mail address than yours here, so it was not connected."
+        }
+        "account_already_linked_to_different_user" => {
+            "That account is already connected to another user here."
+        }
+        "FAILED_TO_UNLINK_LAST_ACCOUNT" => {
+            "That is your only way to sign in: add a password or another account first."
+        }
+        "ACCOUNT_NOT_FOUND" => "That account is not connected any more.",
         "invalid_code"
         | "unable_to_get_user_info"
         | "issuer_mismatch"

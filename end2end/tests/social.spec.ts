@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { signOut } from './helpers';
+import { PASSWORD, signOut, signUp } from './helpers';
 import { freshDatabase, ourServerOn, port } from './servers';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -55,6 +55,45 @@ for (const javaScriptEnabled of [true, false]) {
     }
   });
 }
+
+test('connect a provider account in settings, sign in with it, disconnect it', async ({ browser }) => {
+  test.setTimeout(60_000);
+  const idp = await mockProvider();
+  const db = await freshDatabase('social_link');
+  const server = await ourServerOn(db.url, port(13), 'social-tests-secret-0123456789abcdef', {
+    OAUTH_PROVIDERS: 'mock',
+    OAUTH_MOCK_CLIENT_ID: 'taskdeck',
+    OAUTH_MOCK_NAME: 'Mock ID',
+    OAUTH_MOCK_DISCOVERY_URL: `${idp.issuer}/.well-known/openid-configuration`,
+  });
+  const context = await browser.newContext({ baseURL: server.base });
+  try {
+    const page = await context.newPage();
+    // The provider's default user is alice@example.com: the same e-mail, with a password.
+    await signUp(page, 'Alice Local', 'alice@example.com', PASSWORD);
+    await page.goto('/settings');
+    const section = page.locator('#connected-accounts');
+    await expect(section).toContainText('Mock ID · not connected');
+    await page.getByRole('button', { name: 'Connect Mock ID' }).click();
+    await expect(page.getByText('Connected: you can sign in with that account now.')).toBeVisible();
+    await expect(section).toContainText('Mock ID · connected');
+
+    await signOut(page);
+    await page.goto('/sign-in');
+    await page.getByRole('button', { name: 'Continue with Mock ID' }).click();
+    await expect(page.getByRole('link', { name: 'Alice Local' })).toBeVisible();
+
+    await page.goto('/settings');
+    await page.getByRole('button', { name: 'Disconnect Mock ID' }).click();
+    await expect(page.getByText('Disconnected: that account no longer signs you in.')).toBeVisible();
+    await expect(section).toContainText('Mock ID · not connected');
+  } finally {
+    await context.close();
+    server.stop();
+    idp.stop();
+    await db.drop();
+  }
+});
 
 test('a provider that cannot be reached is explained on the sign-in page', async ({ browser }) => {
   const db = await freshDatabase('social_down');

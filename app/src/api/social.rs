@@ -55,3 +55,73 @@ pub async fn sign_in_social(provider: String, next: Option<String>) -> Result<()
     leptos_axum::redirect(&url);
     Ok(())
 }
+
+/// Settings' "Connected accounts": the providers offered, and which are linked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountLinks {
+    pub providers: Vec<SocialProvider>,
+    /// `(account row id, provider id)` of the user's provider accounts.
+    pub linked: Vec<(String, String)>,
+    /// Whether an account may go (never the last way in).
+    pub can_unlink: bool,
+}
+
+#[server(prefix = "/api/ui", endpoint = "connected_accounts")]
+pub async fn connected_accounts() -> Result<AccountLinks, UiError> {
+    let call = Call::enter(None).await?;
+    let current = call.session().await?;
+    let accounts = call
+        .auth
+        .list_accounts(&current.user.id)
+        .await
+        .map_err(|e| fail(None, &e))?;
+    Ok(AccountLinks {
+        providers: call
+            .auth
+            .social_providers()
+            .into_iter()
+            .map(|(id, name)| SocialProvider { id, name })
+            .collect(),
+        can_unlink: accounts.len() > 1,
+        linked: accounts
+            .into_iter()
+            .filter(|a| a.provider_id != "credential")
+            .map(|a| (a.id, a.provider_id))
+            .collect(),
+    })
+}
+
+/// "Connect <provider>": the same start as `/api/auth/link-social`, back to settings.
+#[server(prefix = "/api/ui", endpoint = "link_social")]
+pub async fn link_social(provider: String) -> Result<(), UiError> {
+    let call = Call::enter(Some("/link-social")).await?;
+    let current = call.session().await?;
+    let start = taskdeck::auth::service::SocialStart {
+        provider,
+        callback_url: Some("/settings?done=account_linked".into()),
+        error_url: Some("/settings".into()),
+        link: Some((current.user.id.clone(), current.user.email.clone())),
+        ..Default::default()
+    };
+    let (url, cookie) = call
+        .auth
+        .start_social_sign_in(start)
+        .await
+        .map_err(|e| fail(Some("/settings"), &e))?;
+    set_cookies([cookie]);
+    leptos_axum::redirect(&url);
+    Ok(())
+}
+
+/// "Disconnect": unlinks one of the user's provider accounts (never the last way in).
+#[server(prefix = "/api/ui", endpoint = "unlink_account")]
+pub async fn unlink_account(id: String) -> Result<(), UiError> {
+    let call = Call::enter(Some("/unlink-account")).await?;
+    let current = call.session().await?;
+    call.auth
+        .unlink_account(&current.user.id, &id)
+        .await
+        .map_err(|e| fail(Some("/settings"), &e))?;
+    super::call::done("/settings?done=account_unlinked");
+    Ok(())
+}

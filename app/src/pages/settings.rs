@@ -14,9 +14,10 @@ use crate::limits;
 use crate::messages::error_message;
 use crate::{
     api::{
-        get_account, Account, ChangePassword, DeleteAccount, DeletePasskey, DisableTwoFactor,
-        EnableTwoFactor, ForgetTrustedDevices, PasskeyInfo, RenamePasskey, RevokeOtherSessions,
-        RevokeSession, TrustedDeviceInfo, UpdateName,
+        connected_accounts, get_account, Account, ChangePassword, DeleteAccount, DeletePasskey,
+        DisableTwoFactor, EnableTwoFactor, ForgetTrustedDevices, LinkSocial, PasskeyInfo,
+        RenamePasskey, RevokeOtherSessions, RevokeSession, TrustedDeviceInfo, UnlinkAccount,
+        UpdateName,
     },
     use_viewer,
 };
@@ -47,6 +48,8 @@ fn done_message(done: &str) -> &'static str {
         }
         "two_factor_off" => "Two-factor authentication is off.",
         "devices_forgotten" => "Forgotten: those devices will be asked for a code again.",
+        "account_linked" => "Connected: you can sign in with that account now.",
+        "account_unlinked" => "Disconnected: that account no longer signs you in.",
         "passkey_added" => "Passkey added. Next time, sign in with it: no password needed.",
         "passkey_renamed" => "Passkey renamed.",
         "passkey_deleted" => "Passkey removed. It can no longer sign you in.",
@@ -73,6 +76,7 @@ fn Settings() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <ConnectedAccountsSettings />
             <TimeZoneSettings />
             <TransferSettings />
             <div class="card settings-card">
@@ -120,6 +124,51 @@ fn Profile(acc: Account) -> impl IntoView {
                 <button type="submit" class="button">"Save name"</button>
             </form>
         </div>
+    }
+}
+
+/// Accounts at the configured providers: each connected one with "Disconnect" (unless
+/// it is the only way in), the others with "Connect <name>". Plain forms; nothing
+/// when no provider is configured.
+#[component]
+fn ConnectedAccountsSettings() -> impl IntoView {
+    let accounts = Resource::new(|| (), |_| connected_accounts());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let acc = accounts.await.ok().filter(|a| !a.providers.is_empty())?;
+                Some(view! {
+                    <div class="card settings-card" id="connected-accounts">
+                        <h2>"Connected accounts"</h2>
+                        <ul class="session-list">
+                            {acc.providers.into_iter().map(|p| {
+                                let linked = acc.linked.iter().find(|(_, provider)| *provider == p.id).map(|(id, _)| id.clone());
+                                match linked {
+                                    Some(id) => view! {
+                                        <li class="session">
+                                            <p><strong>{p.name.clone()}</strong>" · connected"</p>
+                                            <form method="post" action=UnlinkAccount::url()>
+                                                <input type="hidden" name="id" value=id />
+                                                <button type="submit" class="button" disabled=!acc.can_unlink aria-label=format!("Disconnect {}", p.name)>"Disconnect"</button>
+                                            </form>
+                                        </li>
+                                    }.into_any(),
+                                    None => view! {
+                                        <li class="session">
+                                            <p><strong>{p.name.clone()}</strong>" · not connected"</p>
+                                            <form method="post" action=LinkSocial::url()>
+                                                <input type="hidden" name="provider" value=p.id />
+                                                <button type="submit" class="button">{format!("Connect {}", p.name)}</button>
+                                            </form>
+                                        </li>
+                                    }.into_any(),
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                })
+            })}
+        </Suspense>
     }
 }
 

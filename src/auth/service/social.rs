@@ -38,6 +38,8 @@ pub struct SocialStart {
     pub scopes: Vec<String>,
     pub login_hint: Option<String>,
     pub request_sign_up: Option<bool>,
+    /// `link-social`: the signed-in user to link the account to (`(id, e-mail)`).
+    pub link: Option<(String, String)>,
 }
 
 /// The callback's parameters.
@@ -63,6 +65,8 @@ pub enum Callback {
         error: String,
         description: Option<String>,
     },
+    /// `link-social` done: the account is the signed-in user's now (no new session).
+    Linked { to: String },
 }
 
 /// The state row's value, with Better Auth's keys.
@@ -80,6 +84,9 @@ struct OAuthState {
         default
     )]
     new_user_url: Option<String>,
+    /// `link-social`: the signed-in user the provider's account is for.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    link: Option<LinkTo>,
     expires_at: i64,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     request_sign_up: Option<bool>,
@@ -87,6 +94,14 @@ struct OAuthState {
     id_token_nonce: Option<String>,
     #[serde(default)]
     oauth_state: Option<String>,
+}
+
+/// Who asked to link an account (Better Auth's `link` in the state).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LinkTo {
+    user_id: String,
+    email: String,
 }
 
 fn state_key(state: &str) -> String {
@@ -148,6 +163,7 @@ impl AuthService {
             code_verifier: verifier,
             error_url: start.error_url,
             new_user_url: start.new_user_url,
+            link: start.link.map(|(user_id, email)| LinkTo { user_id, email }),
             expires_at: Ts::now().0.timestamp_millis() + STATE_TTL_MS,
             request_sign_up: start.request_sign_up,
             id_token_nonce: Some(nonce),
@@ -181,6 +197,7 @@ impl AuthService {
         provider_id: &str,
         params: CallbackParams,
         state_cookie: Option<String>,
+        signed_in: Option<&str>,
         client: &ClientInfo,
     ) -> Result<Callback, AuthError> {
         let failed = |to: &str, error: &str| Callback::Failed {
@@ -264,6 +281,21 @@ impl AuthService {
             return Ok(failed(&error_url, "email_not_found"));
         };
         let issuer = metadata.issuer.clone();
+        if let Some(link) = &saved.link {
+            // Still the same signed-in user who asked (not signed out meanwhile).
+            let code = if signed_in != Some(link.user_id.as_str()) {
+                Some("unable_to_link_account")
+            } else {
+                self.link_provider_account(provider_id, &issuer, &who, &email, link, &tokens)
+                    .await?
+            };
+            return Ok(match code {
+                Some(code) => failed(&error_url, code),
+                None => Callback::Linked {
+                    to: saved.callback_url,
+                },
+            });
+        }
         let (user, is_new) = match self
             .provider_user(provider_id, &issuer, &who, &email, &tokens)
             .await?
@@ -293,14 +325,7 @@ impl AuthService {
         email: &str,
         tokens: &Tokens,
     ) -> Result<Result<(User, bool), &'static str>, AuthError> {
-        let expires = tokens.access_token_expires_at.map(Ts);
-        let account_tokens = AccountTokens {
-            access_token: tokens.access_token.as_deref(),
-            refresh_token: tokens.refresh_token.as_deref(),
-            id_token: tokens.id_token.as_deref(),
-            access_token_expires_at: expires,
-            scope: tokens.scope.as_deref(),
-        };
+        let account_tokens = account_tokens(tokens);
         if let Some((row, user_id)) =
             store::find_provider_account(&self.db, provider_id, &who.subject).await?
         {
@@ -354,6 +379,49 @@ impl AuthService {
         Ok(Ok((user, is_new)))
     }
 
+    /// Links the provider's account to the user who asked (Better Auth's rules): the
+    /// provider must vouch for an e-mail, the same as the user's; an account of someone
+    /// else's stays theirs. `None` when linked, else the callback's error code.
+    async fn link_provider_account(
+        &self,
+        provider_id: &str,
+        issuer: &str,
+        who: &ProviderUser,
+        email: &str,
+        link: &LinkTo,
+        tokens: &Tokens,
+    ) -> Result<Option<&'static str>, AuthError> {
+        if !who.email_verified {
+            return Ok(Some("unable_to_link_account"));
+        }
+        if !email.eq_ignore_ascii_case(&link.email) {
+            return Ok(Some("email_does_not_match"));
+        }
+        let account_tokens = account_tokens(tokens);
+        match store::find_provider_account(&self.db, provider_id, &who.subject).await? {
+            Some((_, owner)) if owner != link.user_id => {
+                Ok(Some("account_already_linked_to_different_user"))
+            }
+            Some((row, _)) => {
+                store::update_account_tokens(&self.db, &row, &account_tokens).await?;
+                Ok(None)
+            }
+            None => {
+                let id = generate_id(DEFAULT_ID_LEN);
+                let account = new_account(
+                    &id,
+                    provider_id,
+                    who,
+                    &link.user_id,
+                    issuer,
+                    &account_tokens,
+                );
+                store::insert_provider_account(&self.db, self.schema, &account).await?;
+                Ok(None)
+            }
+        }
+    }
+
     /// The user's accounts: the password one (`credential`) and those at providers.
     pub async fn list_accounts(&self, user_id: &str) -> Result<Vec<AccountRow>, AuthError> {
         Ok(store::list_accounts(&self.db, user_id).await?)
@@ -395,5 +463,16 @@ fn new_account<'a>(
             access_token_expires_at: tokens.access_token_expires_at,
             scope: tokens.scope,
         },
+    }
+}
+
+/// The provider's tokens as an account row keeps them.
+fn account_tokens(tokens: &Tokens) -> AccountTokens<'_> {
+    AccountTokens {
+        access_token: tokens.access_token.as_deref(),
+        refresh_token: tokens.refresh_token.as_deref(),
+        id_token: tokens.id_token.as_deref(),
+        access_token_expires_at: tokens.access_token_expires_at.map(Ts),
+        scope: tokens.scope.as_deref(),
     }
 }

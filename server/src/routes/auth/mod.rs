@@ -102,6 +102,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(social::callback).post(social::callback_post),
         )
         .route("/error", get(social::error_page))
+        .route("/link-social", post(social::link_social))
         .route("/list-accounts", get(social::list_accounts))
         .route("/unlink-account", post(social::unlink_account))
         .route("/ok", get(ok))

@@ -33,6 +33,36 @@ pub(super) async fn sign_in_social(
     State(state): State<AppState>,
     body: AuthBody,
 ) -> Result<Reply, ApiError> {
+    let start = social_start(&state, &body)?;
+    started(&state, &body, start).await
+}
+
+/// `link-social`: the same start, for the signed-in user; the callback adds the
+/// provider's account to theirs instead of signing anyone in.
+pub(super) async fn link_social(
+    State(state): State<AppState>,
+    session: CookieSession,
+    body: AuthBody,
+) -> Result<Reply, ApiError> {
+    let current = session.require()?;
+    let mut start = social_start(&state, &body)?;
+    start.link = Some((current.user.id.clone(), current.user.email.clone()));
+    started(&state, &body, start).await
+}
+
+/// `{url, redirect}`, `Location` unless `disableRedirect`, and the state cookie.
+async fn started(state: &AppState, body: &AuthBody, start: SocialStart) -> Result<Reply, ApiError> {
+    let follow = !body.opt_bool("disableRedirect")?.unwrap_or(false);
+    let (url, cookie) = state.auth.start_social_sign_in(start).await?;
+    let mut reply = Reply::json(json!({ "url": url, "redirect": follow })).cookies(vec![cookie]);
+    if follow {
+        reply = reply.header(header::LOCATION, &url);
+    }
+    Ok(reply)
+}
+
+/// The body both starts take (Better Auth's fields; URLs checked as redirect targets).
+fn social_start(state: &AppState, body: &AuthBody) -> Result<SocialStart, ApiError> {
     let provider = body.string("provider")?;
     if body.0.get("idToken").is_some_and(|v| !v.is_null()) {
         return Err(AuthError::validation(
@@ -57,35 +87,31 @@ pub(super) async fn sign_in_social(
             .into())
         }
     };
-    let start = SocialStart {
+    Ok(SocialStart {
         provider,
-        callback_url: redirect_field(&state, &body, "callbackURL")?,
-        error_url: redirect_field(&state, &body, "errorCallbackURL")?,
-        new_user_url: redirect_field(&state, &body, "newUserCallbackURL")?,
+        callback_url: redirect_field(state, body, "callbackURL")?,
+        error_url: redirect_field(state, body, "errorCallbackURL")?,
+        new_user_url: redirect_field(state, body, "newUserCallbackURL")?,
         scopes,
         login_hint: body.opt_string("loginHint")?,
         request_sign_up: body.opt_bool("requestSignUp")?,
-    };
-    let follow = !body.opt_bool("disableRedirect")?.unwrap_or(false);
-    let (url, cookie) = state.auth.start_social_sign_in(start).await?;
-    let mut reply = Reply::json(json!({ "url": url, "redirect": follow })).cookies(vec![cookie]);
-    if follow {
-        reply = reply.header(header::LOCATION, &url);
-    }
-    Ok(reply)
+        link: None,
+    })
 }
 
 pub(super) async fn callback(
     State(state): State<AppState>,
     Path(provider): Path<String>,
     Client(client): Client,
+    session: CookieSession,
     headers: HeaderMap,
     Query(params): Query<CallbackParams>,
 ) -> Result<Response, ApiError> {
     let cookie = state.auth.oauth_state_value(cookie_headers(&headers));
+    let signed_in = session.current.as_ref().map(|c| c.user.id.as_str());
     let outcome = state
         .auth
-        .social_callback(&provider, params, cookie, &client)
+        .social_callback(&provider, params, cookie, signed_in, &client)
         .await?;
     let ended = state.auth.ended_oauth_state_cookie();
     Ok(match outcome {
@@ -94,6 +120,7 @@ pub(super) async fn callback(
             set.extend(state.auth.session_cookies(&session, &user, true).await);
             with_cookies(redirect(&to), set)
         }
+        Callback::Linked { to } => with_cookies(redirect(&to), vec![ended]),
         Callback::Failed {
             to,
             error,

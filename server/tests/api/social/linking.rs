@@ -3,6 +3,8 @@
 //! controls that address at the provider, or registered it here unverified, could take
 //! the other's account.
 
+use serde_json::json;
+
 use super::*;
 use crate::helpers::Backend;
 
@@ -65,4 +67,75 @@ async fn new_users_keep_the_providers_word(backend: Backend) {
     app.cleanup().await;
 }
 
-db_tests!(backend: linked_only_when_both_sides_verified, new_users_keep_the_providers_word);
+/// `link-social`: a signed-in user adds the provider's account to theirs, if the
+/// provider vouches for the same e-mail; the session stays the one they had.
+async fn a_signed_in_user_links_an_account(backend: Backend) {
+    let (app, _idp) = app_with_provider(backend).await;
+    let me = app.sign_up("mia@example.com", PASSWORD).await;
+    let link = |hint: &'static str| {
+        let cookie = me.cookie.clone();
+        let app = &app;
+        async move {
+            let res = app
+                .auth_post(
+                    "/link-social",
+                    json!({
+                        "provider": "mock",
+                        "callbackURL": "/settings",
+                        "errorCallbackURL": "/settings",
+                        "loginHint": hint,
+                    }),
+                    Some(&cookie),
+                )
+                .await;
+            assert_eq!(res.status(), 200);
+            let state = state_cookie(&res).unwrap();
+            let url = res.json::<serde_json::Value>().await.unwrap()["url"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            (authorize(app, &url).await, state)
+        }
+    };
+
+    // Another e-mail at the provider, or one it does not vouch for: not linked.
+    let (query, state) = link("nina@example.com").await;
+    let (to, _) = come_back(&app, &query, Some(&format!("{}; {state}", me.cookie))).await;
+    assert_eq!(to, "/settings?error=email_does_not_match");
+    let (query, state) = link("unverified:mia@example.com").await;
+    let (to, _) = come_back(&app, &query, Some(&format!("{}; {state}", me.cookie))).await;
+    assert_eq!(to, "/settings?error=unable_to_link_account");
+    // Signed out before coming back: not linked either.
+    let (query, state) = link("mia@example.com").await;
+    let (to, _) = come_back(&app, &query, Some(&state)).await;
+    assert_eq!(to, "/settings?error=unable_to_link_account");
+
+    let (query, state) = link("mia@example.com").await;
+    let (to, session) = come_back(&app, &query, Some(&format!("{}; {state}", me.cookie))).await;
+    assert_eq!(to, "/settings");
+    assert!(session.is_none(), "linking makes no new session");
+    let list: serde_json::Value = app
+        .auth_get("/list-accounts", Some(&me.cookie))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    // From now on the provider signs Mia in (her e-mail was never verified here).
+    let (to, session) = sign_in_as(&app, "mia@example.com").await;
+    assert_eq!(to, "/welcome-back");
+    let who = app.session(&session.unwrap()).await;
+    assert_eq!(who["user"]["id"], me.user_id.as_str());
+    // Linking needs a session.
+    let res = app
+        .auth_post("/link-social", json!({ "provider": "mock" }), None)
+        .await;
+    assert_eq!(res.status(), 401);
+    app.cleanup().await;
+}
+
+db_tests!(backend:
+    linked_only_when_both_sides_verified,
+    new_users_keep_the_providers_word,
+    a_signed_in_user_links_an_account,
+);
