@@ -13,7 +13,10 @@ use super::{
     Config, ConfigError, DatabaseConfig, LiveConfig, Mode, MIN_SECRET_LEN,
 };
 use crate::auth::{
-    client_ip::TrustedProxies, password::HashParams, social::ProviderConfig, JwtAlgorithm, Settings,
+    client_ip::TrustedProxies,
+    password::HashParams,
+    social::{github, Kind, ProviderConfig},
+    JwtAlgorithm, Settings,
 };
 
 impl Config {
@@ -249,22 +252,41 @@ fn social_providers(
         }
         let key = id.to_ascii_uppercase().replace('-', "_");
         let var = |suffix: &str| format!("OAUTH_{key}_{suffix}");
-        let preset = match id.as_str() {
-            "google" => Some(("Google", "https://accounts.google.com")),
-            _ => None,
-        };
         let client_id = get(&var("CLIENT_ID")).ok_or_else(|| {
             bad(
                 var("CLIENT_ID"),
                 "required for each provider in OAUTH_PROVIDERS",
             )
         })?;
+        let scopes = get(&var("SCOPES")).map(|s| {
+            s.split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>()
+        });
+        // GitHub is not OpenID Connect: its own preset, no discovery.
+        if id == "github" && get(&var("DISCOVERY_URL")).is_none() {
+            out.push(ProviderConfig {
+                kind: Kind::GitHub,
+                name: get(&var("NAME")).unwrap_or_else(|| "GitHub".into()),
+                client_secret: get(&var("CLIENT_SECRET")),
+                issuer: Url::parse(github::ISSUER).expect("GitHub's URL"),
+                scopes: scopes.unwrap_or_else(|| github::SCOPES.map(String::from).to_vec()),
+                id,
+                client_id,
+            });
+            continue;
+        }
+        let preset = match id.as_str() {
+            "google" => Some(("Google", "https://accounts.google.com")),
+            _ => None,
+        };
         let discovery = get(&var("DISCOVERY_URL"))
             .or_else(|| preset.map(|(_, issuer)| format!("{issuer}{DISCOVERY_SUFFIX}")))
             .ok_or_else(|| {
                 bad(
                     var("DISCOVERY_URL"),
-                    "required: the provider's OpenID Connect discovery URL                      (…/.well-known/openid-configuration)",
+                    "required: the provider's OpenID Connect discovery URL (…/.well-known/openid-configuration)",
                 )
             })?;
         let issuer = discovery
@@ -277,15 +299,9 @@ fn social_providers(
                     &format!("{discovery:?} is not an http(s) URL ending in {DISCOVERY_SUFFIX}"),
                 )
             })?;
-        let scopes = get(&var("SCOPES"))
-            .map(|s| {
-                s.split([' ', ','])
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_else(|| vec!["email".into(), "profile".into()]);
+        let scopes = scopes.unwrap_or_else(|| vec!["email".into(), "profile".into()]);
         out.push(ProviderConfig {
+            kind: Kind::OpenIdConnect,
             name: get(&var("NAME"))
                 .or_else(|| preset.map(|(name, _)| name.to_string()))
                 .unwrap_or_else(|| id.clone()),
@@ -354,6 +370,18 @@ mod tests {
         assert_eq!(p[1].client_secret, None);
         assert_eq!(p[1].scopes, ["email", "groups"]);
         assert!(cfg(&[]).unwrap().auth.social_providers.is_empty());
+        // GitHub: its own preset (not OpenID Connect), no discovery URL needed.
+        let c = cfg(&[
+            ("OAUTH_PROVIDERS", "github"),
+            ("OAUTH_GITHUB_CLIENT_ID", "Iv1.abc"),
+            ("OAUTH_GITHUB_CLIENT_SECRET", "s"),
+        ])
+        .unwrap();
+        let gh = &c.auth.social_providers[0];
+        assert_eq!((gh.kind, gh.name.as_str()), (Kind::GitHub, "GitHub"));
+        assert_eq!(gh.issuer.as_str(), "https://github.com/");
+        assert_eq!(gh.scopes, ["read:user", "user:email"]);
+        assert_eq!(p[0].kind, Kind::OpenIdConnect);
 
         let refused = |pairs: &[(&str, &str)]| match cfg(pairs) {
             Err(ConfigError::Provider { name, .. }) => name,

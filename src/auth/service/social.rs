@@ -137,10 +137,6 @@ impl AuthService {
         let provider = self
             .provider(&start.provider)
             .ok_or(Code::ProviderNotFound)?;
-        let metadata = provider.metadata(&self.http).await.map_err(|e| {
-            tracing::warn!(provider = %provider.config.id, error = %e, "provider discovery failed");
-            AuthError::from(Code::ProviderUnavailable)
-        })?;
         let state = random_string(32, STATE_ALPHABET);
         let verifier = random_string(128, STATE_ALPHABET);
         let nonce = random_string(32, STATE_ALPHABET);
@@ -154,8 +150,16 @@ impl AuthService {
             login_hint: start.login_hint.as_deref(),
         };
         let url = provider
-            .authorize_url(&metadata, &ask)
-            .map_err(|e| AuthError::Internal(e.to_string()))?;
+            .authorize_url(&self.http, &ask)
+            .await
+            .map_err(|e| match e {
+                SocialError::Discovery(why) => {
+                    tracing::warn!(provider = %provider.config.id, error = %why,
+                        "provider discovery failed");
+                    AuthError::from(Code::ProviderUnavailable)
+                }
+                other => AuthError::Internal(other.to_string()),
+            })?;
         let value = OAuthState {
             callback_url: start
                 .callback_url
@@ -243,15 +247,11 @@ impl AuthService {
         let Some(provider) = self.provider(provider_id) else {
             return Ok(failed(&error_url, "oauth_provider_not_found"));
         };
-        let Ok(metadata) = provider.metadata(&self.http).await else {
+        let Ok(issuer) = provider.issuer(&self.http).await else {
             return Ok(failed(&error_url, "unable_to_get_user_info"));
         };
         // RFC 9207: an `iss` that is not this provider's is a mix-up attack.
-        if params
-            .iss
-            .as_deref()
-            .is_some_and(|iss| iss != metadata.issuer)
-        {
+        if params.iss.as_deref().is_some_and(|iss| iss != issuer) {
             return Ok(failed(&error_url, "issuer_mismatch"));
         }
         let Some(nonce) = saved.id_token_nonce.as_deref() else {
@@ -280,7 +280,6 @@ impl AuthService {
         let Some(email) = who.email.clone().filter(|e| !e.is_empty()) else {
             return Ok(failed(&error_url, "email_not_found"));
         };
-        let issuer = metadata.issuer.clone();
         if let Some(link) = &saved.link {
             // Still the same signed-in user who asked (not signed out meanwhile).
             let code = if signed_in != Some(link.user_id.as_str()) {

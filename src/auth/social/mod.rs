@@ -7,6 +7,7 @@
 //! `service::social`.
 
 mod discovery;
+pub mod github;
 
 use std::time::Duration;
 
@@ -17,18 +18,29 @@ use openidconnect::{
 };
 use url::Url;
 
-pub use discovery::Discovered;
+use discovery::Discovered;
+
+/// How a provider is spoken to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// OpenID Connect, found by discovery (Google, Microsoft, Keycloak, ...).
+    OpenIdConnect,
+    /// GitHub's OAuth 2 apps: no id token; the user and e-mails from its API.
+    GitHub,
+}
 
 /// A provider as configured (`OAUTH_PROVIDERS` and its `OAUTH_<ID>_*` settings).
 #[derive(Debug, Clone)]
 pub struct ProviderConfig {
+    pub kind: Kind,
     /// The id in URLs and in `account.providerId` (`google`, `company-sso`).
     pub id: String,
     /// The button's words: "Continue with <name>".
     pub name: String,
     pub client_id: String,
     pub client_secret: Option<String>,
-    /// The issuer: its `/.well-known/openid-configuration` is the discovery document.
+    /// The issuer: its `/.well-known/openid-configuration` is the discovery document
+    /// (GitHub: `https://github.com`, where the sign-in page is).
     pub issuer: Url,
     /// Asked for beside `openid` (default `email profile`).
     pub scopes: Vec<String>,
@@ -95,8 +107,17 @@ impl Provider {
         }
     }
 
+    /// The issuer the provider names itself with (checked against a callback's `iss`,
+    /// and kept on the account row).
+    pub async fn issuer(&self, http: &reqwest::Client) -> Result<String, SocialError> {
+        match self.config.kind {
+            Kind::GitHub => Ok(github::ISSUER.to_string()),
+            Kind::OpenIdConnect => Ok(self.metadata(http).await?.issuer),
+        }
+    }
+
     /// The provider's metadata: discovered now, or kept from earlier.
-    pub async fn metadata(&self, http: &reqwest::Client) -> Result<Discovered, SocialError> {
+    async fn metadata(&self, http: &reqwest::Client) -> Result<Discovered, SocialError> {
         self.discovered
             .get(&self.config.issuer, http, DISCOVERY_TTL)
             .await
@@ -129,11 +150,15 @@ impl Provider {
 
     /// The authorization URL for one sign-in: its state, nonce and PKCE verifier are
     /// the caller's (kept in the state row until the callback).
-    pub fn authorize_url(
+    pub async fn authorize_url(
         &self,
-        metadata: &Discovered,
+        http: &reqwest::Client,
         ask: &Authorize<'_>,
     ) -> Result<Url, SocialError> {
+        if self.config.kind == Kind::GitHub {
+            return github::authorize_url(&self.config, ask);
+        }
+        let metadata = self.metadata(http).await?;
         let client = self.client(metadata.metadata.clone(), ask.redirect)?;
         let (state, nonce) = (ask.state.to_string(), ask.nonce.to_string());
         let mut request = client
@@ -166,6 +191,9 @@ impl Provider {
         verifier: &str,
         nonce: &str,
     ) -> Result<(ProviderUser, Tokens), SocialError> {
+        if self.config.kind == Kind::GitHub {
+            return github::finish(&self.config, http, redirect, code, verifier).await;
+        }
         let metadata = self.metadata(http).await?;
         let client = self.client(metadata.metadata.clone(), redirect)?;
         let token = client

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::helpers::Backend;
+use crate::helpers::{Backend, TestApp};
 
 async fn sign_up_then_sign_in_again(backend: Backend) {
     let (app, idp) = app_with_provider(backend).await;
@@ -79,4 +79,42 @@ async fn defaults_and_disable_redirect(backend: Backend) {
     app.cleanup().await;
 }
 
-db_tests!(backend: sign_up_then_sign_in_again, defaults_and_disable_redirect);
+/// GitHub's preset needs no discovery: the start goes to GitHub's authorize page (no
+/// network here), and the pages' forms may go there.
+async fn github_starts_at_github(backend: Backend) {
+    let app = TestApp::for_backend(backend)
+        .env("OAUTH_PROVIDERS", "github")
+        .env("OAUTH_GITHUB_CLIENT_ID", "Iv1.test")
+        .env("OAUTH_GITHUB_CLIENT_SECRET", "secret")
+        .spawn()
+        .await;
+    let res = app
+        .auth_post("/sign-in/social", json!({ "provider": "github" }), None)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(state_cookie(&res).is_some());
+    let url = res.json::<serde_json::Value>().await.unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        url.starts_with("https://github.com/login/oauth/authorize?"),
+        "{url}"
+    );
+    assert!(url.contains("scope=read%3Auser+user%3Aemail"), "{url}");
+    assert!(url.contains("code_challenge_method=S256"), "{url}");
+    let page = app.get("/sign-in").await;
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("form-action 'self' https://github.com;"),
+        "{csp}"
+    );
+    assert!(page.text().await.unwrap().contains("Continue with GitHub"));
+    app.cleanup().await;
+}
+
+db_tests!(backend:
+    sign_up_then_sign_in_again,
+    defaults_and_disable_redirect,
+    github_starts_at_github,
+);
