@@ -14,6 +14,7 @@ mod env;
 mod mail;
 mod mode;
 mod parse;
+mod sign_in;
 
 pub use crate::storage::DatabaseConfig;
 pub use mail::MailTransport;

@@ -285,11 +285,12 @@ impl AuthService {
         id: &str,
         name: &str,
     ) -> Result<Passkey, AuthError> {
-        self.own_passkey(user_id, id, Code::PasskeyNotAllowed)
+        let mut passkey = self
+            .own_passkey(user_id, id, Code::PasskeyNotAllowed)
             .await?;
-        store::rename_passkey(&self.db, id, user_id, name)
-            .await?
-            .ok_or_else(|| Code::PasskeyNotFound.into())
+        store::rename_passkey(&self.db, id, user_id, name).await?;
+        passkey.name = Some(name.to_string());
+        Ok(passkey)
     }
 
     pub async fn delete_passkey(&self, user_id: &str, id: &str) -> Result<(), AuthError> {

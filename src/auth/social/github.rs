@@ -72,20 +72,7 @@ pub async fn finish(
         .unwrap_or(Value::Null);
     let who = user_from(&user, &emails)
         .ok_or_else(|| SocialError::IdToken("GitHub's /user has no id".into()))?;
-    let tokens = Tokens {
-        access_token: Some(access.clone()),
-        refresh_token: token.refresh_token().map(|t| t.secret().clone()),
-        id_token: None,
-        access_token_expires_at: token.expires_in().and_then(|d| {
-            chrono::Duration::from_std(d)
-                .ok()
-                .map(|d| chrono::Utc::now() + d)
-        }),
-        scope: token
-            .scopes()
-            .map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")),
-    };
-    Ok((who, tokens))
+    Ok((who, Tokens::from_answer(&token, None)))
 }
 
 async fn api(http: &reqwest::Client, path: &str, token: &str) -> Result<Value, SocialError> {

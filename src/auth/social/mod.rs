@@ -67,6 +67,26 @@ pub struct Tokens {
     pub scope: Option<String>,
 }
 
+impl Tokens {
+    /// A token endpoint's answer as the account row keeps it (scopes comma-joined, as
+    /// Better Auth joins them).
+    fn from_answer(token: &impl OAuth2TokenResponse, id_token: Option<String>) -> Self {
+        Self {
+            access_token: Some(token.access_token().secret().clone()),
+            refresh_token: token.refresh_token().map(|t| t.secret().clone()),
+            id_token,
+            access_token_expires_at: token.expires_in().and_then(|d| {
+                chrono::Duration::from_std(d)
+                    .ok()
+                    .map(|d| chrono::Utc::now() + d)
+            }),
+            scope: token
+                .scopes()
+                .map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")),
+        }
+    }
+}
+
 /// Why a provider could not be used or its answer was refused (each becomes the
 /// callback's `?error=` code).
 #[derive(Debug, thiserror::Error)]
@@ -222,19 +242,9 @@ impl Provider {
                 .and_then(|p| p.get(None))
                 .map(|p| p.as_str().to_string()),
         };
-        let tokens = Tokens {
-            access_token: Some(token.access_token().secret().clone()),
-            refresh_token: token.refresh_token().map(|t| t.secret().clone()),
-            id_token: Some(id_token.to_string()),
-            access_token_expires_at: token.expires_in().and_then(|d| {
-                chrono::Duration::from_std(d)
-                    .ok()
-                    .map(|d| chrono::Utc::now() + d)
-            }),
-            scope: token
-                .scopes()
-                .map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")),
-        };
-        Ok((user, tokens))
+        Ok((
+            user,
+            Tokens::from_answer(&token, Some(id_token.to_string())),
+        ))
     }
 }

@@ -70,13 +70,13 @@ pub async fn advance_passkey_counter(
     Ok(done == 1)
 }
 
-/// Renames one of the user's passkeys; `None` if the user has no such passkey.
+/// Renames one of the user's passkeys (someone else's is left alone).
 pub async fn rename_passkey(
     db: &Database,
     id: &str,
     user_id: &str,
     name: &str,
-) -> Result<Option<Passkey>, StorageError> {
+) -> Result<(), StorageError> {
     exec!(
         db,
         r#"UPDATE "passkey" SET "name" = $1 WHERE "id" = $2 AND "userId" = $3"#,
@@ -84,19 +84,16 @@ pub async fn rename_passkey(
         id,
         user_id
     )?;
-    let found = find_passkey(db, id).await?;
-    Ok(found.filter(|p| p.user_id == user_id))
+    Ok(())
 }
 
-/// Deletes one of the user's passkeys; false if the user has no such passkey.
-pub async fn delete_passkey(db: &Database, id: &str, user_id: &str) -> Result<bool, StorageError> {
-    let done = with_pool!(db, |pool| sqlx::query(
-        r#"DELETE FROM "passkey" WHERE "id" = $1 AND "userId" = $2"#
-    )
-    .bind(id)
-    .bind(user_id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(done > 0)
+/// Deletes one of the user's passkeys (someone else's is left alone).
+pub async fn delete_passkey(db: &Database, id: &str, user_id: &str) -> Result<(), StorageError> {
+    exec!(
+        db,
+        r#"DELETE FROM "passkey" WHERE "id" = $1 AND "userId" = $2"#,
+        id,
+        user_id
+    )?;
+    Ok(())
 }
