@@ -33,7 +33,7 @@ pub fn add(form: HtmlFormElement) {
             Ok(_) => {
                 clear_error(&form);
                 super::planning::show_chips("");
-                refresh(here(), Nav::Stay).await;
+                refresh(here(), Nav::Saved).await;
             }
             Err(message) => {
                 if let Some(title) = title.filter(|t| t.value().is_empty()) {
@@ -60,7 +60,7 @@ pub fn toggle(form: HtmlFormElement) {
     flip();
     spawn_local(async move {
         match post(&form.action(), &body).await {
-            Ok(_) => refresh(here(), Nav::Stay).await,
+            Ok(_) => refresh(here(), Nav::Saved).await,
             Err(message) => {
                 flip();
                 row_error(&row, &message);
@@ -95,7 +95,7 @@ pub fn delete(form: HtmlFormElement) {
                     .and_then(|v| v.as_string())
                     .unwrap_or_default();
                 show_toast(&title, &token);
-                refresh(here(), Nav::Stay).await;
+                refresh(here(), Nav::Saved).await;
             }
             Err(message) => {
                 let _ = row.class_list().remove_1(class::HIDDEN);
@@ -109,7 +109,7 @@ pub fn edit(form: HtmlFormElement) {
     let Some(body) = form_body(&form) else { return };
     spawn_local(async move {
         match post(&form.action(), &body).await {
-            Ok(_) => close_editor(form.into()).await,
+            Ok(_) => close_editor(form.into(), Nav::Saved).await,
             Err(message) => show_error(&form, &message),
         }
     });
@@ -121,7 +121,7 @@ pub fn restore(form: HtmlFormElement) {
         match post(&form.action(), &body).await {
             Ok(_) => {
                 hide_toast();
-                refresh(here(), Nav::Stay).await;
+                refresh(here(), Nav::Saved).await;
             }
             Err(message) => show_error(&form, &message),
         }
@@ -147,13 +147,13 @@ pub fn cancel(el: Element) -> bool {
     let Some(editor) = closest::<Element>(&el, &dot(class::EDITOR)) else {
         return false;
     };
-    spawn_local(close_editor(editor));
+    spawn_local(close_editor(editor, Nav::Stay));
     true
 }
 
 /// Closes an editor: the row comes back as the server renders it now, and focus
 /// returns to its Edit link.
-async fn close_editor(editor: Element) {
+async fn close_editor(editor: Element, nav: Nav) {
     let _ = editor.set_attribute(crate::islands::swap::attrs::CLOSING, "");
     // Focus in the editor would keep its region from being swapped.
     if let Some(a) = document()
@@ -163,7 +163,7 @@ async fn close_editor(editor: Element) {
         let _ = a.blur();
     }
     let row = row_of(&editor).map(|r| r.id());
-    refresh(here(), Nav::Stay).await;
+    refresh(here(), nav).await;
     if let Some(task) = row.as_deref().and_then(id::task_of_row) {
         focus_id(&id::edit_link(task));
     }
@@ -199,7 +199,7 @@ pub fn move_row(form: HtmlFormElement) {
         if let Err(message) = post(&form.action(), &body).await {
             row_error(&row, &message);
         }
-        refresh(here(), Nav::Stay).await;
+        refresh(here(), Nav::Saved).await;
     });
 }
 
@@ -224,6 +224,6 @@ pub fn dropped(row: Element, before: Option<Element>) {
         if let Err(message) = post(&url, &body).await {
             row_error(&row, &message);
         }
-        refresh(here(), Nav::Stay).await;
+        refresh(here(), Nav::Saved).await;
     });
 }

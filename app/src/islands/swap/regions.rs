@@ -3,6 +3,7 @@
 //! so scroll, focus and whatever the user is typing) stays as it is.
 
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{DomParser, Element, RequestInit, SupportedType};
 
 use super::{
@@ -14,12 +15,16 @@ use super::{
 };
 
 pub enum Nav {
-    /// The same URL (after an action, or on back/forward).
+    /// The same URL (on back/forward, or what the user asked for on this page).
     Stay,
     /// A new view: a history entry.
     Push,
     /// Typing in a view form: the URL follows without a history entry per key.
     Replace,
+    /// After the user's own post: the same URL, to show what the post changed. Not
+    /// needed if a view the user asked for is under way or starts meanwhile (it shows
+    /// the post too), so it gives way to one.
+    Saved,
     /// A change from elsewhere (live sync): the same URL; given up, not retried as a
     /// page load, if it fails or if the user acted meanwhile.
     Background,
@@ -27,29 +32,52 @@ pub enum Nav {
 
 /// Fetches `url`'s page and swaps in its regions. The page's busy region is dimmed
 /// (`aria-busy`, see [`Busy`]) meanwhile, never emptied.
+///
+/// What the user asks for (every `nav` but `Saved` and `Background`) is never lost to
+/// their own posts: it is fetched after the posts under way, and again if one starts
+/// while it loads, so it shows them; a newer request of theirs supersedes it.
 pub async fn refresh(url: String, nav: Nav) {
     let _busy = Busy::start();
-    let background = matches!(nav, Nav::Background);
-    // A background refresh never supersedes the user's: it takes no number of its own,
-    // and is dropped if one of theirs starts after it.
-    let mine = state::with(|s| {
-        if !background {
-            s.latest += 1;
-        }
-        s.latest
-    });
-    let page = page();
-    let response = fetch(&url, &RequestInit::new(), "text/html").await;
-    let html = match &response {
-        Ok(r) if r.ok() => Some(text_of(r).await),
-        _ => None,
+    let (background, saved) = (matches!(nav, Nav::Background), matches!(nav, Nav::Saved));
+    let _turn = if background || saved {
+        None
+    } else {
+        Some(Turn::take())
     };
-    // Superseded; or a post is under way (it may have changed what this shows, and
-    // refreshes by itself when done); or (in the background) the user did something
-    // meanwhile, which refreshes by itself too. A dragged item is never swapped away
-    // under the pointer: the refresh is owed until it lands.
-    let (latest, busy, posting) = state::with(|s| (s.latest, s.busy, s.posting));
-    if latest != mine || posting > 0 || (background && busy > 1) {
+    let mine = state::with(|s| s.latest);
+    if saved && state::with(|s| s.shown < s.latest) {
+        return;
+    }
+    let page = page();
+    let (response, html) = loop {
+        if !background {
+            let last = state::with(|s| s.last_post.clone());
+            if let Some(last) = last {
+                let _ = JsFuture::from(last).await;
+            }
+            if state::with(|s| s.latest) != mine {
+                return;
+            }
+        }
+        let response = fetch(&url, &RequestInit::new(), "text/html").await;
+        let html = match &response {
+            Ok(r) if r.ok() => Some(text_of(r).await),
+            _ => None,
+        };
+        // A post sent meanwhile may have changed what this shows: fetched again after
+        // it, except in the background (the post refreshes by itself when done).
+        if state::with(|s| s.posting) == 0 {
+            break (response, html);
+        }
+        if background {
+            return;
+        }
+    };
+    // Superseded; or (in the background) the user did something meanwhile, which
+    // refreshes by itself. A dragged item is never swapped away under the pointer: the
+    // refresh is owed until it lands.
+    let (latest, busy) = state::with(|s| (s.latest, s.busy));
+    if latest != mine || (background && busy > 1) {
         return;
     }
     if state::with(|s| s.dragging.is_some()) {
@@ -74,13 +102,33 @@ pub async fn refresh(url: String, nav: Nav) {
     }
     if let Ok(history) = window().history() {
         let _ = match nav {
-            Nav::Stay | Nav::Background => Ok(()),
+            Nav::Stay | Nav::Saved | Nav::Background => Ok(()),
             Nav::Push => history.push_state_with_url(&JsValue::NULL, "", Some(&url)),
             Nav::Replace => history.replace_state_with_url(&JsValue::NULL, "", Some(&url)),
         };
     }
     swap(&html, page.editor.as_ref());
     state::show_busy();
+}
+
+/// A refresh the user asked for, numbered: while the newest is under way, a post's own
+/// follow-up refresh is not needed. Ended (swapped, superseded or given up) when
+/// dropped.
+struct Turn(u32);
+
+impl Turn {
+    fn take() -> Self {
+        Turn(state::with(|s| {
+            s.latest += 1;
+            s.latest
+        }))
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        state::with(|s| s.shown = s.shown.max(self.0));
+    }
 }
 
 /// Replaces each region with the fresh one of the same id, except one the user is
@@ -117,6 +165,11 @@ fn swap(html: &str, editor: Option<&Editor>) {
             sync_hidden_fields(&old, &new);
             continue;
         }
+        // Nothing changed there: the region stays, so whatever the user is doing in it
+        // (a click between its press and release, a hover) is not cut short.
+        if same_markup(&old, &new) {
+            continue;
+        }
         if let Some(editor) = editor {
             keep_open_editors(editor, &old, &new);
         }
@@ -127,6 +180,27 @@ fn swap(html: &str, editor: Option<&Editor>) {
     if let (true, Some(id)) = (lost, focused) {
         focus_id(&id);
     }
+}
+
+/// Whether the fresh region is the one on the page, but for the engine's own
+/// `aria-busy` (which the server never renders).
+fn same_markup(old: &Element, new: &Element) -> bool {
+    let Some(copy) = old
+        .clone_node_with_deep(true)
+        .ok()
+        .and_then(|n| n.dyn_into::<Element>().ok())
+    else {
+        return false;
+    };
+    let _ = copy.remove_attribute("aria-busy");
+    if let Ok(busy) = copy.query_selector_all("[aria-busy]") {
+        for i in 0..busy.length() {
+            if let Some(el) = busy.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                let _ = el.remove_attribute("aria-busy");
+            }
+        }
+    }
+    copy.outer_html() == new.outer_html()
 }
 
 /// Replaces `old`'s hidden inputs with `new`'s.

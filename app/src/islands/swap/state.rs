@@ -14,6 +14,8 @@ pub struct State {
     pub page: Option<&'static Page>,
     /// The newest refresh the user asked for; an older one that answers late is dropped.
     pub latest: u32,
+    /// The newest of those that has ended: below `latest`, one is under way.
+    pub shown: u32,
     /// Posts and refreshes under way.
     pub busy: u32,
     /// Posts sent or waiting their turn: a refresh that answers meanwhile may predate
@@ -53,6 +55,7 @@ impl State {
         State {
             page: None,
             latest: 0,
+            shown: 0,
             busy: 0,
             posting: 0,
             last_post: None,
