@@ -6,6 +6,7 @@
 //   noemail:carol                 no e-mail at all
 //   mixup:dave@example.com        the redirect names another issuer (RFC 9207 `iss`)
 // It prints "ready <issuer>" once it listens.
+import { randomUUID } from 'node:crypto';
 import { OAuth2Server } from 'oauth2-mock-server';
 
 const port = Number(process.argv[2] ?? 0);
@@ -32,7 +33,8 @@ server.service.on('beforeAuthorizeRedirect', ({ url }, req) => {
 server.service.on('beforeTokenSigning', (token, req) => {
   const { mixup, ...claims } = byCode.get(req.body.code) ?? who('alice@example.com');
   void mixup;
-  Object.assign(token.payload, claims);
+  // A token id: two tokens made in the same second differ (a refresh is seen).
+  Object.assign(token.payload, claims, { jti: randomUUID() });
 });
 server.service.on('beforeResponse', (response) => {
   if (response.body && typeof response.body === 'object' && 'id_token' in response.body) {

@@ -25,11 +25,13 @@ mod two_factor;
 mod verification;
 
 pub use super::two_factor::TrustCookie;
+/// An account with its provider tokens (`get-access-token`, `refresh-token`).
+pub use crate::auth::store::AccountWithTokens;
 pub use credentials::SignIn;
 pub use passkeys::RegisterPasskey;
 pub use reveal::Reveal;
 pub use second_factor::{Challenge, Factor, Passed, Prover, Renewal};
-pub use social::{Callback, CallbackParams, SocialStart};
+pub use social::{Callback, CallbackParams, IdTokenSignIn, SocialStart};
 pub use trusted_devices::TrustedDevice;
 pub use two_factor::{Enrolment, ISSUER};
 

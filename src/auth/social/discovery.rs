@@ -21,6 +21,12 @@ pub struct Discovered {
 pub struct Cache(Mutex<Option<(Discovered, Instant)>>);
 
 impl Cache {
+    /// A cache that already holds `found` (unit tests).
+    #[cfg(test)]
+    pub fn holding(found: Discovered) -> Self {
+        Self(Mutex::new(Some((found, Instant::now()))))
+    }
+
     pub async fn get(
         &self,
         issuer: &Url,
@@ -44,5 +50,16 @@ impl Cache {
         };
         *slot = Some((found.clone(), Instant::now()));
         Ok(found)
+    }
+
+    /// Fetched again (the keys may have changed), unless that was done less than
+    /// `min_age` ago: a burst of tokens signed by an unknown key asks the provider once.
+    pub async fn reload(
+        &self,
+        issuer: &Url,
+        http: &reqwest::Client,
+        min_age: Duration,
+    ) -> Result<Discovered, SocialError> {
+        self.get(issuer, http, min_age).await
     }
 }

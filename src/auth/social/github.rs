@@ -5,7 +5,7 @@
 
 use oauth2::{
     basic::BasicClient, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse, TokenUrl,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, TokenResponse, TokenUrl,
 };
 use serde_json::Value;
 use url::Url;
@@ -51,13 +51,8 @@ pub async fn finish(
     code: &str,
     verifier: &str,
 ) -> Result<(ProviderUser, Tokens), SocialError> {
-    let mut client = BasicClient::new(ClientId::new(config.client_id.clone()))
-        .set_auth_uri(AuthUrl::new(AUTHORIZE.into()).map_err(bad)?)
-        .set_token_uri(TokenUrl::new(TOKEN.into()).map_err(bad)?)
+    let client = token_client(config)?
         .set_redirect_uri(RedirectUrl::new(redirect.to_string()).map_err(bad)?);
-    if let Some(secret) = &config.client_secret {
-        client = client.set_client_secret(ClientSecret::new(secret.clone()));
-    }
     let token = client
         .exchange_code(AuthorizationCode::new(code.to_string()))
         .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_string()))
@@ -73,6 +68,42 @@ pub async fn finish(
     let who = user_from(&user, &emails)
         .ok_or_else(|| SocialError::IdToken("GitHub's /user has no id".into()))?;
     Ok((who, Tokens::from_answer(&token, None)))
+}
+
+/// A new access token for a refresh token (GitHub apps whose tokens expire have one).
+pub async fn refresh(
+    config: &ProviderConfig,
+    http: &reqwest::Client,
+    refresh_token: &str,
+) -> Result<Tokens, SocialError> {
+    let token = token_client(config)?
+        .exchange_refresh_token(&RefreshToken::new(refresh_token.to_string()))
+        .request_async(http)
+        .await
+        .map_err(|e| SocialError::Refresh(e.to_string()))?;
+    Ok(Tokens::from_answer(&token, None))
+}
+
+/// The client that talks to GitHub's token endpoint (with the secret, when set).
+fn token_client(
+    config: &ProviderConfig,
+) -> Result<
+    BasicClient<
+        oauth2::EndpointSet,
+        oauth2::EndpointNotSet,
+        oauth2::EndpointNotSet,
+        oauth2::EndpointNotSet,
+        oauth2::EndpointSet,
+    >,
+    SocialError,
+> {
+    let mut client = BasicClient::new(ClientId::new(config.client_id.clone()))
+        .set_auth_uri(AuthUrl::new(AUTHORIZE.into()).map_err(bad)?)
+        .set_token_uri(TokenUrl::new(TOKEN.into()).map_err(bad)?);
+    if let Some(secret) = &config.client_secret {
+        client = client.set_client_secret(ClientSecret::new(secret.clone()));
+    }
+    Ok(client)
 }
 
 async fn api(http: &reqwest::Client, path: &str, token: &str) -> Result<Value, SocialError> {

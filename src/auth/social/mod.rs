@@ -8,13 +8,18 @@
 
 mod discovery;
 pub mod github;
+#[cfg(test)]
+mod google_tests;
 
 use std::time::Duration;
 
 use openidconnect::{
-    core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata},
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, Nonce, OAuth2TokenResponse,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    core::{
+        CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreIdTokenClaims, CoreProviderMetadata,
+    },
+    AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, Nonce,
+    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope,
+    SignatureVerificationError, TokenResponse,
 };
 use url::Url;
 
@@ -97,6 +102,8 @@ pub enum SocialError {
     Code(String),
     #[error("the id token was refused: {0}")]
     IdToken(String),
+    #[error("the provider refused the refresh token: {0}")]
+    Refresh(String),
 }
 
 /// One authorization request: where the provider sends the browser back, the values
@@ -118,12 +125,36 @@ pub struct Provider {
 
 /// How long a discovery document (and its keys) is trusted before it is fetched again.
 const DISCOVERY_TTL: Duration = Duration::from_secs(15 * 60);
+/// An id token signed by a key the kept set lacks makes the keys be fetched again (the
+/// provider may have rotated them), but not more often than this.
+const KEY_RELOAD_MIN: Duration = Duration::from_secs(60);
+
+type Client = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
 
 impl Provider {
     pub fn new(config: ProviderConfig) -> Self {
         Self {
             config,
             discovered: discovery::Cache::default(),
+        }
+    }
+
+    /// A provider whose discovery document is already known (unit tests, no network).
+    #[cfg(test)]
+    fn discovered(config: ProviderConfig, metadata: CoreProviderMetadata) -> Self {
+        Self {
+            config,
+            discovered: discovery::Cache::holding(Discovered {
+                issuer: metadata.issuer().as_str().to_string(),
+                metadata,
+            }),
         }
     }
 
@@ -146,26 +177,85 @@ impl Provider {
     fn client(
         &self,
         metadata: CoreProviderMetadata,
-        redirect: &str,
-    ) -> Result<
-        CoreClient<
-            openidconnect::EndpointSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointMaybeSet,
-            openidconnect::EndpointMaybeSet,
-        >,
-        SocialError,
-    > {
-        let redirect =
-            RedirectUrl::new(redirect.to_string()).map_err(|e| SocialError::Code(e.to_string()))?;
-        Ok(CoreClient::from_provider_metadata(
+        redirect: Option<&str>,
+    ) -> Result<Client, SocialError> {
+        let client = CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(self.config.client_id.clone()),
             self.config.client_secret.clone().map(ClientSecret::new),
-        )
-        .set_redirect_uri(redirect))
+        );
+        Ok(match redirect {
+            Some(to) => client.set_redirect_uri(
+                RedirectUrl::new(to.to_string()).map_err(|e| SocialError::Code(e.to_string()))?,
+            ),
+            None => client,
+        })
+    }
+
+    /// Whether a client may sign in with an id token it got from the provider itself
+    /// (`sign-in/social`'s `idToken`): only where the token can be verified against the
+    /// provider's keys (GitHub issues none).
+    pub fn takes_id_tokens(&self) -> bool {
+        self.config.kind == Kind::OpenIdConnect
+    }
+
+    /// Checks an id token (signature against the provider's keys, issuer, audience =
+    /// this client, expiry, and the nonce when one is expected) and reads its user.
+    /// A key the kept set lacks makes the keys be fetched again once.
+    pub async fn verify_id_token(
+        &self,
+        http: &reqwest::Client,
+        token: &str,
+        nonce: Option<&str>,
+    ) -> Result<ProviderUser, SocialError> {
+        let bad = |e: &dyn std::fmt::Display| SocialError::IdToken(e.to_string());
+        let token: CoreIdToken = token.parse().map_err(|e| bad(&e))?;
+        let check = |client: &Client| -> Result<CoreIdTokenClaims, ClaimsVerificationError> {
+            let verifier = client.id_token_verifier();
+            match nonce {
+                Some(nonce) => token.claims(&verifier, &Nonce::new(nonce.to_string())),
+                // A client that brings a token without its nonce (Better Auth allows it).
+                None => token.claims(&verifier, |_: Option<&Nonce>| Ok(())),
+            }
+            .cloned()
+        };
+        let metadata = self.metadata(http).await?;
+        let claims = match check(&self.client(metadata.metadata, None)?) {
+            Err(ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            )) => {
+                let metadata = self
+                    .discovered
+                    .reload(&self.config.issuer, http, KEY_RELOAD_MIN)
+                    .await?;
+                check(&self.client(metadata.metadata, None)?)
+            }
+            other => other,
+        }
+        .map_err(|e| bad(&e))?;
+        Ok(user_of(&claims))
+    }
+
+    /// A new access token for a refresh token (`refresh-token`, and `get-access-token`
+    /// when the kept one has run out). A new id token in the answer is kept as sent.
+    pub async fn refresh(
+        &self,
+        http: &reqwest::Client,
+        refresh_token: &str,
+    ) -> Result<Tokens, SocialError> {
+        if self.config.kind == Kind::GitHub {
+            return github::refresh(&self.config, http, refresh_token).await;
+        }
+        let metadata = self.metadata(http).await?;
+        let client = self.client(metadata.metadata, None)?;
+        let token = client
+            .exchange_refresh_token(&RefreshToken::new(refresh_token.to_string()))
+            .map_err(|e| SocialError::Refresh(e.to_string()))?
+            .request_async(http)
+            .await
+            .map_err(|e| SocialError::Refresh(e.to_string()))?;
+        let id_token = token.id_token().map(|t| t.to_string());
+        Ok(Tokens::from_answer(&token, id_token))
     }
 
     /// The authorization URL for one sign-in: its state, nonce and PKCE verifier are
@@ -179,7 +269,7 @@ impl Provider {
             return github::authorize_url(&self.config, ask);
         }
         let metadata = self.metadata(http).await?;
-        let client = self.client(metadata.metadata.clone(), ask.redirect)?;
+        let client = self.client(metadata.metadata, Some(ask.redirect))?;
         let (state, nonce) = (ask.state.to_string(), ask.nonce.to_string());
         let mut request = client
             .authorize_url(
@@ -215,7 +305,7 @@ impl Provider {
             return github::finish(&self.config, http, redirect, code, verifier).await;
         }
         let metadata = self.metadata(http).await?;
-        let client = self.client(metadata.metadata.clone(), redirect)?;
+        let client = self.client(metadata.metadata, Some(redirect))?;
         let token = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
             .map_err(|e| SocialError::Code(e.to_string()))?
@@ -225,26 +315,26 @@ impl Provider {
             .map_err(|e| SocialError::Code(e.to_string()))?;
         let id_token = token
             .id_token()
-            .ok_or_else(|| SocialError::IdToken("no id token in the answer".into()))?;
-        let claims = id_token
-            .claims(&client.id_token_verifier(), &Nonce::new(nonce.to_string()))
-            .map_err(|e| SocialError::IdToken(e.to_string()))?;
-        let user = ProviderUser {
-            subject: claims.subject().as_str().to_string(),
-            email: claims.email().map(|e| e.as_str().to_lowercase()),
-            email_verified: claims.email_verified().unwrap_or(false),
-            name: claims
-                .name()
-                .and_then(|n| n.get(None))
-                .map(|n| n.as_str().to_string()),
-            image: claims
-                .picture()
-                .and_then(|p| p.get(None))
-                .map(|p| p.as_str().to_string()),
-        };
-        Ok((
-            user,
-            Tokens::from_answer(&token, Some(id_token.to_string())),
-        ))
+            .ok_or_else(|| SocialError::IdToken("no id token in the answer".into()))?
+            .to_string();
+        let user = self.verify_id_token(http, &id_token, Some(nonce)).await?;
+        Ok((user, Tokens::from_answer(&token, Some(id_token))))
+    }
+}
+
+/// What an id token's claims say about the user.
+fn user_of(claims: &CoreIdTokenClaims) -> ProviderUser {
+    ProviderUser {
+        subject: claims.subject().as_str().to_string(),
+        email: claims.email().map(|e| e.as_str().to_lowercase()),
+        email_verified: claims.email_verified().unwrap_or(false),
+        name: claims
+            .name()
+            .and_then(|n| n.get(None))
+            .map(|n| n.as_str().to_string()),
+        image: claims
+            .picture()
+            .and_then(|p| p.get(None))
+            .map(|p| p.as_str().to_string()),
     }
 }

@@ -189,6 +189,39 @@ pub async fn update_account_tokens(
     Ok(())
 }
 
+/// One of the user's accounts with its tokens (`get-access-token`, `refresh-token`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountWithTokens {
+    pub id: String,
+    #[sqlx(rename = "providerId")]
+    pub provider_id: String,
+    #[sqlx(rename = "accessToken")]
+    pub access_token: Option<String>,
+    #[sqlx(rename = "refreshToken")]
+    pub refresh_token: Option<String>,
+    #[sqlx(rename = "idToken")]
+    pub id_token: Option<String>,
+    #[sqlx(rename = "accessTokenExpiresAt")]
+    pub access_token_expires_at: Option<Ts>,
+    #[sqlx(rename = "refreshTokenExpiresAt")]
+    pub refresh_token_expires_at: Option<Ts>,
+    pub scope: Option<String>,
+}
+
+/// The account `id` if it is `user_id`'s.
+pub async fn account_with_tokens(
+    db: &Database,
+    id: &str,
+    user_id: &str,
+) -> Result<Option<AccountWithTokens>, StorageError> {
+    Ok(fetch_optional!(
+        db,
+        r#"SELECT "id", "providerId", "accessToken", "refreshToken", "idToken", "accessTokenExpiresAt", "refreshTokenExpiresAt", "scope" FROM "account" WHERE "id" = $1 AND "userId" = $2"#,
+        id,
+        user_id
+    )?)
+}
+
 pub async fn list_accounts(db: &Database, user_id: &str) -> Result<Vec<AccountRow>, StorageError> {
     Ok(fetch_all!(
         db,

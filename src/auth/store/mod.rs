@@ -15,9 +15,9 @@ mod users;
 mod verifications;
 
 pub use accounts::{
-    credential_password, delete_account, find_provider_account, insert_credential_account,
-    insert_provider_account, list_accounts, set_account_password, update_account_tokens,
-    AccountRow, AccountTokens, NewAccount,
+    account_with_tokens, credential_password, delete_account, find_provider_account,
+    insert_credential_account, insert_provider_account, list_accounts, set_account_password,
+    update_account_tokens, AccountRow, AccountTokens, AccountWithTokens, NewAccount,
 };
 pub use jwks::{insert_jwk, list_jwks};
 pub use passkeys::{

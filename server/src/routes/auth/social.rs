@@ -14,7 +14,7 @@ use axum::{
 };
 use serde_json::{json, Value};
 use taskdeck::auth::{
-    service::{Callback, CallbackParams, SocialStart},
+    service::{AccountWithTokens, Callback, CallbackParams, IdTokenSignIn, SocialStart},
     AuthError,
 };
 
@@ -31,10 +31,39 @@ const CALLBACK_PARAMS: [&str; 5] = ["code", "state", "error", "error_description
 
 pub(super) async fn sign_in_social(
     State(state): State<AppState>,
+    Client(client): Client,
     body: AuthBody,
 ) -> Result<Reply, ApiError> {
     let start = social_start(&state, &body)?;
-    started(&state, &body, start).await
+    match id_token_sign_in(&body, &start.provider)? {
+        Some(ask) => {
+            let (session, user) = state.auth.sign_in_with_id_token(ask, &client).await?;
+            let set = state.auth.session_cookies(&session, &user, true).await;
+            let body = json!({ "redirect": false, "token": session.token, "user": user });
+            Ok(Reply::json(body).cookies(set))
+        }
+        None => started(&state, &body, start).await,
+    }
+}
+
+/// The `idToken` object of `sign-in/social`, when one is sent: `{token, nonce?,
+/// accessToken?, refreshToken?, user?}` (the refresh token and user are not kept, as
+/// in Better Auth).
+fn id_token_sign_in(body: &AuthBody, provider: &str) -> Result<Option<IdTokenSignIn>, AuthError> {
+    let invalid = |what: &str| AuthError::validation(format!("[body.idToken{what}] Invalid input"));
+    let fields = match body.0.get("idToken") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(fields)) => AuthBody(fields.clone()),
+        Some(_) => return Err(invalid("")),
+    };
+    Ok(Some(IdTokenSignIn {
+        provider: provider.to_string(),
+        token: fields.string("token").map_err(|_| invalid(".token"))?,
+        nonce: fields.opt_string("nonce").map_err(|_| invalid(".nonce"))?,
+        access_token: fields
+            .opt_string("accessToken")
+            .map_err(|_| invalid(".accessToken"))?,
+    }))
 }
 
 /// `link-social`: the same start, for the signed-in user; the callback adds the
@@ -64,13 +93,6 @@ async fn started(state: &AppState, body: &AuthBody, start: SocialStart) -> Resul
 /// The body both starts take (Better Auth's fields; URLs checked as redirect targets).
 fn social_start(state: &AppState, body: &AuthBody) -> Result<SocialStart, ApiError> {
     let provider = body.string("provider")?;
-    if body.0.get("idToken").is_some_and(|v| !v.is_null()) {
-        return Err(AuthError::validation(
-            "[body.idToken] signing in with a provider's id token is not supported here: \
-             use the redirect flow",
-        )
-        .into());
-    }
     let scopes = match body.0.get("scopes") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
@@ -202,14 +224,7 @@ pub(super) async fn list_accounts(
     let out: Vec<Value> = accounts
         .into_iter()
         .map(|a| {
-            let scopes: Vec<String> = a
-                .scope
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect();
+            let scopes = scopes(a.scope.as_deref());
             json!({
                 "id": a.id,
                 "providerId": a.provider_id,
@@ -234,4 +249,82 @@ pub(super) async fn unlink_account(
     let id = body.string("accountId")?;
     state.auth.unlink_account(&current.user.id, &id).await?;
     Ok(Json(json!({ "status": true })))
+}
+
+/// `get-access-token`: a valid access token for one of the user's accounts (refreshed
+/// first when it is about to run out).
+pub(super) async fn get_access_token(
+    State(state): State<AppState>,
+    session: CookieSession,
+    body: AuthBody,
+) -> Result<Json<Value>, ApiError> {
+    let account = account_tokens(&state, &session, &body, false).await?;
+    let mut out = json!({
+        "accessToken": account.access_token.clone().unwrap_or_default(),
+        "scopes": scopes(account.scope.as_deref()),
+    });
+    let expires = &account.access_token_expires_at;
+    optional(&mut out, "accessTokenExpiresAt", expires);
+    optional(&mut out, "idToken", &account.id_token);
+    Ok(Json(out))
+}
+
+/// `refresh-token`: new tokens from the provider for one of the user's accounts.
+pub(super) async fn refresh_token(
+    State(state): State<AppState>,
+    session: CookieSession,
+    body: AuthBody,
+) -> Result<Json<Value>, ApiError> {
+    let account = account_tokens(&state, &session, &body, true).await?;
+    let mut out = json!({
+        "accessToken": account.access_token,
+        "refreshToken": account.refresh_token,
+        "providerId": account.provider_id,
+        "accountId": account.id,
+    });
+    let expires = &account.access_token_expires_at;
+    optional(&mut out, "accessTokenExpiresAt", expires);
+    optional(
+        &mut out,
+        "refreshTokenExpiresAt",
+        &account.refresh_token_expires_at,
+    );
+    optional(&mut out, "scope", &account.scope);
+    optional(&mut out, "idToken", &account.id_token);
+    Ok(Json(out))
+}
+
+/// The signed-in user's account `accountId` with its tokens: as kept (renewed if about
+/// to run out), or freshly `refresh`ed.
+async fn account_tokens(
+    state: &AppState,
+    session: &CookieSession,
+    body: &AuthBody,
+    refresh: bool,
+) -> Result<AccountWithTokens, ApiError> {
+    let current = session.require()?;
+    let (user, id) = (&current.user.id, body.string("accountId")?);
+    Ok(if refresh {
+        state.auth.refresh_provider_token(user, &id).await?
+    } else {
+        state.auth.provider_access_token(user, &id).await?
+    })
+}
+
+/// Sets `key` when there is a value (Better Auth leaves `undefined` ones out).
+fn optional<T: serde::Serialize>(out: &mut Value, key: &str, value: &Option<T>) {
+    if let Some(value) = value {
+        out[key] = json!(value);
+    }
+}
+
+/// A stored scope list (comma-separated, as Better Auth joins them) as an array.
+fn scopes(stored: Option<&str>) -> Vec<String> {
+    stored
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
 }

@@ -7,10 +7,14 @@
 //! - `linking`: when an e-mail already here is linked, and when it is not;
 //! - `refusals`: state and code tampering, a mix-up (`iss`), the provider's own errors,
 //!   an unknown or unreachable provider;
-//! - `accounts`: listing and unlinking.
+//! - `accounts`: listing and unlinking;
+//! - `id_token`: signing in with an id token the client got from the provider itself;
+//! - `provider_tokens`: `get-access-token` and `refresh-token`.
 
 mod accounts;
+mod id_token;
 mod linking;
+mod provider_tokens;
 mod refusals;
 mod sign_in;
 
@@ -22,7 +26,7 @@ use std::{
 use reqwest::Response;
 use serde_json::{json, Value};
 
-use crate::helpers::{session_cookie, set_cookies, Backend, TestApp};
+use crate::helpers::{session_cookie, set_cookies, Backend, TestApp, TestAppBuilder};
 
 /// The provider process, stopped when dropped.
 pub struct MockProvider {
@@ -63,6 +67,12 @@ impl Drop for MockProvider {
 
 /// An app with the provider `mock` (named "Mock ID"), and the provider.
 pub async fn app_with_provider(backend: Backend) -> (TestApp, MockProvider) {
+    let (app, idp) = with_provider(backend);
+    (app.spawn().await, idp)
+}
+
+/// The provider, and an app's settings with it as `mock` (more may be added).
+pub fn with_provider(backend: Backend) -> (TestAppBuilder, MockProvider) {
     let idp = MockProvider::start();
     let app = TestApp::for_backend(backend)
         .env("OAUTH_PROVIDERS", "mock")
@@ -72,9 +82,7 @@ pub async fn app_with_provider(backend: Backend) -> (TestApp, MockProvider) {
         .env(
             "OAUTH_MOCK_DISCOVERY_URL",
             format!("{}/.well-known/openid-configuration", idp.issuer),
-        )
-        .spawn()
-        .await;
+        );
     (app, idp)
 }
 

@@ -8,6 +8,10 @@
 //! `?error=` code.
 
 mod accounts;
+mod id_token;
+mod tokens;
+
+pub use id_token::IdTokenSignIn;
 
 use serde::{Deserialize, Serialize};
 
