@@ -34,7 +34,13 @@ pub async fn get_account() -> Result<Account, UiError> {
         .list_passkeys(&current.user.id)
         .await
         .map_err(|e| fail(None, &e))?;
+    let has_password = call
+        .auth
+        .has_password(&current.user.id)
+        .await
+        .map_err(|e| fail(None, &e))?;
     Ok(Account {
+        has_password,
         passkeys: passkeys
             .into_iter()
             .map(|p| PasskeyInfo {
@@ -147,11 +153,11 @@ pub async fn revoke_other_sessions() -> Result<(), UiError> {
 }
 
 #[server(prefix = "/api/ui", endpoint = "delete_account")]
-pub async fn delete_account(password: String) -> Result<(), UiError> {
+pub async fn delete_account(password: Option<String>) -> Result<(), UiError> {
     let call = Call::enter(Some("/delete-user")).await?;
     let current = call.session().await?;
     call.auth
-        .delete_user(&current, Some(password))
+        .delete_user(&current, password)
         .await
         .map_err(|e| fail(None, &e))?;
     set_cookies(call.auth.ended_session_cookies());

@@ -165,6 +165,8 @@ pub struct Account {
     pub email: String,
     pub email_verified: bool,
     pub two_factor_enabled: bool,
+    /// Signed up with a password (not only with another account or a passkey).
+    pub has_password: bool,
     pub sessions: Vec<SessionInfo>,
     pub trusted_devices: Vec<TrustedDeviceInfo>,
     pub passkeys: Vec<PasskeyInfo>,

@@ -79,33 +79,64 @@ fn Settings() -> impl IntoView {
             <ConnectedAccountsSettings />
             <TimeZoneSettings />
             <TransferSettings />
-            <div class="card settings-card">
-                <h2>"Change password"</h2>
-                <form method="post" action=ChangePassword::url() class="stack">
-                    <label for="current-password">"Current password"</label>
-                    <input id="current-password" name="current_password" type="password" autocomplete="current-password" required />
-                    <label for="new-password">"New password"</label>
-                    <input id="new-password" name="new_password" type="password" autocomplete="new-password" required minlength=limits::MIN_PASSWORD_LEN maxlength=limits::MAX_PASSWORD_LEN />
-                    <label class="checkbox">
-                        <input type="checkbox" name="revoke_others" value="on" />
-                        "Sign out my other devices"
-                    </label>
-                    <button type="submit" class="button button-primary">"Change password"</button>
-                </form>
-            </div>
-            <div class="card settings-card danger-zone">
-                <h2>"Delete account"</h2>
-                <p class="muted">"This deletes your account and all your tasks, for good."</p>
-                <details>
-                    <summary>"I want to delete my account"</summary>
-                    <form method="post" action=DeleteAccount::url() class="stack">
-                        <label for="delete-password">"Confirm with your password"</label>
-                        <input id="delete-password" name="password" type="password" autocomplete="current-password" required />
-                        <button type="submit" class="button button-danger">"Delete my account and tasks"</button>
-                    </form>
-                </details>
-            </div>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    account.await.ok().map(|acc| view! {
+                        {acc.has_password.then(|| view! { <PasswordCard /> })}
+                        <DeleteAccountCard has_password=acc.has_password />
+                    })
+                })}
+            </Suspense>
         </section>
+    }
+}
+
+/// Changing the password (only for users who have one).
+#[component]
+fn PasswordCard() -> impl IntoView {
+    view! {
+        <div class="card settings-card">
+            <h2>"Change password"</h2>
+            <form method="post" action=ChangePassword::url() class="stack">
+                <label for="current-password">"Current password"</label>
+                <input id="current-password" name="current_password" type="password" autocomplete="current-password" required />
+                <label for="new-password">"New password"</label>
+                <input id="new-password" name="new_password" type="password" autocomplete="new-password" required minlength=limits::MIN_PASSWORD_LEN maxlength=limits::MAX_PASSWORD_LEN />
+                <label class="checkbox">
+                    <input type="checkbox" name="revoke_others" value="on" />
+                    "Sign out my other devices"
+                </label>
+                <button type="submit" class="button button-primary">"Change password"</button>
+            </form>
+        </div>
+    }
+}
+
+/// Deleting the account: confirmed with the password, or (without one) by a session
+/// made within the last day.
+#[component]
+fn DeleteAccountCard(has_password: bool) -> impl IntoView {
+    view! {
+        <div class="card settings-card danger-zone">
+            <h2>"Delete account"</h2>
+            <p class="muted">"This deletes your account and all your tasks, for good."</p>
+            <details>
+                <summary>"I want to delete my account"</summary>
+                <form method="post" action=DeleteAccount::url() class="stack">
+                    {if has_password {
+                        view! {
+                            <label for="delete-password">"Confirm with your password"</label>
+                            <input id="delete-password" name="password" type="password" autocomplete="current-password" required />
+                        }.into_any()
+                    } else {
+                        view! {
+                            <p class="muted">"You have no password here: if you signed in more than a day ago, sign in again first."</p>
+                        }.into_any()
+                    }}
+                    <button type="submit" class="button button-danger">"Delete my account and tasks"</button>
+                </form>
+            </details>
+        </div>
     }
 }
 
@@ -244,6 +275,10 @@ fn TwoFactor(acc: Account) -> impl IntoView {
                         </form>
                     </details>
                     <TrustedDevices devices=acc.trusted_devices.clone() />
+                }.into_any()
+            } else if !acc.has_password {
+                view! {
+                    <p class="muted">"Off. It adds a code to signing in with a password; you sign in with another account or a passkey, which is checked by its own means."</p>
                 }.into_any()
             } else {
                 view! {

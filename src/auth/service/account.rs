@@ -76,9 +76,19 @@ impl AuthService {
         Ok(Some(session))
     }
 
+    /// Whether the user has a password (a credential account): someone who signed up
+    /// with another account or a passkey has none.
+    pub async fn has_password(&self, user_id: &str) -> Result<bool, AuthError> {
+        Ok(store::credential_password(&self.db, self.schema, user_id)
+            .await?
+            .is_some())
+    }
+
     /// Deletes the account (and its tasks) after checking the password. Better Auth
     /// also accepts a merely fresh session; a borrowed or stolen one must not be
-    /// enough for something that cannot be undone (ASVS 3.7.1).
+    /// enough for something that cannot be undone (ASVS 3.7.1). A user without a
+    /// password has nothing else to confirm with: their session must be fresh (made
+    /// within the last day, by signing in again), as Better Auth asks of everyone.
     #[tracing::instrument(skip_all, fields(user = %current.user.id))]
     pub async fn delete_user(
         &self,
@@ -86,10 +96,14 @@ impl AuthService {
         password: Option<String>,
     ) -> Result<(), AuthError> {
         let user_id = &current.user.id;
-        let Some(password) = password.filter(|p| !p.is_empty()) else {
-            return Err(Code::PasswordRequired.into());
-        };
-        self.confirm_password(user_id, password).await?;
+        match password.filter(|p| !p.is_empty()) {
+            Some(password) => {
+                self.confirm_password(user_id, password).await?;
+            }
+            None if self.has_password(user_id).await? => return Err(Code::PasswordRequired.into()),
+            None if !Self::is_fresh(&current.session) => return Err(Code::SessionExpired.into()),
+            None => {}
+        }
         store::delete_user(&self.db, user_id).await?;
         self.sessions_ended(user_id);
         Ok(())

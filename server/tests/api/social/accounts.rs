@@ -90,4 +90,48 @@ async fn list_and_unlink(backend: Backend) {
     app.cleanup().await;
 }
 
-db_tests!(backend: list_and_unlink);
+/// Someone who signed up with a provider has no password to confirm with: a session
+/// made within the last day deletes the account; an older one must sign in again. A
+/// user with a password still confirms with it.
+async fn deleting_an_account_without_a_password(backend: Backend) {
+    let (app, _idp) = app_with_provider(backend).await;
+    let (_, stale) = sign_in_as(&app, "uma@example.com").await;
+    let stale = stale.unwrap();
+    let user = app.session(&stale).await["user"]["id"].clone();
+    let db = taskdeck::Database::connect(&app.config.database)
+        .await
+        .unwrap();
+    let two_days_ago = taskdeck::storage::Ts(chrono::Utc::now() - chrono::Duration::days(2));
+    taskdeck::with_pool!(&db, |pool| sqlx::query(
+        r#"UPDATE "session" SET "createdAt" = $1 WHERE "userId" = $2"#
+    )
+    .bind(two_days_ago)
+    .bind(user.as_str().unwrap())
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    let (_, fresh) = sign_in_as(&app, "uma@example.com").await;
+    let fresh = fresh.unwrap();
+
+    let res = app.auth_post("/delete-user", json!({}), Some(&stale)).await;
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "SESSION_EXPIRED");
+    let res = app.auth_post("/delete-user", json!({}), Some(&fresh)).await;
+    assert_eq!(res.status(), 200);
+    // Gone: signing in with the provider again makes a new user.
+    let (to, _) = sign_in_as(&app, "uma@example.com").await;
+    assert_eq!(to, "/welcome");
+
+    let local = app.sign_up("vic@example.com", "password of vic here").await;
+    let res = app
+        .auth_post("/delete-user", json!({}), Some(&local.cookie))
+        .await;
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "PASSWORD_REQUIRED");
+    app.cleanup().await;
+}
+
+db_tests!(backend: list_and_unlink, deleting_an_account_without_a_password);
