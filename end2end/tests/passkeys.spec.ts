@@ -7,9 +7,9 @@
 // WebAuthn wants a domain for the RP id, not an IP address: these tests run their own
 // server at http://localhost:PORT on a database of their own.
 import { test, expect, type BrowserContext, type CDPSession, type Page } from '@playwright/test';
-import * as esbuild from 'esbuild';
 import { PASSWORD, signOut, signUp, uniqueEmail } from './helpers';
 import { freshDatabase, ourServerOn, port } from './servers';
+import { betterAuthSite, officialClientBundle, withClient } from './better-auth-site';
 
 const SECRET = 'passkey-tests-secret-0123456789abcdef';
 
@@ -130,22 +130,6 @@ test('add a passkey in settings, sign out, sign in with it; rename and remove it
 });
 
 /** The official client, bundled for the page: `window.makeAuthClient(baseURL)`. */
-async function officialClientBundle(): Promise<string> {
-  const entry = [
-    "import { createAuthClient } from 'better-auth/client';",
-    "import { passkeyClient } from '@better-auth/passkey/client';",
-    'window.makeAuthClient = (baseURL) => createAuthClient({ baseURL, plugins: [passkeyClient()] });',
-  ].join('\n');
-  const built = await esbuild.build({
-    stdin: { contents: entry, resolveDir: process.cwd(), sourcefile: 'client.mjs' },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-  });
-  return built.outputFiles[0].text;
-}
-
 test('the official passkeyClient: addPasskey, signIn.passkey, list, rename, delete', async ({ browser }) => {
   test.setTimeout(60_000);
   const site = await localhostSite(browser, 6);
@@ -221,58 +205,11 @@ test.describe('without JavaScript', () => {
 
 // --- the same database under Better Auth and under this server ----------------------
 
-/** Better Auth itself with `passkey()`, on PostgreSQL `url`, served over HTTP at
- * http://localhost:PORT (a blank page at `/` for the browser to stand on). */
-async function betterAuthSite(url: string, p: number) {
-  const { betterAuth } = await import('better-auth');
-  const { passkey } = await import('@better-auth/passkey');
-  const { getMigrations } = await import('better-auth/db/migration');
-  const { toNodeHandler } = await import('better-auth/node');
-  const pg = (await import('pg')).default;
-  const http = await import('node:http');
-  const pool = new pg.Pool({ connectionString: url });
-  const base = `http://localhost:${p}`;
-  const auth = betterAuth({
-    baseURL: base,
-    secret: SECRET,
-    database: pool,
-    emailAndPassword: { enabled: true },
-    plugins: [passkey({ rpID: 'localhost', rpName: 'Taskdeck' })],
-  });
-  await (await getMigrations(auth.options)).runMigrations();
-  const api = toNodeHandler(auth);
-  const server = http.createServer((req, res) => {
-    if (req.url?.startsWith('/api/auth/')) return void api(req, res);
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Better Auth</title>');
-  });
-  await new Promise<void>((resolve) => server.listen(p, '127.0.0.1', resolve));
-  return {
-    base,
-    stop: async () => {
-      await new Promise((resolve) => server.close(resolve));
-      await pool.end();
-    },
-  };
-}
-
-/** Runs the official client in `page` (on `base`): sign up or in, then `steps`. */
-async function withClient(page: Page, base: string, bundle: string, steps: string, args: Record<string, string>) {
-  await page.goto(base + '/');
-  await page.addScriptTag({ content: bundle });
-  return page.evaluate(
-    ({ base, steps, args }) => {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const client = (window as any).makeAuthClient(base);
-      return new Function('client', 'args', `return (async () => { ${steps} })()`)(client, args);
-    },
-    { base, steps, args },
-  );
-}
-
 test('passkeys written by Better Auth sign in here, and ours sign in there', async ({ browser }) => {
   test.setTimeout(90_000);
   const db = await freshDatabase('bapasskey');
-  const theirs = await betterAuthSite(db.url, port(8));
+  const { passkey } = await import('@better-auth/passkey');
+  const theirs = await betterAuthSite(db.url, port(8), SECRET, [passkey({ rpID: 'localhost', rpName: 'Taskdeck' })]);
   const ours = { stop: () => {} };
   const context = await browser.newContext();
   await withoutAutofill(context);

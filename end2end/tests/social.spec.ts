@@ -6,8 +6,9 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PASSWORD, signOut, signUp } from './helpers';
+import { PASSWORD, signOut, signUp, uniqueEmail } from './helpers';
 import { freshDatabase, ourServerOn, port } from './servers';
+import { betterAuthSite, officialClientBundle, withClient } from './better-auth-site';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -47,6 +48,13 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByRole('button', { name: 'Continue with Mock ID' }).click();
       await expect(page).toHaveURL(/\/settings$/);
       await expect(page.getByText('alice@example.com')).toBeVisible();
+
+      // No password here: none to change, and the account goes without one.
+      await expect(page.getByRole('heading', { name: 'Change password' })).toHaveCount(0);
+      await page.locator('summary', { hasText: 'I want to delete my account' }).click();
+      await expect(page.getByLabel('Confirm with your password')).toHaveCount(0);
+      await page.getByRole('button', { name: 'Delete my account and tasks' }).click();
+      await expect(page.getByText('Your account and tasks were deleted.')).toBeVisible();
     } finally {
       await context.close();
       server.stop();
@@ -113,6 +121,77 @@ test('a provider that cannot be reached is explained on the sign-in page', async
   } finally {
     await context.close();
     server.stop();
+    await db.drop();
+  }
+});
+
+// --- one database under Better Auth (its generic OAuth plugin) and under this server ---
+
+/** The official client's `signIn.social` in `page`, from `path` on `base`: the browser
+ * goes to the provider and back, and lands on `base` + `to`. */
+async function signInSocial(page: import('@playwright/test').Page, base: string, bundle: string, hint: string, path: string, to: string) {
+  const landed = page.waitForURL(base + to);
+  // The client sends the page to the provider: the script's page goes away meanwhile.
+  await withClient(page, base, bundle, `
+    const r = await client.signIn.social({ provider: 'mock', loginHint: args.hint, callbackURL: args.to });
+    return r.error;
+  `, { hint, to }, path).catch(() => null);
+  await landed;
+}
+
+/** The signed-in user on `base`, as the official client's `getSession` sees it. */
+async function userOn(page: import('@playwright/test').Page, base: string, bundle: string, path: string) {
+  return withClient(page, base, bundle, 'return (await client.getSession()).data?.user ?? null;', {}, path);
+}
+
+test('accounts Better Auth made sign in here, and ours there; the official client drives both', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const idp = await mockProvider();
+  const db = await freshDatabase('basocial');
+  const secret = 'social-tests-secret-0123456789abcdef';
+  const discoveryUrl = `${idp.issuer}/.well-known/openid-configuration`;
+  const { genericOAuth } = await import('better-auth/plugins');
+  const theirs = await betterAuthSite(db.url, port(14), secret, [
+    genericOAuth({ config: [{ providerId: 'mock', clientId: 'taskdeck', clientSecret: 'not-so-secret', discoveryUrl }] }),
+  ]);
+  const ours = { stop: () => {} };
+  const context = await browser.newContext();
+  try {
+    const bundle = await officialClientBundle();
+    // On Better Auth: a new user through the provider (its user and account rows).
+    const page = await context.newPage();
+    const first = uniqueEmail('social-by-better-auth');
+    await signInSocial(page, theirs.base, bundle, first, '/', '/signed-in');
+    const theirUser = await userOn(page, theirs.base, bundle, '/signed-in');
+    expect(theirUser).toMatchObject({ email: first, emailVerified: true });
+
+    // This server opens that database as is: the same provider account is the same user.
+    const server = await ourServerOn(db.url, port(15), secret, {
+      OAUTH_PROVIDERS: 'mock',
+      OAUTH_MOCK_CLIENT_ID: 'taskdeck',
+      OAUTH_MOCK_CLIENT_SECRET: 'not-so-secret',
+      OAUTH_MOCK_NAME: 'Mock ID',
+      OAUTH_MOCK_DISCOVERY_URL: discoveryUrl,
+    });
+    ours.stop = server.stop;
+    await signInSocial(page, server.base, bundle, first, '/api/auth/ok', '/settings');
+    await expect(page.getByText(first)).toBeVisible();
+    await expect(page.locator('#connected-accounts')).toContainText('Mock ID');
+    expect(await userOn(page, server.base, bundle, '/api/auth/ok')).toMatchObject({ id: theirUser.id, email: first });
+
+    // The reverse: a user who signs up here through the provider signs in there.
+    const second = uniqueEmail('social-by-taskdeck');
+    const other = await context.newPage();
+    await signInSocial(other, server.base, bundle, second, '/api/auth/ok', '/');
+    await expect(other.getByPlaceholder('What needs doing?')).toBeVisible();
+    const ourUser = await userOn(other, server.base, bundle, '/api/auth/ok');
+    await signInSocial(other, theirs.base, bundle, second, '/', '/signed-in');
+    expect(await userOn(other, theirs.base, bundle, '/signed-in')).toMatchObject({ id: ourUser.id, email: second });
+  } finally {
+    await context.close();
+    ours.stop();
+    await theirs.stop();
+    idp.stop();
     await db.drop();
   }
 });
