@@ -14,6 +14,7 @@ use crate::state::AppState;
 mod cors;
 mod middleware;
 mod no_store;
+mod precompressed;
 mod router;
 mod ui;
 

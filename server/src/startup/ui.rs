@@ -36,9 +36,15 @@ pub(super) fn route_list() -> Vec<AxumRouteListing> {
 /// file handler drops the request headers, so it could never answer 304.
 pub(super) fn bundle(options: &LeptosOptions) -> Router<AppState> {
     let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let prefix = format!("/{}", options.site_pkg_dir);
+    let compressed = super::precompressed::Bundle::start(&prefix, &dir);
     Router::new()
-        .nest_service(&format!("/{}", options.site_pkg_dir), ServeDir::new(dir))
+        .nest_service(&prefix, ServeDir::new(dir))
         .route(app::PASSKEY_SCRIPT_PATH, get(passkey_script))
+        .layer(axum::middleware::from_fn_with_state(
+            compressed,
+            super::precompressed::serve,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),

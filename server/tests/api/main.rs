@@ -16,6 +16,7 @@ mod helpers;
 
 mod attacks;
 mod auth;
+mod bundle;
 mod cluster;
 mod compat;
 mod cookie_outcomes;

@@ -66,6 +66,7 @@ pub struct TestAppBuilder {
     env: Vec<(String, String)>,
     database_url: Option<String>,
     alone: bool,
+    site_root: Option<String>,
 }
 
 impl TestApp {
@@ -76,6 +77,7 @@ impl TestApp {
             env: Vec::new(),
             database_url: None,
             alone: false,
+            site_root: None,
         }
     }
 
@@ -196,6 +198,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Serves the site (its `pkg/` bundle) from `dir` instead of `target/site`.
+    pub fn site_root(mut self, dir: &str) -> Self {
+        self.site_root = Some(dir.to_string());
+        self
+    }
+
     /// Holds the `quiet` gate exclusively: the app (and its test) runs with no other app
     /// alive in the process. For tests that measure time.
     pub fn alone(mut self) -> Self {
@@ -232,7 +240,7 @@ impl TestAppBuilder {
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
         let leptos_options = LeptosOptions::builder()
             .output_name("taskdeck")
-            .site_root("target/site")
+            .site_root(self.site_root.as_deref().unwrap_or("target/site"))
             .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
             .build();
         let built = Application::build(config.clone(), leptos_options).await;
