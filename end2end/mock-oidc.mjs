@@ -36,6 +36,19 @@ server.service.on('beforeTokenSigning', (token, req) => {
   // A token id: two tokens made in the same second differ (a refresh is seen).
   Object.assign(token.payload, claims, { jti: randomUUID() });
 });
+// The userinfo endpoint answers for the user the bearer token was issued to (no check
+// of its signature: this provider trusts its own tests).
+server.service.on('beforeUserinfo', (response, req) => {
+  const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+  try {
+    const { sub, email, email_verified, name } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    if (!sub) throw new Error('no subject');
+    response.body = { sub, email, email_verified, name, picture: `https://example.com/${sub}.png` };
+  } catch {
+    response.statusCode = 401;
+    response.body = { error: 'invalid_token' };
+  }
+});
 server.service.on('beforeResponse', (response) => {
   if (response.body && typeof response.body === 'object' && 'id_token' in response.body) {
     response.body.scope = 'openid email profile';

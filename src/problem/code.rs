@@ -59,6 +59,8 @@ pub enum Code {
     RefreshTokenNotFound,
     FailedToGetAccessToken,
     FailedToRefreshAccessToken,
+    AccessTokenNotFound,
+    FailedToGetUserInfo,
     // Tokens.
     InvalidResetToken,
     InvalidVerificationToken,
@@ -229,6 +231,8 @@ impl Code {
                 Some("FAILED_TO_GET_ACCESS_TOKEN"),
                 "Failed to get a valid access token",
             ),
+            AccessTokenNotFound => (400, Some("ACCESS_TOKEN_NOT_FOUND"), "Access token not found"),
+            FailedToGetUserInfo => (401, Some("FAILED_TO_GET_USER_INFO"), "Failed to get user info"),
             FailedToRefreshAccessToken => (
                 400,
                 Some("FAILED_TO_REFRESH_ACCESS_TOKEN"),

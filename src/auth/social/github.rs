@@ -59,7 +59,16 @@ pub async fn finish(
         .request_async(http)
         .await
         .map_err(bad)?;
-    let access = token.access_token().secret();
+    let (who, _) = user_info(http, token.access_token().secret()).await?;
+    Ok((who, Tokens::from_answer(&token, None)))
+}
+
+/// The user from GitHub's API (`/user`, and `/user/emails` for the verified address),
+/// with `/user`'s answer.
+pub async fn user_info(
+    http: &reqwest::Client,
+    access: &str,
+) -> Result<(ProviderUser, Value), SocialError> {
     let user = api(http, "/user", access).await?;
     // Without the `user:email` scope this is refused: then only the profile's address.
     let emails = api(http, "/user/emails", access)
@@ -67,7 +76,7 @@ pub async fn finish(
         .unwrap_or(Value::Null);
     let who = user_from(&user, &emails)
         .ok_or_else(|| SocialError::IdToken("GitHub's /user has no id".into()))?;
-    Ok((who, Tokens::from_answer(&token, None)))
+    Ok((who, user))
 }
 
 /// A new access token for a refresh token (GitHub apps whose tokens expire have one).

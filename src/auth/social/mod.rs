@@ -236,6 +236,48 @@ impl Provider {
         Ok(user_of(&claims))
     }
 
+    /// What the provider says about its user now, asked with an access token
+    /// (`account-info`): the user as an account row would take it, and the provider's
+    /// own answer. OpenID Connect's userinfo endpoint; GitHub's `/user`.
+    pub async fn user_info(
+        &self,
+        http: &reqwest::Client,
+        access_token: &str,
+    ) -> Result<(ProviderUser, serde_json::Value), SocialError> {
+        let bad = |e: &dyn std::fmt::Display| SocialError::IdToken(e.to_string());
+        if self.config.kind == Kind::GitHub {
+            return github::user_info(http, access_token).await;
+        }
+        let metadata = self.metadata(http).await?;
+        let endpoint = metadata
+            .metadata
+            .userinfo_endpoint()
+            .ok_or_else(|| SocialError::IdToken("the provider has no userinfo endpoint".into()))?
+            .url()
+            .clone();
+        let data: serde_json::Value = http
+            .get(endpoint)
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|e| bad(&e))?
+            .json()
+            .await
+            .map_err(|e| bad(&e))?;
+        let text = |k: &str| data[k].as_str().filter(|s| !s.is_empty()).map(String::from);
+        let user = ProviderUser {
+            subject: text("sub").ok_or_else(|| bad(&"no subject in the answer"))?,
+            email: text("email").map(|e| e.to_lowercase()),
+            // Some providers send the flag as a string (see the Google tests).
+            email_verified: matches!(&data["email_verified"], serde_json::Value::Bool(true))
+                || data["email_verified"] == "true",
+            name: text("name"),
+            image: text("picture"),
+        };
+        Ok((user, data))
+    }
+
     /// A new access token for a refresh token (`refresh-token`, and `get-access-token`
     /// when the kept one has run out). A new id token in the answer is kept as sent.
     pub async fn refresh(

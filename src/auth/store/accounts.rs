@@ -195,6 +195,8 @@ pub struct AccountWithTokens {
     pub id: String,
     #[sqlx(rename = "providerId")]
     pub provider_id: String,
+    #[sqlx(rename = "accountId")]
+    pub account_id: String,
     #[sqlx(rename = "accessToken")]
     pub access_token: Option<String>,
     #[sqlx(rename = "refreshToken")]
@@ -216,7 +218,7 @@ pub async fn account_with_tokens(
 ) -> Result<Option<AccountWithTokens>, StorageError> {
     Ok(fetch_optional!(
         db,
-        r#"SELECT "id", "providerId", "accessToken", "refreshToken", "idToken", "accessTokenExpiresAt", "refreshTokenExpiresAt", "scope" FROM "account" WHERE "id" = $1 AND "userId" = $2"#,
+        r#"SELECT "id", "providerId", "accountId", "accessToken", "refreshToken", "idToken", "accessTokenExpiresAt", "refreshTokenExpiresAt", "scope" FROM "account" WHERE "id" = $1 AND "userId" = $2"#,
         id,
         user_id
     )?)

@@ -107,6 +107,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/unlink-account", post(social::unlink_account))
         .route("/get-access-token", post(social::get_access_token))
         .route("/refresh-token", post(social::refresh_token))
+        .route("/account-info", get(social::account_info))
         .route("/ok", get(ok))
         // The guard sees matched routes only: a 404 costs no counter.
         .route_layer(middleware::from_fn_with_state(state, guard::auth_guard))

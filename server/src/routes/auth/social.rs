@@ -294,6 +294,41 @@ pub(super) async fn refresh_token(
     Ok(Json(out))
 }
 
+/// `account-info?accountId=`: what the provider says about the user now.
+pub(super) async fn account_info(
+    State(state): State<AppState>,
+    session: CookieSession,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let current = session.require()?;
+    let Some(id) = query.get("accountId") else {
+        return Err(AuthError::validation(
+            "[query.accountId] Invalid input: expected string, received undefined",
+        )
+        .into());
+    };
+    let (account, who, data) = state
+        .auth
+        .provider_account_info(&current.user.id, id)
+        .await?;
+    let mut user = json!({
+        "id": who.subject,
+        "name": who.name,
+        "email": who.email,
+        "emailVerified": who.email_verified,
+    });
+    optional(&mut user, "image", &who.image);
+    Ok(Json(json!({
+        "user": user,
+        "data": data,
+        "account": {
+            "id": account.id,
+            "providerId": account.provider_id,
+            "accountId": account.account_id,
+        },
+    })))
+}
+
 /// The signed-in user's account `accountId` with its tokens: as kept (renewed if about
 /// to run out), or freshly `refresh`ed.
 async fn account_tokens(

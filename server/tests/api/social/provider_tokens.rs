@@ -1,4 +1,4 @@
-//! `get-access-token` and `refresh-token`: the signed-in user's front end gets the
+//! `get-access-token`, `refresh-token` and `account-info`: the signed-in user's front end gets the
 //! provider's tokens its account keeps (Better Auth's bodies and answers); an access
 //! token about to run out is refreshed first, and the new tokens are kept. Only the
 //! user's own accounts, and only those at a configured provider.
@@ -126,6 +126,40 @@ async fn tokens_are_handed_out_and_refreshed(backend: Backend) {
     app.cleanup().await;
 }
 
+/// `account-info`: the provider's userinfo, asked with the account's access token.
+async fn account_info_asks_the_provider(backend: Backend) {
+    let (app, _idp) = app_with_provider(backend).await;
+    let (_, cookie) = sign_in_as(&app, "yara@example.com").await;
+    let cookie = cookie.unwrap();
+    let id = mock_account(&app, &cookie).await;
+    let path = format!("/account-info?accountId={id}");
+    let res = app.auth_get(&path, Some(&cookie)).await;
+    assert_eq!(res.status(), 200);
+    let info: Value = res.json().await.unwrap();
+    assert_eq!(info["user"]["id"], "sub-yara@example.com");
+    assert_eq!(info["user"]["email"], "yara@example.com");
+    assert_eq!(info["user"]["emailVerified"], true);
+    assert_eq!(info["user"]["name"], "User yara");
+    assert_eq!(
+        info["user"]["image"],
+        "https://example.com/sub-yara@example.com.png"
+    );
+    assert_eq!(info["data"]["sub"], "sub-yara@example.com");
+    assert_eq!(
+        info["account"],
+        json!({ "id": id, "providerId": "mock", "accountId": "sub-yara@example.com" })
+    );
+
+    assert_eq!(app.auth_get(&path, None).await.status(), 401);
+    let res = app.auth_get("/account-info", Some(&cookie)).await;
+    assert_eq!(res.status(), 400);
+    let other = app.sign_up("zed@example.com", "password of zed here").await;
+    let res = app.auth_get(&path, Some(&other.cookie)).await;
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "ACCOUNT_NOT_FOUND");
+    app.cleanup().await;
+}
+
 async fn only_the_users_own_provider_accounts(backend: Backend) {
     let (app, _idp) = app_with_provider(backend).await;
     let (_, cookie) = sign_in_as(&app, "sam@example.com").await;
@@ -185,4 +219,8 @@ async fn only_the_users_own_provider_accounts(backend: Backend) {
     app.cleanup().await;
 }
 
-db_tests!(backend: tokens_are_handed_out_and_refreshed, only_the_users_own_provider_accounts);
+db_tests!(
+    backend: tokens_are_handed_out_and_refreshed,
+    account_info_asks_the_provider,
+    only_the_users_own_provider_accounts,
+);

@@ -1,12 +1,13 @@
 //! The provider's tokens a signed-in user's account keeps, handed to the user's own
 //! front end (`get-access-token`, `refresh-token`), as Better Auth does: an access
-//! token about to run out is refreshed first, and the new tokens are kept.
+//! token about to run out is refreshed first, and the new tokens are kept. With them,
+//! what the provider says about the user now (`account-info`).
 
 use crate::{
     auth::{
         error::AuthError,
         service::AuthService,
-        social::{Provider, Tokens},
+        social::{Provider, ProviderUser, Tokens},
         store::{self, AccountTokens, AccountWithTokens},
     },
     problem::Code,
@@ -52,6 +53,29 @@ impl AuthService {
                     .await
             }
             _ => Ok(account),
+        }
+    }
+
+    /// What the provider says about the account's user now (`account-info`), asked
+    /// with a valid access token: `(the account, the user, the provider's answer)`.
+    pub async fn provider_account_info(
+        &self,
+        user_id: &str,
+        id: &str,
+    ) -> Result<(AccountWithTokens, ProviderUser, serde_json::Value), AuthError> {
+        let account = self.provider_access_token(user_id, id).await?;
+        let provider = self
+            .provider(&account.provider_id)
+            .ok_or(Code::ProviderNotSupported)?;
+        let Some(access) = account.access_token.clone().filter(|t| !t.is_empty()) else {
+            return Err(Code::AccessTokenNotFound.into());
+        };
+        match provider.user_info(&self.http, &access).await {
+            Ok((who, data)) => Ok((account, who, data)),
+            Err(e) => {
+                tracing::info!(provider = %account.provider_id, error = %e, "userinfo refused");
+                Err(Code::FailedToGetUserInfo.into())
+            }
         }
     }
 
