@@ -178,6 +178,15 @@ test('accounts Better Auth made sign in here, and ours there; the official clien
     await expect(page.getByText(first)).toBeVisible();
     await expect(page.locator('#connected-accounts')).toContainText('Mock ID');
     expect(await userOn(page, server.base, bundle, '/api/auth/ok')).toMatchObject({ id: theirUser.id, email: first });
+    // The account Better Auth wrote, through the official client: its tokens, and the
+    // provider asked with them.
+    const tokens = await withClient(page, server.base, bundle, `
+      const mock = (await client.listAccounts()).data.find((a) => a.providerId === 'mock');
+      const t = await client.getAccessToken({ accountId: mock.id });
+      const info = await client.accountInfo({ query: { accountId: mock.id } });
+      return { scopes: t.data?.scopes, token: !!t.data?.accessToken, email: info.data?.user?.email, errors: [t.error, info.error] };
+    `, {}, '/api/auth/ok');
+    expect(tokens).toEqual({ scopes: ['openid', 'email', 'profile'], token: true, email: first, errors: [null, null] });
 
     // The reverse: a user who signs up here through the provider signs in there.
     const second = uniqueEmail('social-by-taskdeck');
