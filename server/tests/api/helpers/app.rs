@@ -111,6 +111,30 @@ impl TestApp {
         }
     }
 
+    /// Time passes for some rows, with the clock untouched: `table.column` of the rows
+    /// whose `key_column` is `key` is set to `ago` before now (an expiry, a lock, the
+    /// age of a session).
+    pub async fn set_in_the_past(
+        &self,
+        (table, column): (&str, &str),
+        (key_column, key): (&str, &str),
+        ago: chrono::Duration,
+    ) {
+        let db = taskdeck::Database::connect(&self.config.database)
+            .await
+            .unwrap();
+        let sql = format!(r#"UPDATE "{table}" SET "{column}" = $1 WHERE "{key_column}" = $2"#);
+        let at = taskdeck::storage::Ts(chrono::Utc::now() - ago);
+        taskdeck::with_pool!(&db, |pool| sqlx::query(&sql)
+            .bind(at)
+            .bind(key)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        db.close().await;
+    }
+
     /// The PostgreSQL database created for this app, if any.
     pub fn pg_database(&self) -> Option<&str> {
         self.pg_database.as_ref().map(|d| d.name.as_str())

@@ -248,17 +248,13 @@ async fn someone_elses_challenge_or_passkey(app: &TestApp) {
 /// session); signing in again makes one.
 async fn registration_needs_a_fresh_session(app: &TestApp) {
     let who = app.sign_up("stale@example.com", PASSWORD).await;
-    let db = database(app).await;
-    let old = taskdeck::storage::Ts(chrono::Utc::now() - chrono::Duration::hours(25));
-    taskdeck::with_pool!(&db, |pool| sqlx::query(
-        r#"UPDATE "session" SET "createdAt" = $1 WHERE "userId" = $2"#
+    let sessions = ("session", "createdAt");
+    app.set_in_the_past(
+        sessions,
+        ("userId", &who.user_id),
+        chrono::Duration::hours(25),
     )
-    .bind(old)
-    .bind(&who.user_id)
-    .execute(pool)
-    .await
-    .map(|_| ()))
-    .unwrap();
+    .await;
     let res = app
         .auth_get("/passkey/generate-register-options", Some(&who.cookie))
         .await;

@@ -98,19 +98,10 @@ async fn deleting_an_account_without_a_password(backend: Backend) {
     let (_, stale) = sign_in_as(&app, "uma@example.com").await;
     let stale = stale.unwrap();
     let user = app.session(&stale).await["user"]["id"].clone();
-    let db = taskdeck::Database::connect(&app.config.database)
-        .await
-        .unwrap();
-    let two_days_ago = taskdeck::storage::Ts(chrono::Utc::now() - chrono::Duration::days(2));
-    taskdeck::with_pool!(&db, |pool| sqlx::query(
-        r#"UPDATE "session" SET "createdAt" = $1 WHERE "userId" = $2"#
-    )
-    .bind(two_days_ago)
-    .bind(user.as_str().unwrap())
-    .execute(pool)
-    .await
-    .map(|_| ()))
-    .unwrap();
+    let sessions = ("session", "createdAt");
+    let by_user = ("userId", user.as_str().unwrap());
+    app.set_in_the_past(sessions, by_user, chrono::Duration::days(2))
+        .await;
     let (_, fresh) = sign_in_as(&app, "uma@example.com").await;
     let fresh = fresh.unwrap();
 

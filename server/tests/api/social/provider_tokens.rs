@@ -90,19 +90,9 @@ async fn tokens_are_handed_out_and_refreshed(backend: Backend) {
     assert_eq!(now["accessToken"], fresh["accessToken"]);
 
     // An access token about to run out is refreshed before it is handed out.
-    let db = taskdeck::Database::connect(&app.config.database)
-        .await
-        .unwrap();
-    let past = taskdeck::storage::Ts::now().0 - chrono::Duration::minutes(1);
-    taskdeck::with_pool!(&db, |pool| sqlx::query(
-        r#"UPDATE "account" SET "accessTokenExpiresAt" = $1 WHERE "id" = $2"#
-    )
-    .bind(taskdeck::storage::Ts(past))
-    .bind(&id)
-    .execute(pool)
-    .await
-    .map(|_| ()))
-    .unwrap();
+    let expiry = ("account", "accessTokenExpiresAt");
+    app.set_in_the_past(expiry, ("id", &id), chrono::Duration::minutes(1))
+        .await;
     let (status, renewed) = post(
         &app,
         "/get-access-token",

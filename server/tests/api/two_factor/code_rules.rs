@@ -116,20 +116,9 @@ async fn a_burst_of_guesses_stops_at_the_lock(app: &TestApp) {
     )
     .await;
     // Fifteen minutes later (the lock moved into the past), the right code works.
-    let db = taskdeck::Database::connect(&app.config.database)
-        .await
-        .unwrap();
-    let past = taskdeck::storage::Ts(chrono::Utc::now() - chrono::Duration::minutes(1));
-    taskdeck::with_pool!(&db, |pool| sqlx::query(
-        r#"UPDATE "twoFactor" SET "lockedUntil" = $1 WHERE "userId" = $2"#
-    )
-    .bind(past)
-    .bind(&who.user_id)
-    .execute(pool)
-    .await
-    .map(|_| ()))
-    .unwrap();
-    db.close().await;
+    let lock = ("twoFactor", "lockedUntil");
+    app.set_in_the_past(lock, ("userId", &who.user_id), chrono::Duration::minutes(1))
+        .await;
     let after = challenge(app, &who.email).await;
     let res = verify(
         app,

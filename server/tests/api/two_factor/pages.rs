@@ -191,20 +191,14 @@ async fn an_unconfirmed_set_up_expires(app: &TestApp) {
     assert_eq!(status, 200);
     let secret = secret_from_uri(body["totpURI"].as_str().unwrap()).unwrap();
     // Ten minutes pass (the set-up's deadline is moved into the past).
-    let db = taskdeck::Database::connect(&app.config.database)
-        .await
-        .unwrap();
-    let past = taskdeck::storage::Ts(chrono::Utc::now() - chrono::Duration::minutes(1));
-    taskdeck::with_pool!(&db, |pool| sqlx::query(
-        r#"UPDATE "verification" SET "expiresAt" = $1 WHERE "identifier" = $2"#
+    let setup = format!("2fa-setup-{}", who.user_id);
+    let deadline = ("verification", "expiresAt");
+    app.set_in_the_past(
+        deadline,
+        ("identifier", &setup),
+        chrono::Duration::minutes(1),
     )
-    .bind(past)
-    .bind(format!("2fa-setup-{}", who.user_id))
-    .execute(pool)
-    .await
-    .map(|_| ()))
-    .unwrap();
-    db.close().await;
+    .await;
     let view = app
         .call_json("two_factor", Some(&who.cookie), None, &[])
         .await;
