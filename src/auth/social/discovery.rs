@@ -51,15 +51,4 @@ impl Cache {
         *slot = Some((found.clone(), Instant::now()));
         Ok(found)
     }
-
-    /// Fetched again (the keys may have changed), unless that was done less than
-    /// `min_age` ago: a burst of tokens signed by an unknown key asks the provider once.
-    pub async fn reload(
-        &self,
-        issuer: &Url,
-        http: &reqwest::Client,
-        min_age: Duration,
-    ) -> Result<Discovered, SocialError> {
-        self.get(issuer, http, min_age).await
-    }
 }

@@ -224,9 +224,11 @@ impl Provider {
             Err(ClaimsVerificationError::SignatureVerification(
                 SignatureVerificationError::NoMatchingKey,
             )) => {
+                // Kept for at most KEY_RELOAD_MIN now: fetched again unless that was
+                // just done (one fetch at a time, so a burst asks the provider once).
                 let metadata = self
                     .discovered
-                    .reload(&self.config.issuer, http, KEY_RELOAD_MIN)
+                    .get(&self.config.issuer, http, KEY_RELOAD_MIN)
                     .await?;
                 check(&self.client(metadata.metadata, None)?)
             }

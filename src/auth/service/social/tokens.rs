@@ -43,17 +43,28 @@ impl AuthService {
         user_id: &str,
         id: &str,
     ) -> Result<AccountWithTokens, AuthError> {
+        Ok(self.valid_access(user_id, id).await?.0)
+    }
+
+    /// The account with a valid access token (as [`Self::provider_access_token`]), and
+    /// its provider.
+    async fn valid_access(
+        &self,
+        user_id: &str,
+        id: &str,
+    ) -> Result<(AccountWithTokens, &Provider), AuthError> {
         let (account, provider) = self.account_and_provider(user_id, id).await?;
         let running_out = account.access_token_expires_at.is_some_and(|at| {
             at.0.timestamp_millis() - Ts::now().0.timestamp_millis() < EXPIRY_MARGIN_MS
         });
-        match account.refresh_token.clone() {
+        let account = match account.refresh_token.clone() {
             Some(refresh) if running_out => {
                 self.refreshed(account, provider, &refresh, Code::FailedToGetAccessToken)
-                    .await
+                    .await?
             }
-            _ => Ok(account),
-        }
+            _ => account,
+        };
+        Ok((account, provider))
     }
 
     /// What the provider says about the account's user now (`account-info`), asked
@@ -63,10 +74,7 @@ impl AuthService {
         user_id: &str,
         id: &str,
     ) -> Result<(AccountWithTokens, ProviderUser, serde_json::Value), AuthError> {
-        let account = self.provider_access_token(user_id, id).await?;
-        let provider = self
-            .provider(&account.provider_id)
-            .ok_or(Code::ProviderNotSupported)?;
+        let (account, provider) = self.valid_access(user_id, id).await?;
         let Some(access) = account.access_token.clone().filter(|t| !t.is_empty()) else {
             return Err(Code::AccessTokenNotFound.into());
         };
