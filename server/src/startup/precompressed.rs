@@ -27,12 +27,17 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use httpdate::HttpDate;
 use sha2::{Digest, Sha256};
 
 /// One file's compressed copies, and what the file was when they were made.
 struct Compressed {
     modified: SystemTime,
     len: u64,
+    /// `modified` as HTTP says it (whole seconds), for `Last-Modified` and the 304.
+    last_modified: HttpDate,
+    /// What `ServeDir` would send as `Content-Type` for the file.
+    content_type: &'static str,
     gzip: Bytes,
     br: Bytes,
 }
@@ -96,17 +101,15 @@ impl Bundle {
             Some(_) => ("gzip", found.gzip.clone()),
             None => return None,
         };
-        let modified = httpdate::fmt_http_date(found.modified);
         let unchanged = headers
             .get(header::IF_MODIFIED_SINCE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok())
-            .is_some_and(|since| httpdate::parse_http_date(&modified).is_ok_and(|m| m <= since));
+            .and_then(|v| v.to_str().ok()?.parse::<HttpDate>().ok())
+            .is_some_and(|since| found.last_modified <= since);
         let common = [
             (header::VARY, HeaderValue::from_static("accept-encoding")),
             (
                 header::LAST_MODIFIED,
-                HeaderValue::from_str(&modified).ok()?,
+                HeaderValue::from_str(&found.last_modified.to_string()).ok()?,
             ),
         ];
         if unchanged {
@@ -115,7 +118,7 @@ impl Bundle {
         let typed = [
             (
                 header::CONTENT_TYPE,
-                HeaderValue::from_static(content_type(name)),
+                HeaderValue::from_static(found.content_type),
             ),
             (header::CONTENT_ENCODING, HeaderValue::from_static(encoding)),
         ];
@@ -170,15 +173,6 @@ fn preferred(headers: &HeaderMap) -> Option<&'static str> {
     }
 }
 
-fn content_type(name: &str) -> &'static str {
-    match name.rsplit('.').next() {
-        Some("wasm") => "application/wasm",
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
 /// Every file of `dir` (not its folders), read from the cache or, if `make`,
 /// compressed now (`None`: one was not cached and `make` was not asked).
 fn compress_all(dir: &Path, make: bool) -> Option<HashMap<String, Compressed>> {
@@ -209,6 +203,10 @@ fn compress_all(dir: &Path, make: bool) -> Option<HashMap<String, Compressed>> {
                 Compressed {
                     modified,
                     len: meta.len(),
+                    last_modified: HttpDate::from(modified),
+                    content_type: mime_guess::from_path(name)
+                        .first_raw()
+                        .unwrap_or("application/octet-stream"),
                     gzip: Bytes::from(gzip),
                     br: Bytes::from(br),
                 },
