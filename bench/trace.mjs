@@ -11,7 +11,7 @@
 // itself with bench/hydrate.mjs, which does not pay the tracing overhead.
 import { writeFileSync } from 'node:fs';
 
-import { coldContext, launch, options } from './browser.mjs';
+import { coldContext, hydrated, launch, options } from './browser.mjs';
 
 const opts = options({ runs: '3', save: '' });
 const categories = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'loading',
@@ -55,9 +55,10 @@ try {
     try {
       const page = await context.newPage();
       await browser.startTracing(page, { categories });
+      const done = hydrated(page);
       await page.goto(opts.url, { waitUntil: 'commit' });
-      await page.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 30_000 });
-      const hydrated = await page.evaluate(() => window.__hydratedAt);
+      await done;
+      const hydratedAt = await page.evaluate(() => window.__hydratedAt);
       const trace = JSON.parse((await browser.stopTracing()).toString());
       if (i === 0) continue; // warm-up
       if (opts.save) writeFileSync(opts.save, JSON.stringify(trace));
@@ -69,7 +70,7 @@ try {
       const nav = events.find((e) => e.name === 'navigationStart' && e.pid === main.pid)
         ?? thread.find((e) => e.name === 'ParseHTML');
       const from = nav.ts;
-      const to = from + hydrated * 1000;
+      const to = from + hydratedAt * 1000;
       const totals = selfTimes(thread, from, to);
       let busy = 0;
       for (const [name, us] of totals) {
@@ -77,7 +78,7 @@ try {
         busy += us;
       }
       windows += 1;
-      process.stderr.write(`  run ${i}: hydrated at ${hydrated.toFixed(0)} ms; main thread busy ${(busy / 1000).toFixed(0)} ms\n`);
+      process.stderr.write(`  run ${i}: hydrated at ${hydratedAt.toFixed(0)} ms; main thread busy ${(busy / 1000).toFixed(0)} ms\n`);
     } finally {
       await context.close();
     }
