@@ -23,6 +23,41 @@ pub(crate) fn hmac_sha256(key: &[u8]) -> Hmac<Sha256> {
     <Hmac<Sha256> as KeyInit>::new(&block.into())
 }
 
+/// An HMAC-SHA256 key prepared once. Keying hashes two blocks (the padded key with
+/// each pad); a verifier that checks every request's JWT against the same secret
+/// clones this state instead, which was 6 % of a bearer request's instructions.
+#[derive(Clone)]
+pub struct HmacKey {
+    keyed: Hmac<Sha256>,
+    empty: bool,
+}
+
+impl HmacKey {
+    pub fn new(key: &[u8]) -> Self {
+        Self {
+            keyed: hmac_sha256(key),
+            empty: key.is_empty(),
+        }
+    }
+
+    /// A fresh MAC under this key, ready for the message.
+    pub(crate) fn mac(&self) -> Hmac<Sha256> {
+        self.keyed.clone()
+    }
+
+    /// Whether the key was empty (HS256 refuses an empty secret).
+    pub fn is_empty(&self) -> bool {
+        self.empty
+    }
+}
+
+/// The keyed state is as secret as the key: never printed.
+impl std::fmt::Debug for HmacKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HmacKey(..)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +89,22 @@ mod tests {
             ),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
         );
+    }
+
+    #[test]
+    fn a_prepared_key_gives_the_same_tag_every_time() {
+        let key = HmacKey::new(b"Jefe");
+        for _ in 0..2 {
+            let mut mac = key.mac();
+            mac.update(b"what do ya want for nothing?");
+            assert_eq!(
+                hex::encode(mac.finalize().into_bytes()),
+                "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+            );
+        }
+        assert!(!key.is_empty());
+        assert!(HmacKey::new(b"").is_empty());
+        assert_eq!(format!("{key:?}"), "HmacKey(..)");
     }
 
     #[test]

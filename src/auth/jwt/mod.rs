@@ -25,6 +25,7 @@ mod sign;
 mod tests;
 mod verify;
 
+pub use crate::auth::mac::HmacKey;
 pub use jwk::*;
 pub use memo::VerifiedTokens;
 pub use sign::*;

@@ -5,7 +5,7 @@ use hmac::Mac;
 use serde_json::{Map, Value};
 
 use super::{b64url_decode, JwtError, VerifiedTokens};
-use crate::auth::mac::hmac_sha256;
+use crate::auth::mac::HmacKey;
 
 /// Default clock-skew allowance for `exp`, `nbf` and `iat`, in seconds.
 pub const DEFAULT_LEEWAY_SECS: i64 = 30;
@@ -16,8 +16,9 @@ pub enum VerifyKey<'a> {
     /// `alg: EdDSA` only; the header's `kid` must equal one of these ids exactly (e.g.
     /// the output of [`parse_jwks`], or our own keys' `(kid, verifying_key())`).
     Ed25519(&'a [(String, VerifyingKey)]),
-    /// `alg: HS256` only, keyed with this shared secret (must not be empty).
-    Hs256(&'a [u8]),
+    /// `alg: HS256` only, keyed with this shared secret (must not be empty), prepared
+    /// once with [`HmacKey::new`].
+    Hs256(&'a HmacKey),
 }
 
 /// Claim checks applied after the signature is verified.
@@ -147,7 +148,7 @@ pub fn verify_remembering(
                 return Err(JwtError::InvalidKey("empty HS256 secret"));
             }
             let signature = b64url_decode(signature_b64).map_err(|_| JwtError::BadSignature)?;
-            let mut mac = hmac_sha256(secret);
+            let mut mac = secret.mac();
             mac.update(signed.as_bytes());
             // Constant-time comparison.
             mac.verify_slice(&signature)

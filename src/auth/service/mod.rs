@@ -53,7 +53,7 @@ use crate::{
 use super::{
     error::AuthError,
     hashing::HashPool,
-    jwt::Validation,
+    jwt::{HmacKey, Validation},
     keys::KeyStore,
     model::{Session, User},
     origin::TrustedOrigins,
@@ -115,6 +115,9 @@ pub struct AuthService {
     keys: KeyStore,
     /// What a bearer JWT must claim (`iss`, `aud`), built once instead of per request.
     jwt_validation: Validation,
+    /// The shared secret as an HS256 key, prepared once (HS256 access tokens and the
+    /// e-mail verification tokens).
+    jwt_secret: HmacKey,
     mailer: Arc<dyn Mailer>,
     /// Bounds concurrent password hashes to the cores we have, so that a sign-in storm
     /// queues instead of starving every other request.
@@ -278,6 +281,7 @@ impl AuthService {
                 settings.jwt_issuer.clone(),
                 settings.jwt_audience.clone(),
             ),
+            jwt_secret: HmacKey::new(settings.secret_bytes()),
             mailer,
             hashing: hashers,
             rate_limiter,

@@ -75,7 +75,7 @@ impl AuthService {
         let raw = match (auth.jwt_algorithm, self.keys.is_remote()) {
             (JwtAlgorithm::Hs256, false) => jwt::verify(
                 token,
-                &jwt::VerifyKey::Hs256(self.settings.secret_bytes()),
+                &jwt::VerifyKey::Hs256(&self.jwt_secret),
                 validation,
                 now,
             )?,

@@ -54,7 +54,7 @@ impl AuthService {
         };
         let claims = jwt::verify(
             token,
-            &jwt::VerifyKey::Hs256(self.settings.secret_bytes()),
+            &jwt::VerifyKey::Hs256(&self.jwt_secret),
             &validation,
             Utc::now().timestamp(),
         )

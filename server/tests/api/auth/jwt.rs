@@ -2,7 +2,7 @@
 //! mode signs with the shared secret.
 
 use serde_json::{json, Value};
-use taskdeck::auth::jwt::{self, parse_jwks, Validation, VerifyKey};
+use taskdeck::auth::jwt::{self, parse_jwks, HmacKey, Validation, VerifyKey};
 
 use super::PASSWORD;
 use crate::helpers::{Backend, TestApp};
@@ -113,7 +113,7 @@ async fn hs256_mode_signs_with_the_shared_secret(backend: Backend) {
     assert_eq!(header["alg"], "HS256");
     let claims = jwt::verify(
         &token,
-        &VerifyKey::Hs256(app.config.secret_bytes()),
+        &VerifyKey::Hs256(&HmacKey::new(app.config.secret_bytes())),
         &Validation::new(app.origin(), app.origin()),
         chrono::Utc::now().timestamp(),
     )

@@ -17,7 +17,7 @@ fn refuses_alg_none() {
         assert_eq!(
             verify(
                 &token,
-                &VerifyKey::Hs256(SECRET),
+                &VerifyKey::Hs256(&HmacKey::new(SECRET)),
                 &Validation::default(),
                 NOW
             ),
@@ -52,7 +52,7 @@ fn refuses_eddsa_token_for_hs256_and_other_algorithms() {
     assert_eq!(
         verify(
             &token,
-            &VerifyKey::Hs256(SECRET),
+            &VerifyKey::Hs256(&HmacKey::new(SECRET)),
             &Validation::default(),
             NOW
         ),
@@ -70,7 +70,7 @@ fn refuses_eddsa_token_for_hs256_and_other_algorithms() {
         assert_eq!(
             verify(
                 &token,
-                &VerifyKey::Hs256(SECRET),
+                &VerifyKey::Hs256(&HmacKey::new(SECRET)),
                 &Validation::default(),
                 NOW
             ),
@@ -141,7 +141,7 @@ fn refuses_tampering() {
     assert_eq!(
         verify(
             &forged,
-            &VerifyKey::Hs256(SECRET),
+            &VerifyKey::Hs256(&HmacKey::new(SECRET)),
             &Validation::default(),
             NOW
         ),
@@ -240,7 +240,7 @@ fn malformed_tokens() {
     assert!(matches!(
         verify(
             &token,
-            &VerifyKey::Hs256(SECRET),
+            &VerifyKey::Hs256(&HmacKey::new(SECRET)),
             &Validation::default(),
             NOW
         ),
@@ -250,7 +250,12 @@ fn malformed_tokens() {
     // An empty HS256 secret is never accepted.
     let token = sign_hs256(b"", &claims());
     assert!(matches!(
-        verify(&token, &VerifyKey::Hs256(b""), &Validation::default(), NOW),
+        verify(
+            &token,
+            &VerifyKey::Hs256(&HmacKey::new(b"")),
+            &Validation::default(),
+            NOW
+        ),
         Err(JwtError::InvalidKey(_))
     ));
 }

@@ -25,7 +25,7 @@ fn hs256_round_trip_and_exact_header() {
     );
     let got = verify(
         &token,
-        &VerifyKey::Hs256(SECRET),
+        &VerifyKey::Hs256(&HmacKey::new(SECRET)),
         &Validation::new(ISS, ISS),
         NOW,
     )
@@ -34,7 +34,7 @@ fn hs256_round_trip_and_exact_header() {
     assert_eq!(
         verify(
             &token,
-            &VerifyKey::Hs256(b"other secret"),
+            &VerifyKey::Hs256(&HmacKey::new(b"other secret")),
             &Validation::default(),
             NOW
         ),
@@ -62,7 +62,7 @@ fn verifies_tokens_signed_by_better_auth() {
     };
     let claims = verify(
         better_auth::HS256_TOKEN,
-        &VerifyKey::Hs256(SECRET),
+        &VerifyKey::Hs256(&HmacKey::new(SECRET)),
         &validation,
         NOW + 100,
     )
