@@ -16,6 +16,7 @@ use taskdeck::{
     problem::{Code, Problem},
     Database,
 };
+use tokio::sync::OnceCell;
 
 use super::{
     error::UiError,
@@ -32,6 +33,8 @@ pub struct UiContext {
     /// Made up afresh for each request (never taken from it): what tells one request
     /// from another, e.g. for a value shown once that a page render reads twice.
     pub request_nonce: String,
+    /// This request's caller, once known (see [`Call::user`]); empty for each request.
+    pub caller: Arc<OnceCell<String>>,
 }
 
 /// One server-function call: the server context and the request it answers.
@@ -40,6 +43,7 @@ pub struct Call {
     pub db: Database,
     pub changes: Changes,
     request_nonce: String,
+    caller: Arc<OnceCell<String>>,
     parts: Parts,
 }
 
@@ -60,6 +64,7 @@ impl Call {
             db: ctx.db,
             changes: ctx.changes,
             request_nonce: ctx.request_nonce,
+            caller: ctx.caller,
             parts,
         };
         let verdict = match auth_path {
@@ -90,15 +95,23 @@ impl Call {
     /// The caller's user id (bearer JWT → the JWT cookie bound to the live session →
     /// a JWT minted from that session, then set as the cookie). 401 otherwise; a form
     /// post without JavaScript goes to sign-in.
+    ///
+    /// A page render asks once per resource, concurrently: the caller is found once per
+    /// request and the others wait for it, so a JWT minted for a page without the
+    /// cookie is signed and set once (it was twice on the board, two identical
+    /// `Set-Cookie` lines and two session reads).
     pub async fn user(&self) -> Result<String, UiError> {
-        match self.auth.ui_caller(&self.incoming()).await {
-            Ok(caller) => {
-                set_cookies(self.auth.minted_jwt_cookie(&caller));
-                Ok(caller.user_id)
+        let found = self.caller.get_or_try_init(|| async {
+            match self.auth.ui_caller(&self.incoming()).await {
+                Ok(caller) => {
+                    set_cookies(self.auth.minted_jwt_cookie(&caller));
+                    Ok(caller.user_id)
+                }
+                Err(CallerError::Auth(error)) => Err(fail(None, &error)),
+                Err(error) => Err(unauthorized(&Problem::from(&error))),
             }
-            Err(CallerError::Auth(error)) => Err(fail(None, &error)),
-            Err(error) => Err(unauthorized(&Problem::from(&error))),
-        }
+        });
+        found.await.cloned()
     }
 
     /// The live session named by the session cookie, or 401 (sign-in for form posts).

@@ -86,11 +86,13 @@ pub(super) fn ui_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 
         db: state.db.clone(),
         changes: state.changes.clone(),
         request_nonce: String::new(),
+        caller: Default::default(),
     };
     // Called for every request: each gets its own nonce.
     move || {
         leptos::prelude::provide_context(app::api::UiContext {
             request_nonce: taskdeck::auth::ids::generate_id(32),
+            caller: Default::default(),
             ..ui.clone()
         })
     }

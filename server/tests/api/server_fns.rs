@@ -306,6 +306,12 @@ async fn the_board_is_in_the_first_html(app: &TestApp) {
         )
         .await;
     assert_eq!(res.status(), 200);
+    // The render asks for its caller once per resource: one JWT is minted and set.
+    let minted = set_cookies(&res)
+        .iter()
+        .filter(|c| c.starts_with("taskdeck.jwt="))
+        .count();
+    assert_eq!(minted, 1, "{:?}", set_cookies(&res));
     let html = res.text().await.unwrap();
     assert!(
         html.contains("Visible before hydration"),
