@@ -4,6 +4,8 @@
 import type { Page } from '@playwright/test';
 import * as esbuild from 'esbuild';
 
+import { endPool } from './servers';
+
 /** Better Auth on PostgreSQL `url`, at http://localhost:PORT (a blank page at `/` for
  * the browser to stand on), with e-mail and password and `plugins`; its tables made by
  * its own migrations. */
@@ -34,7 +36,7 @@ export async function betterAuthSite(url: string, p: number, secret: string, plu
     base,
     stop: async () => {
       await new Promise((resolve) => server.close(resolve));
-      await pool.end();
+      await endPool(pool);
     },
   };
 }

@@ -36,6 +36,27 @@ export async function freshDatabase(prefix: string): Promise<{ url: string; drop
   };
 }
 
+/**
+ * Ends `pool` and resolves once each of its connections has closed. `pool.end()`
+ * resolves as soon as the pool lets its clients go, before their sockets close; a
+ * `DROP DATABASE … WITH (FORCE)` right after could terminate one mid-close, and that
+ * client's unhandled "terminating connection due to administrator command" failed
+ * the test that dropped the database.
+ */
+export async function endPool(pool: pg.Pool): Promise<void> {
+  const open = pool.totalCount;
+  let closed = 0;
+  const allClosed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => {
+      closed += 1;
+      if (closed >= open) resolve();
+    });
+  });
+  await pool.end();
+  await allClosed;
+}
+
 /** This server's release binary on the database `url` and `port`, signing with
  *  `secret`, with `env` on top; resolves once it answers /healthz. */
 export async function ourServerOn(

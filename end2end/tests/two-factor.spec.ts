@@ -14,7 +14,7 @@ import { verifyPassword } from 'better-auth/crypto';
 import { getMigrations } from 'better-auth/db/migration';
 import { clientFor, secretOf, totpNext, totpNow } from './auth-client';
 import { PASSWORD, lastMailTo, signOut, signUp, uniqueEmail } from './helpers';
-import { freshDatabase, ourServerOn, port } from './servers';
+import { endPool, freshDatabase, ourServerOn, port } from './servers';
 
 /** `twoFactor.enable`'s answer for an authenticator app (`method: "totp"`). */
 function enrolment(data: unknown): { totpURI: string; backupCodes: string[] } {
@@ -272,7 +272,7 @@ test('a database written by Better Auth with twoFactor() opens here, and ours op
     expect(used.error).toBeNull();
   } finally {
     ours.stop();
-    await pool.end();
+    await endPool(pool);
     await db.drop();
   }
 });
