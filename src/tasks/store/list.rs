@@ -17,21 +17,25 @@ use super::{
 /// A backend the dynamic queries are built for: the builders are written once, generic
 /// over it, and `with_pool!` picks it from the pool's type.
 trait Backend: sqlx::Database {
+    /// What the page subquery reads of each task.
+    const PAGE_COLUMNS: &'static str;
     /// The start of the aggregate that collects the page into one JSON array, up to
     /// its `ORDER BY`, and its end.
     const JSON_ARRAY: (&'static str, &'static str);
 }
 
-/// Dates are stored as `toISOString()` text on SQLite (see `storage::Ts`), already the
-/// form the API sends.
+/// Each row keeps its JSON in the stored column `"json"` (migration 0009), so the page
+/// is a concatenation of texts: no object is built on the read.
 impl Backend for Sqlite {
+    const PAGE_COLUMNS: &'static str = r#""json""#;
     const JSON_ARRAY: (&'static str, &'static str) = (
-        r#"COALESCE(json_group_array(json_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', CASE WHEN "completed" THEN json('true') ELSE json('false') END, 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', json("tags"), 'due_date', "due_date", 'recurrence', "recurrence", 'position', "position", 'created_at', "created_at", 'updated_at', "updated_at") ORDER BY "#,
-        r#"), '[]')"#,
+        r#"'[' || COALESCE(group_concat("json", ',' ORDER BY "#,
+        r#"), '') || ']'"#,
     );
 }
 
 impl Backend for Postgres {
+    const PAGE_COLUMNS: &'static str = COLUMNS;
     const JSON_ARRAY: (&'static str, &'static str) = (
         r#"COALESCE(json_agg(json_build_object('id', "id", 'user_id', "user_id", 'title', "title", 'description', "description", 'completed', "completed", 'priority', CASE WHEN "priority" <= 0 THEN 'low' WHEN "priority" = 1 THEN 'medium' ELSE 'high' END, 'tags', "tags"::json, 'due_date', "due_date", 'recurrence', "recurrence", 'position', "position", 'created_at', to_char("created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'updated_at', to_char("updated_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY "#,
         r#"), '[]'::json)::text"#,
@@ -166,7 +170,9 @@ where
         let comma = if i == 0 { "" } else { ", " };
         b.push(format_args!(r#"{comma}"k{i}" {dir}"#));
     }
-    b.push(array_end).push(" FROM (SELECT ").push(COLUMNS);
+    b.push(array_end)
+        .push(" FROM (SELECT ")
+        .push(DB::PAGE_COLUMNS);
     for (i, (expr, _)) in keys.iter().enumerate() {
         b.push(format_args!(r#", {expr} AS "k{i}""#));
     }

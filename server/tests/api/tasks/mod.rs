@@ -2,11 +2,13 @@
 //!
 //! - `crud`: create, read, update, delete, validation and bad input, concurrent creates;
 //! - `listing`: list filters, sorting and pagination, list items against single reads;
-//! - `isolation`: the isolation matrix, and an account's tasks going with it.
+//! - `isolation`: the isolation matrix, and an account's tasks going with it;
+//! - `upgrade`: a SQLite database from before the stored JSON column, rebuilt.
 
 mod crud;
 mod isolation;
 mod listing;
+mod upgrade;
 
 use serde_json::Value;
 
