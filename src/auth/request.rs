@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use super::{
     client_ip::rate_key,
     error::AuthError,
-    jwt::JwtError,
+    jwt::{self, JwtError},
     origin::{check_request, RequestOrigin},
     rate_limit::RetryAfter,
     service::{AuthService, ClientInfo, SessionLookup},
@@ -80,7 +80,7 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub user_id: String,
-    pub claims: Value,
+    pub claims: jwt::AccessClaims,
     /// A JWT just minted from the session: the UI door sets it as its cookie.
     pub minted_jwt: Option<String>,
 }
@@ -125,7 +125,8 @@ impl CookieSession {
 
 /// The claim binding a UI JWT cookie to the session it was minted from: a JWT cookie
 /// left behind by another session (a sign-out elsewhere, another user signing in in
-/// the same browser) is ignored instead of acting for the wrong person.
+/// the same browser) is ignored instead of acting for the wrong person. Read back by
+/// [`jwt::AccessClaims::session_binding`].
 const SESSION_BINDING_CLAIM: &str = "sid";
 
 fn session_binding(session_token: &str) -> String {
@@ -254,7 +255,7 @@ impl AuthService {
         let claims = self.verify_jwt(token).await.map_err(CallerError::Invalid)?;
         Ok(Caller {
             user_id: claims.sub,
-            claims: claims.raw,
+            claims: claims.token,
             minted_jwt: None,
         })
     }
@@ -289,7 +290,7 @@ impl AuthService {
         let (jwt, claims) = self.session_jwt(&user, &session_token).await?;
         Ok(Caller {
             user_id: user.id,
-            claims,
+            claims: jwt::AccessClaims::from_signed(&claims),
             minted_jwt: Some(jwt),
         })
     }
@@ -300,14 +301,10 @@ impl AuthService {
         let jwt = read_cookie(req.cookies(), &self.cookie_settings().jwt_name())?;
         let claims = self.verify_jwt(jwt).await.ok()?;
         let binding = session_binding(session_token);
-        let bound = claims
-            .raw
-            .get(SESSION_BINDING_CLAIM)
-            .and_then(Value::as_str)
-            == Some(binding.as_str());
+        let bound = claims.token.session_binding() == Some(binding.as_str());
         bound.then_some(Caller {
             user_id: claims.sub,
-            claims: claims.raw,
+            claims: claims.token,
             minted_jwt: None,
         })
     }

@@ -29,7 +29,7 @@ fn incoming(parts: &Parts) -> Incoming<'_> {
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub id: String,
-    pub claims: serde_json::Value,
+    pub claims: taskdeck::auth::jwt::AccessClaims,
 }
 
 impl<S> FromRequestParts<S> for AuthUser

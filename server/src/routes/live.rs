@@ -23,9 +23,8 @@ use axum::{
     routing::get,
     Router,
 };
-use serde_json::Value;
 use taskdeck::{
-    auth::{bearer_token, AuthService, Incoming},
+    auth::{bearer_token, jwt::AccessClaims, AuthService, Incoming},
     live::{Event, Kind, Subscription},
 };
 use tokio::time::{Instant, Interval};
@@ -136,8 +135,8 @@ fn last_event_id(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// When a token's `exp` comes (now, if it has none: verification requires one).
-fn token_deadline(claims: &Value) -> Instant {
-    let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
+fn token_deadline(claims: &AccessClaims) -> Instant {
+    let exp = claims.expires_at().unwrap_or(0);
     let left = exp.saturating_sub(chrono::Utc::now().timestamp()).max(0);
     Instant::now() + Duration::from_secs(left as u64)
 }

@@ -3,7 +3,6 @@
 
 use axum::Json;
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -44,16 +43,10 @@ pub struct Me {
     security(("bearer" = [])),
 )]
 pub async fn me(user: AuthUser) -> Json<Me> {
-    let text = |name: &str| {
-        user.claims
-            .get(name)
-            .and_then(Value::as_str)
-            .map(String::from)
-    };
     Json(Me {
-        email: text("email"),
-        name: text("name"),
-        exp: user.claims.get("exp").and_then(Value::as_i64),
+        email: user.claims.email().map(String::from),
+        name: user.claims.name().map(String::from),
+        exp: user.claims.expires_at(),
         id: user.id,
     })
 }

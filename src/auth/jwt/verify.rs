@@ -2,6 +2,7 @@
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use hmac::Mac;
+use serde::{de::DeserializeOwned, Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use super::{b64url_decode, JwtError, VerifiedTokens};
@@ -70,19 +71,131 @@ pub fn verify(
     validation: &Validation,
     now_secs: i64,
 ) -> Result<Value, JwtError> {
-    verify_remembering(token, key, validation, now_secs, None)
+    verify_remembering::<Map<String, Value>>(token, key, validation, now_secs, None)
+        .map(Value::Object)
+}
+
+/// The claims a verified token is read into: every claim (`Map`), or only what the
+/// reader needs ([`AccessClaims`]), which skips the rest instead of building a value
+/// for each. Either way the registered claims are checked the same.
+pub trait TokenClaims: DeserializeOwned {
+    /// A registered claim (`exp`, `nbf`, `iat`, `sub`, `iss`, `aud`) as sent, JSON
+    /// `null` included.
+    fn registered(&self, name: &'static str) -> Option<&Value>;
+}
+
+impl TokenClaims for Map<String, Value> {
+    fn registered(&self, name: &'static str) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
+/// An access token's claims as the app reads them: the registered ones, checked, and
+/// the user's e-mail and name and the session binding (`sid`, see `auth::request`).
+/// Better Auth's tokens carry the whole user besides; those claims are skipped.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct AccessClaims {
+    #[serde(default, deserialize_with = "present")]
+    exp: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    nbf: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    iat: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    sub: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    iss: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    aud: Option<Value>,
+    #[serde(default)]
+    email: Option<Value>,
+    #[serde(default)]
+    name: Option<Value>,
+    #[serde(default)]
+    sid: Option<Value>,
+}
+
+/// A claim that is there, even as `null` (which `Option` alone reads as absent, and a
+/// `null` registered claim is refused, not ignored).
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
+}
+
+impl TokenClaims for AccessClaims {
+    fn registered(&self, name: &'static str) -> Option<&Value> {
+        match name {
+            "exp" => self.exp.as_ref(),
+            "nbf" => self.nbf.as_ref(),
+            "iat" => self.iat.as_ref(),
+            "sub" => self.sub.as_ref(),
+            "iss" => self.iss.as_ref(),
+            "aud" => self.aud.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+impl AccessClaims {
+    /// The claims of a token this server has just signed.
+    pub fn from_signed(claims: &Value) -> Self {
+        Self::deserialize(claims).unwrap_or_default()
+    }
+
+    /// `sub`, once verified a non-empty string.
+    pub fn subject(&self) -> Option<&str> {
+        self.sub.as_ref().and_then(Value::as_str)
+    }
+
+    /// `exp`, in seconds since the epoch.
+    pub fn expires_at(&self) -> Option<i64> {
+        self.exp.as_ref().and_then(Value::as_i64)
+    }
+
+    pub fn email(&self) -> Option<&str> {
+        self.email.as_ref().and_then(Value::as_str)
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_ref().and_then(Value::as_str)
+    }
+
+    /// The session binding of a UI JWT cookie.
+    pub fn session_binding(&self) -> Option<&str> {
+        self.sid.as_ref().and_then(Value::as_str)
+    }
+}
+
+/// A JWT header, as far as verification reads it.
+#[derive(Deserialize)]
+struct Header {
+    #[serde(default)]
+    alg: Option<Value>,
+    #[serde(default)]
+    kid: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    crit: Option<Value>,
+}
+
+/// A base64url segment holding a JSON object, read into `T`. Objects only: a derived
+/// struct would also take an array, its fields in order.
+fn json_object<T: DeserializeOwned>(segment: &str) -> Option<T> {
+    let bytes = b64url_decode(segment).ok()?;
+    if bytes.trim_ascii_start().first() != Some(&b'{') {
+        return None;
+    }
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// [`verify`], skipping the Ed25519 signature check for a token `verified` holds under
-/// the same key (and remembering it there once it passes). Everything else (structure,
-/// `alg`, `kid` lookup, claims) is checked every time.
-pub fn verify_remembering(
+/// the same key (and remembering it there once it passes), and reading the claims into
+/// `C`. Everything else (structure, `alg`, `kid` lookup, claims) is checked every time.
+pub fn verify_remembering<C: TokenClaims>(
     token: &str,
     key: &VerifyKey<'_>,
     validation: &Validation,
     now_secs: i64,
     verified: Option<&VerifiedTokens>,
-) -> Result<Value, JwtError> {
+) -> Result<C, JwtError> {
     let mut segments = token.split('.');
     let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) = (
         segments.next(),
@@ -92,15 +205,14 @@ pub fn verify_remembering(
     ) else {
         return Err(JwtError::Malformed("a JWT has exactly three segments"));
     };
-    let header: Map<String, Value> = b64url_decode(header_b64)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+    let header: Header = json_object(header_b64)
         .ok_or(JwtError::Malformed("header is not base64url JSON object"))?;
     let alg = header
-        .get("alg")
+        .alg
+        .as_ref()
         .and_then(Value::as_str)
         .ok_or(JwtError::Malformed("header has no alg"))?;
-    if header.contains_key("crit") {
+    if header.crit.is_some() {
         return Err(JwtError::Malformed(
             "crit header parameters are not supported",
         ));
@@ -114,7 +226,8 @@ pub fn verify_remembering(
                 return Err(JwtError::UnsupportedAlgorithm);
             }
             let kid = header
-                .get("kid")
+                .kid
+                .as_ref()
                 .and_then(Value::as_str)
                 .ok_or(JwtError::Malformed("header has no kid"))?;
             let public = keys
@@ -156,26 +269,23 @@ pub fn verify_remembering(
         }
     }
 
-    let claims: Map<String, Value> = b64url_decode(payload_b64)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or(JwtError::Malformed(
-            "payload is not a base64url JSON object",
-        ))?;
+    let claims: C = json_object(payload_b64).ok_or(JwtError::Malformed(
+        "payload is not a base64url JSON object",
+    ))?;
     validate_claims(&claims, validation, now_secs)?;
-    Ok(Value::Object(claims))
+    Ok(claims)
 }
 
 /// A NumericDate claim: absent → `None`, present but not a number → error.
-fn numeric_claim(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>, JwtError> {
-    match claims.get(name) {
+fn numeric_claim(claims: &impl TokenClaims, name: &'static str) -> Result<Option<f64>, JwtError> {
+    match claims.registered(name) {
         None => Ok(None),
         Some(value) => value.as_f64().map(Some).ok_or(JwtError::InvalidClaim(name)),
     }
 }
 
 fn validate_claims(
-    claims: &Map<String, Value>,
+    claims: &impl TokenClaims,
     validation: &Validation,
     now_secs: i64,
 ) -> Result<(), JwtError> {
@@ -198,7 +308,7 @@ fn validate_claims(
         }
     }
 
-    match claims.get("sub") {
+    match claims.registered("sub") {
         Some(Value::String(sub)) if !sub.is_empty() => {}
         Some(Value::String(_)) | None if validation.require_subject => {
             return Err(JwtError::MissingClaim("sub"))
@@ -208,7 +318,7 @@ fn validate_claims(
     }
 
     if let Some(expected) = &validation.issuer {
-        match claims.get("iss") {
+        match claims.registered("iss") {
             None => return Err(JwtError::MissingClaim("iss")),
             Some(Value::String(iss)) if iss == expected => {}
             Some(Value::String(_)) => return Err(JwtError::WrongIssuer),
@@ -217,7 +327,7 @@ fn validate_claims(
     }
 
     if let Some(expected) = &validation.audience {
-        let matches = match claims.get("aud") {
+        let matches = match claims.registered("aud") {
             None => return Err(JwtError::MissingClaim("aud")),
             Some(Value::String(aud)) => aud == expected,
             Some(Value::Array(auds)) => auds.iter().any(|aud| aud.as_str() == Some(expected)),

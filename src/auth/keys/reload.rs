@@ -10,7 +10,6 @@
 use std::time::{Duration, Instant};
 
 use ed25519_dalek::VerifyingKey;
-use serde_json::Value;
 
 use super::{KeySet, KeyStore};
 use crate::auth::{
@@ -177,7 +176,7 @@ impl KeyStore {
         token: &str,
         validation: &jwt::Validation,
         now_secs: i64,
-    ) -> (Result<Value, JwtError>, Age, Option<Instant>) {
+    ) -> (Result<jwt::AccessClaims, JwtError>, Age, Option<Instant>) {
         let cache = self.verifying.read().await;
         let age = self.timing.age(cache.loaded_at);
         let keys: &[(String, VerifyingKey)] = if age == Age::Expired {
@@ -202,7 +201,7 @@ impl KeyStore {
         token: &str,
         validation: &jwt::Validation,
         now_secs: i64,
-    ) -> Result<Value, JwtError> {
+    ) -> Result<jwt::AccessClaims, JwtError> {
         let (first, age, seen) = self.verify_cached(token, validation, now_secs).await;
         let unknown = matches!(first, Err(JwtError::UnknownKid));
         let wait = match age {

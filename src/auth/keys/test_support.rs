@@ -119,7 +119,7 @@ pub(super) fn stranger_token() -> String {
     token(&Ed25519Key::generate(generate_id(DEFAULT_ID_LEN)))
 }
 
-pub(super) async fn check(store: &KeyStore, token: &str) -> Result<Value, JwtError> {
+pub(super) async fn check(store: &KeyStore, token: &str) -> Result<jwt::AccessClaims, JwtError> {
     let now = chrono::Utc::now().timestamp();
     store.verify(token, &jwt::Validation::default(), now).await
 }

@@ -43,8 +43,6 @@ use std::{
     time::Duration,
 };
 
-use serde_json::Value;
-
 use crate::{
     mail::{Mail, Mailer},
     storage::Database,
@@ -101,11 +99,11 @@ pub struct SignUp {
     pub callback_url: Option<String>,
 }
 
-/// Verified JWT claims.
+/// Verified JWT claims: the subject, and what else the app reads of the token.
 #[derive(Debug, Clone)]
 pub struct Claims {
     pub sub: String,
-    pub raw: Value,
+    pub token: super::jwt::AccessClaims,
 }
 
 pub struct AuthService {

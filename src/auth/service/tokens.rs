@@ -72,21 +72,21 @@ impl AuthService {
         let auth = &self.settings;
         let validation = &self.jwt_validation;
         let now = Utc::now().timestamp();
-        let raw = match (auth.jwt_algorithm, self.keys.is_remote()) {
-            (JwtAlgorithm::Hs256, false) => jwt::verify(
+        let claims: jwt::AccessClaims = match (auth.jwt_algorithm, self.keys.is_remote()) {
+            (JwtAlgorithm::Hs256, false) => jwt::verify_remembering(
                 token,
                 &jwt::VerifyKey::Hs256(&self.jwt_secret),
                 validation,
                 now,
+                None,
             )?,
             _ => self.keys.verify(token, validation, now).await?,
         };
-        let sub = raw
-            .get("sub")
-            .and_then(Value::as_str)
+        let sub = claims
+            .subject()
             .filter(|s| !s.is_empty())
             .ok_or(JwtError::MissingClaim("sub"))?
             .to_string();
-        Ok(Claims { sub, raw })
+        Ok(Claims { sub, token: claims })
     }
 }

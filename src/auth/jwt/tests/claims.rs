@@ -1,4 +1,5 @@
-//! The claims checks: time (`exp`, `nbf`, `iat`, leeway), subject, issuer and audience.
+//! The claims checks: time (`exp`, `nbf`, `iat`, leeway), subject, issuer and audience,
+//! `null` claims, and what the app's reader (`AccessClaims`) keeps.
 
 use super::*;
 
@@ -165,4 +166,74 @@ fn issuer_and_audience() {
     );
     // Without expectations, iss/aud are not checked.
     assert!(verify_ed(&token, &key, &Validation::default()).is_ok());
+}
+
+#[test]
+fn a_null_registered_claim_is_refused_not_ignored() {
+    let key = HmacKey::new(SECRET);
+    for (name, refused) in [
+        ("exp", JwtError::InvalidClaim("exp")),
+        ("nbf", JwtError::InvalidClaim("nbf")),
+        ("iat", JwtError::InvalidClaim("iat")),
+        ("sub", JwtError::InvalidClaim("sub")),
+        ("iss", JwtError::InvalidClaim("iss")),
+        ("aud", JwtError::InvalidClaim("aud")),
+    ] {
+        let mut claims = claims();
+        claims[name] = Value::Null;
+        assert_eq!(
+            verify(
+                &sign_hs256(SECRET, &claims),
+                &VerifyKey::Hs256(&key),
+                &Validation::new(ISS, ISS),
+                NOW
+            ),
+            Err(refused),
+            "{name}: null"
+        );
+    }
+}
+
+#[test]
+fn the_apps_reader_keeps_what_it_uses_and_refuses_duplicates() {
+    let key = HmacKey::new(SECRET);
+    let reader = |token: &str| {
+        verify_remembering::<AccessClaims>(
+            token,
+            &VerifyKey::Hs256(&key),
+            &Validation::new(ISS, ISS),
+            NOW,
+            None,
+        )
+    };
+    let mut claims = claims();
+    claims["name"] = json!("Ann");
+    claims["sid"] = json!("binding");
+    claims["image"] = json!({ "nested": [1, 2, 3] });
+    let read = reader(&sign_hs256(SECRET, &claims)).unwrap();
+    assert_eq!(read.subject(), Some("user-1"));
+    assert_eq!(read.email(), Some("a@example.com"));
+    assert_eq!(read.name(), Some("Ann"));
+    assert_eq!(read.session_binding(), Some("binding"));
+    assert_eq!(read.expires_at(), Some(NOW + 900));
+
+    // Two `sub`s: the map keeps the last, the app's reader refuses the token (RFC 7519
+    // §4 allows either); the signature is good, so only the payload can be at fault.
+    let payload = format!(
+        r#"{{"sub":"user-1","sub":"admin","exp":{},"iss":"{ISS}","aud":"{ISS}"}}"#,
+        NOW + 900
+    );
+    let input = format!("{}.{}", b64(r#"{"alg":"HS256"}"#), b64(&payload));
+    let mut mac = hmac_sha256(SECRET);
+    mac.update(input.as_bytes());
+    let token = format!(
+        "{input}.{}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    );
+    assert_eq!(
+        reader(&token),
+        Err(JwtError::Malformed(
+            "payload is not a base64url JSON object"
+        ))
+    );
 }

@@ -9,13 +9,14 @@ fn remembering(
     memo: &VerifiedTokens,
 ) -> Result<Value, JwtError> {
     let validation = Validation::new(ISS, ISS);
-    verify_remembering(
+    verify_remembering::<serde_json::Map<String, Value>>(
         token,
         &VerifyKey::Ed25519(keys),
         &validation,
         now,
         Some(memo),
     )
+    .map(Value::Object)
 }
 
 #[test]

@@ -70,6 +70,29 @@ fn eddsa(claims: &Value) -> (Ed25519Key, String) {
     (key, token)
 }
 
+/// Every verdict is reached twice: by [`super::verify`] (every claim, as a map) and by
+/// the reader the app uses ([`AccessClaims`]), which must agree on every token.
+fn verify(
+    token: &str,
+    key: &VerifyKey<'_>,
+    validation: &Validation,
+    now: i64,
+) -> Result<Value, JwtError> {
+    let all = super::verify(token, key, validation, now);
+    let read = verify_remembering::<AccessClaims>(token, key, validation, now, None);
+    assert_eq!(
+        all.as_ref().err(),
+        read.as_ref().err(),
+        "the readers disagree on {token}"
+    );
+    if let (Ok(all), Ok(read)) = (&all, &read) {
+        assert_eq!(read.subject(), all["sub"].as_str());
+        assert_eq!(read.expires_at(), all["exp"].as_i64());
+        assert_eq!(read.email(), all["email"].as_str());
+    }
+    all
+}
+
 fn verify_ed(token: &str, key: &Ed25519Key, validation: &Validation) -> Result<Value, JwtError> {
     verify(token, &VerifyKey::Ed25519(&key_set(key)), validation, NOW)
 }
