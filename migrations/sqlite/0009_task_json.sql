@@ -37,19 +37,15 @@ CREATE TABLE "task_rebuilt" (
     )) STORED
 );
 
+-- Ids of deleted tasks are never given out again: the old table's counter becomes the
+-- new one's (and follows it through the rename below).
+UPDATE "sqlite_sequence" SET "name" = 'task_rebuilt' WHERE "name" = 'task';
+
 INSERT INTO "task_rebuilt" ("id", "user_id", "title", "description", "completed", "priority",
     "tags", "due_date", "created_at", "updated_at", "recurrence", "repeat_of", "position")
 SELECT "id", "user_id", "title", "description", "completed", "priority",
     "tags", "due_date", "created_at", "updated_at", "recurrence", "repeat_of", "position"
 FROM "task";
-
--- Ids of deleted tasks are never given out again: the counter carries over.
-UPDATE "sqlite_sequence"
-SET "seq" = MAX("seq", COALESCE((SELECT "seq" FROM "sqlite_sequence" WHERE "name" = 'task'), 0))
-WHERE "name" = 'task_rebuilt';
-INSERT INTO "sqlite_sequence" ("name", "seq")
-SELECT 'task_rebuilt', "seq" FROM "sqlite_sequence"
-WHERE "name" = 'task' AND NOT EXISTS (SELECT 1 FROM "sqlite_sequence" WHERE "name" = 'task_rebuilt');
 
 DROP TABLE "task";
 ALTER TABLE "task_rebuilt" RENAME TO "task";
