@@ -253,13 +253,17 @@ mod tests {
     }
 
     /// A thread-local default, so that tests running beside each other keep their logs
-    /// apart. Callsites' interest is cached process-wide and recomputed as subscribers
-    /// come and go on other threads: "sometimes" (ask `enabled` each time) and a rebuild
-    /// once installed keep a neighbour's drop from hiding this one's events.
+    /// apart. Callsites' interest is cached process-wide. While a single dispatcher is
+    /// registered, tracing-core asks only the *current thread's* default, so a callsite
+    /// first hit on another test's thread (the outbox line, when an auth test mails)
+    /// would be cached as "never" and this test's event lost. A second dispatcher that
+    /// lives as long as the process keeps tracing asking every registered one; both
+    /// answer "sometimes", so each event goes to whichever default its thread has.
     fn capture() -> (Capture, tracing::subscriber::DefaultGuard) {
+        static BYSTANDER: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+        BYSTANDER.get_or_init(|| tracing::Dispatch::new(Capture::default()));
         let logged = Capture::default();
         let guard = tracing::subscriber::set_default(logged.clone());
-        tracing::callsite::rebuild_interest_cache();
         (logged, guard)
     }
 
@@ -308,7 +312,9 @@ mod tests {
     }
 
     /// A sign-in code is in no log line: not when the outbox takes it (INFO), not when
-    /// SMTP refuses it (WARN; nothing listens on port 1).
+    /// SMTP refuses it (WARN; nothing listens on port 1). The outbox line is first met on
+    /// a thread with no subscriber, as when an auth test mails beside this one: it must
+    /// still reach this thread's capture afterwards.
     #[tokio::test]
     async fn sign_in_codes_stay_out_of_the_logs() {
         let (logged, _default) = capture();
@@ -317,6 +323,15 @@ mod tests {
         let mail = templates::two_factor_code("u@example.com", code);
         assert!(!mail.subject.contains(code), "{}", mail.subject);
         assert!(mail.text.contains(code));
+        let (elsewhere, first) = (dir.path().join("elsewhere"), mail.clone());
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            runtime.block_on(deliver(&DevMailer::new(elsewhere), first));
+        })
+        .join()
+        .unwrap();
         deliver(&DevMailer::new(dir.path().join("mail")), mail.clone()).await;
         let smtp = SmtpMailer::new("smtp://127.0.0.1:1", "t <t@example.com>").unwrap();
         deliver(&smtp, mail).await;
