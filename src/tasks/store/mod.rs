@@ -159,20 +159,26 @@ fn tags_json(tags: &[String]) -> String {
 
 pub async fn create(db: &Database, user_id: &str, new: &NewTask) -> Result<Task, TaskError> {
     let now = Ts::now();
-    if let (Database::Sqlite(pool), true) = (db, new.tags.is_empty()) {
-        // One statement is its own transaction, and SQLite's hub is told after it
-        // (`tasks::announced`): a task without tags needs no BEGIN and COMMIT, two of
-        // the three round trips to the database's thread while the user's turn is held.
-        let row = insert_row!(on pool, INSERT_SQLITE.as_str(), user_id, new, None::<i64>, now)?;
-        return Ok(Task::from(row));
-    }
-    let task: Task = with_pool!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let task = insert_task!(tx, user_id, new, None::<i64>, now);
-        tx.announce(Kind::Created, &task).await?;
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(task)
-    })?;
+    let task: Task = match db {
+        // Without tags, one statement, as in `delete`: on SQLite its own transaction,
+        // the hub told after it (`tasks::announced`), no BEGIN and COMMIT round trips
+        // while the user's turn is held.
+        Database::Sqlite(pool) if new.tags.is_empty() => Task::from(insert_row!(
+            on pool,
+            INSERT_SQLITE.as_str(),
+            user_id,
+            new,
+            None::<i64>,
+            now
+        )?),
+        _ => with_pool!(db, |pool| {
+            let mut tx = pool.begin().await?;
+            let task = insert_task!(tx, user_id, new, None::<i64>, now);
+            tx.announce(Kind::Created, &task).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(task)
+        })?,
+    };
     Ok(task)
 }
 
