@@ -29,11 +29,12 @@ import bench as B  # noqa: E402  (the shared helpers of bench/run.sh)
 
 MODES = ("HS256", "EdDSA")
 NEW_TASK = json.dumps({"title": "Written by the counter", "description": "A task"})
+RETITLE = json.dumps({"title": "Renamed by the counter"})
 
 
-def requests(port: int, method: str, path: str, token: str, n: int, body=None) -> None:
+def requests(port: int, method: str, path: str, auth: dict, n: int, body=None) -> None:
     conn = HTTPConnection("127.0.0.1", port, timeout=120)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = dict(auth)
     if body:
         headers["Content-Type"] = "application/json"
     for _ in range(n):
@@ -82,16 +83,20 @@ def measure(name: str, binary: Path, mode: str, args, tmp: Path) -> dict[str, fl
     try:
         uid, cookie = B.sign_up(port, "counted@example.com", "Counted")
         token = B.get_token(port, cookie)
-        B.seed_via_api(port, uid, token, B.SEED_TASKS)
+        ids = B.seed_via_api(port, uid, token, B.SEED_TASKS)
         tasks = f"/api/{uid}/tasks"
+        bearer, session = {"Authorization": f"Bearer {token}"}, {"Cookie": cookie}
         out = {}
-        for label, method, path, body in (("GET /api/me", "GET", "/api/me", None),
-                                          ("GET list, 50 tasks", "GET", tasks, None),
-                                          ("POST create", "POST", tasks, NEW_TASK)):
-            requests(port, method, path, token, args.warmup, body)
+        for label, method, path, body, auth in (
+                ("GET /api/me", "GET", "/api/me", None, bearer),
+                ("GET list, 50 tasks", "GET", tasks, None, bearer),
+                ("POST create", "POST", tasks, NEW_TASK, bearer),
+                ("PUT update, title only", "PUT", f"{tasks}/{ids[0]}", RETITLE, bearer),
+                ("GET get-session (cookie)", "GET", "/api/auth/get-session", None, session)):
+            requests(port, method, path, auth, args.warmup, body)
             before = set(out_dir.glob("callgrind.out.*"))
             control("-z", pid)
-            requests(port, method, path, token, args.requests, body)
+            requests(port, method, path, auth, args.requests, body)
             control("-d", pid)
             out[label] = dumped_total(out_dir, before) / args.requests
             for dump in set(out_dir.glob("callgrind.out.*")) - before:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Instructions per request of `GET /api/me`, the 50-task list and a create, in both JWT
-# modes, counted by callgrind: repeatable on a busy machine, where req/s are not.
+# Instructions per request of `GET /api/me`, the 50-task list, a create, a title-only
+# update (bearer JWT, in both JWT modes) and `get-session` (the session cookie), counted
+# by callgrind: repeatable on a busy machine, where req/s are not.
 #
 #   bash bench/instructions.sh                          # this checkout's release server
 #   BEFORE_BIN=/path/to/older/server bash bench/instructions.sh   # and that one, with the change

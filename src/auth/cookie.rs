@@ -9,7 +9,7 @@ use base64::{engine::general_purpose::STANDARD, Engine as _};
 use hmac::Mac;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use super::mac::hmac_sha256;
+use super::mac::HmacKey;
 
 /// What JavaScript's `encodeURIComponent` leaves alone: ASCII alphanumerics and
 /// `-_.!~*'()`. Everything else (notably `+`, `/` and `=` from base64) is escaped.
@@ -33,9 +33,10 @@ pub fn encode_uri_component(s: &str) -> String {
 }
 
 /// Signs `value` the way better-call's `setSignedCookie` does and returns the cookie
-/// value, ready to put after `name=` in a `Set-Cookie` header.
-pub fn sign_cookie_value(value: &str, secret: &[u8]) -> String {
-    let mut mac = hmac_sha256(secret);
+/// value, ready to put after `name=` in a `Set-Cookie` header. The key is prepared once
+/// by its owner (the auth service): every signed-in page reads a signed cookie.
+pub fn sign_cookie_value(value: &str, key: &HmacKey) -> String {
+    let mut mac = key.mac();
     mac.update(value.as_bytes());
     let signature = STANDARD.encode(mac.finalize().into_bytes());
     encode_uri_component(&format!("{value}.{signature}"))
@@ -43,12 +44,12 @@ pub fn sign_cookie_value(value: &str, secret: &[u8]) -> String {
 
 /// Checks a cookie value produced by [`sign_cookie_value`] (or by Better Auth) and
 /// returns the signed inner value, or `None` for anything that is not a valid signature
-/// under `secret`. Mirrors better-call's `parseSigned`: percent-decode, split at the
+/// under `key`. Mirrors better-call's `parseSigned`: percent-decode, split at the
 /// last `.`, require a non-empty value and a 44-character signature ending in `=`.
 ///
 /// Also used for `Authorization: Bearer <signed value>` (bearer plugin), which carries
 /// the same string.
-pub fn verify_cookie_value(raw: &str, secret: &[u8]) -> Option<String> {
+pub fn verify_cookie_value(raw: &str, key: &HmacKey) -> Option<String> {
     let decoded = percent_decode_str(raw).decode_utf8().ok()?;
     let dot = decoded.rfind('.')?;
     if dot == 0 {
@@ -59,7 +60,7 @@ pub fn verify_cookie_value(raw: &str, secret: &[u8]) -> Option<String> {
         return None;
     }
     let signature = STANDARD.decode(signature).ok()?;
-    let mut mac = hmac_sha256(secret);
+    let mut mac = key.mac();
     mac.update(value.as_bytes());
     // `verify_slice` compares in constant time.
     mac.verify_slice(&signature).ok()?;
@@ -75,18 +76,22 @@ mod tests {
     const SIGNED: &str =
         "X3pQ9mK2vL8nR4tY6wZ1aB5cD7eF0gHj.f5bs%2BrEcP2cEUuPfgzp30w548d24YjCKCDaSu63HY94%3D";
 
+    fn key() -> HmacKey {
+        HmacKey::new(SECRET)
+    }
+
     #[test]
     fn contract_vector_signs() {
-        assert_eq!(sign_cookie_value(TOKEN, SECRET), SIGNED);
+        assert_eq!(sign_cookie_value(TOKEN, &key()), SIGNED);
     }
 
     #[test]
     fn contract_vector_verifies() {
-        assert_eq!(verify_cookie_value(SIGNED, SECRET).as_deref(), Some(TOKEN));
+        assert_eq!(verify_cookie_value(SIGNED, &key()).as_deref(), Some(TOKEN));
         // A client or proxy that did not percent-encode still verifies.
         let unencoded = percent_decode_str(SIGNED).decode_utf8().expect("utf-8");
         assert_eq!(
-            verify_cookie_value(&unencoded, SECRET).as_deref(),
+            verify_cookie_value(&unencoded, &key()).as_deref(),
             Some(TOKEN)
         );
     }
@@ -94,8 +99,8 @@ mod tests {
     #[test]
     fn round_trips_values_with_dots_and_unicode() {
         for value in ["true", "a.b.c", "ünïcødé value/+=", "x"] {
-            let signed = sign_cookie_value(value, SECRET);
-            assert_eq!(verify_cookie_value(&signed, SECRET).as_deref(), Some(value));
+            let signed = sign_cookie_value(value, &key());
+            assert_eq!(verify_cookie_value(&signed, &key()).as_deref(), Some(value));
         }
     }
 
@@ -111,12 +116,15 @@ mod tests {
     fn rejects_tampering() {
         // Different token, same signature.
         let forged = SIGNED.replacen("X3pQ", "Y3pQ", 1);
-        assert_eq!(verify_cookie_value(&forged, SECRET), None);
+        assert_eq!(verify_cookie_value(&forged, &key()), None);
         // One signature character changed.
         let forged = SIGNED.replacen("f5bs", "f5bt", 1);
-        assert_eq!(verify_cookie_value(&forged, SECRET), None);
+        assert_eq!(verify_cookie_value(&forged, &key()), None);
         // Wrong secret.
-        assert_eq!(verify_cookie_value(SIGNED, b"another-secret"), None);
+        assert_eq!(
+            verify_cookie_value(SIGNED, &HmacKey::new(b"another-secret")),
+            None
+        );
     }
 
     #[test]
@@ -135,7 +143,7 @@ mod tests {
             // Invalid UTF-8 after percent-decoding.
             "%FF.f5bs%2BrEcP2cEUuPfgzp30w548d24YjCKCDaSu63HY94%3D",
         ] {
-            assert_eq!(verify_cookie_value(raw, SECRET), None, "{raw:?}");
+            assert_eq!(verify_cookie_value(raw, &key()), None, "{raw:?}");
         }
     }
 }

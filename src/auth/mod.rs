@@ -29,6 +29,7 @@ pub use jwt::{
     parse_jwks, sign_eddsa, sign_hs256, verify, Ed25519Key, JwtError, Validation, VerifyKey,
 };
 pub use key_envelope::{decrypt_private_key, encrypt_private_key};
+pub use mac::HmacKey;
 pub use password::{
     check_length, dummy_verify, hash_password, verify_password, LengthError, PasswordError,
     Verified, MAX_PASSWORD_LEN, MIN_PASSWORD_LEN,

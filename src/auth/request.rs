@@ -138,11 +138,11 @@ fn session_binding(session_token: &str) -> String {
 }
 
 impl AuthService {
-    /// Cookie names, attributes and the signing secret of this server.
+    /// Cookie names, attributes and the signing key of this server.
     pub fn cookie_settings(&self) -> CookieSettings<'_> {
         CookieSettings {
             secure: self.settings().secure_cookies,
-            secret: self.settings().secret_bytes(),
+            key: self.secret_key(),
         }
     }
 

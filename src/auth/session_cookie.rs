@@ -5,6 +5,7 @@
 
 use super::{
     cookie::{sign_cookie_value, verify_cookie_value},
+    mac::HmacKey,
     passkey::{PASSKEY_CHALLENGE_TTL, PASSKEY_COOKIE},
     policy::SESSION_EXPIRES_IN,
     two_factor::{CHALLENGE_TTL, TRUST_DEVICE_COOKIE, TRUST_DEVICE_TTL, TWO_FACTOR_COOKIE},
@@ -20,11 +21,12 @@ const OAUTH_STATE_MAX_AGE: i64 = 300;
 /// Taskdeck's own cookie: the JWT the UI's server functions act with (HttpOnly).
 const UI_JWT: &str = "taskdeck.jwt";
 
-/// How cookies are written: the secure flag and the signing secret.
+/// How cookies are written: the secure flag and the signing key (the server secret,
+/// prepared once).
 #[derive(Clone, Copy)]
 pub struct CookieSettings<'a> {
     pub secure: bool,
-    pub secret: &'a [u8],
+    pub key: &'a HmacKey,
 }
 
 impl CookieSettings<'_> {
@@ -146,14 +148,14 @@ impl CookieSettings<'_> {
         short: &str,
     ) -> Option<String> {
         let raw = read_cookie(cookie_headers, &self.name(short))?;
-        verify_cookie_value(raw, self.secret)
+        verify_cookie_value(raw, self.key)
     }
 
     fn signed(&self, short: &str, value: &str, max_age: Option<i64>) -> String {
         format!(
             "{}={}{}",
             self.name(short),
-            sign_cookie_value(value, self.secret),
+            sign_cookie_value(value, self.key),
             self.attributes(max_age)
         )
     }
@@ -192,9 +194,10 @@ mod tests {
 
     #[test]
     fn session_cookie_round_trip() {
+        let key = HmacKey::new(b"0123456789abcdef0123456789abcdef");
         let s = CookieSettings {
             secure: false,
-            secret: b"0123456789abcdef0123456789abcdef",
+            key: &key,
         };
         let set = s.session("tok", true);
         assert_eq!(set.len(), 1);

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::auth::cookie::{sign_cookie_value, verify_cookie_value};
+use crate::auth::{sign_cookie_value, verify_cookie_value, HmacKey};
 
 use super::Task;
 
@@ -24,11 +24,12 @@ struct Sealed {
 }
 
 /// A separate key, so that no other signed value (a session cookie) can pass as one.
-fn key(secret: &[u8]) -> [u8; 32] {
+/// Prepared per call: undo tokens are rare.
+fn key(secret: &[u8]) -> HmacKey {
     let mut h = Sha256::new();
     h.update(b"taskdeck:undo-delete:v1:");
     h.update(secret);
-    h.finalize().into()
+    HmacKey::new(&h.finalize())
 }
 
 /// The token that undoes the deletion of `task`.

@@ -113,9 +113,9 @@ pub struct AuthService {
     keys: KeyStore,
     /// What a bearer JWT must claim (`iss`, `aud`), built once instead of per request.
     jwt_validation: Validation,
-    /// The shared secret as an HS256 key, prepared once (HS256 access tokens and the
-    /// e-mail verification tokens).
-    jwt_secret: HmacKey,
+    /// The shared secret as an HMAC-SHA256 key, prepared once: HS256 access tokens,
+    /// e-mail verification tokens and signed cookies (read on every signed-in page).
+    secret_key: HmacKey,
     mailer: Arc<dyn Mailer>,
     /// Bounds concurrent password hashes to the cores we have, so that a sign-in storm
     /// queues instead of starving every other request.
@@ -279,7 +279,7 @@ impl AuthService {
                 settings.jwt_issuer.clone(),
                 settings.jwt_audience.clone(),
             ),
-            jwt_secret: HmacKey::new(settings.secret_bytes()),
+            secret_key: HmacKey::new(settings.secret_bytes()),
             mailer,
             hashing: hashers,
             rate_limiter,
@@ -329,6 +329,11 @@ impl AuthService {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The server secret as a prepared HMAC key (see the field).
+    pub(crate) fn secret_key(&self) -> &HmacKey {
+        &self.secret_key
     }
 
     pub fn schema(&self) -> AuthSchema {

@@ -75,7 +75,7 @@ impl AuthService {
         let claims: jwt::AccessClaims = match (auth.jwt_algorithm, self.keys.is_remote()) {
             (JwtAlgorithm::Hs256, false) => jwt::verify_remembering(
                 token,
-                &jwt::VerifyKey::Hs256(&self.jwt_secret),
+                &jwt::VerifyKey::Hs256(&self.secret_key),
                 validation,
                 now,
                 None,

@@ -54,7 +54,7 @@ impl AuthService {
         };
         let claims = jwt::verify(
             token,
-            &jwt::VerifyKey::Hs256(&self.jwt_secret),
+            &jwt::VerifyKey::Hs256(&self.secret_key),
             &validation,
             Utc::now().timestamp(),
         )

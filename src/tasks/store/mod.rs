@@ -276,7 +276,14 @@ pub async fn update(
     patch: &TaskPatch,
 ) -> Result<Option<Task>, TaskError> {
     let now = Ts::now();
-    let task: Option<Task> = with_pool!(db, |pool| {
+    let task: Option<Task> = match db {
+        // Without tags, one statement, as in `create` and `delete`.
+        Database::Sqlite(pool) if patch.tags.is_none() => update_sql(user_id, id, patch, now)
+            .build_query_as::<TaskRow>()
+            .fetch_optional(pool)
+            .await?
+            .map(Task::from),
+        _ => with_pool!(db, |pool| {
         let mut tx = pool.begin().await?;
         let row: Option<TaskRow> = update_sql(user_id, id, patch, now)
             .build_query_as()
@@ -294,7 +301,8 @@ pub async fn update(
         }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(task)
-    })?;
+    })?,
+    };
     Ok(task)
 }
 

@@ -2,6 +2,7 @@
 //! session, never someone else's.
 
 use serde_json::Value;
+use taskdeck::auth::{sign_cookie_value, HmacKey};
 
 use super::{flip, PASSWORD};
 use crate::helpers::TestApp;
@@ -135,15 +136,18 @@ async fn tampered_session_cookies_are_no_session(app: &TestApp) {
         ("empty value", String::new()),
         (
             "HMAC of the token under an empty secret",
-            taskdeck::auth::sign_cookie_value(&token_a, b""),
+            sign_cookie_value(&token_a, &HmacKey::new(b"")),
         ),
         (
             "HMAC of the token under another secret",
-            taskdeck::auth::sign_cookie_value(&token_a, b"another-secret-0123456789-abcdefghij"),
+            sign_cookie_value(
+                &token_a,
+                &HmacKey::new(b"another-secret-0123456789-abcdefghij"),
+            ),
         ),
         (
             "signed but invented token",
-            taskdeck::auth::sign_cookie_value("invented-token-0000000000000000", b"guess"),
+            sign_cookie_value("invented-token-0000000000000000", &HmacKey::new(b"guess")),
         ),
     ];
     cases.push((

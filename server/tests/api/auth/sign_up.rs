@@ -1,7 +1,7 @@
 //! Sign-up: the signed session cookie it sets, and its errors.
 
 use serde_json::{json, Value};
-use taskdeck::auth::verify_cookie_value;
+use taskdeck::auth::{verify_cookie_value, HmacKey};
 
 use super::{error_of, PASSWORD};
 use crate::helpers::{set_cookies, TestApp};
@@ -40,7 +40,7 @@ async fn sign_up_sets_a_signed_session_cookie(app: &TestApp) {
     );
     let value = cookie.split(';').next().unwrap().split_once('=').unwrap().1;
     assert_eq!(
-        verify_cookie_value(value, app.config.secret_bytes()).as_deref(),
+        verify_cookie_value(value, &HmacKey::new(app.config.secret_bytes())).as_deref(),
         Some(token),
         "cookie = token.HMAC(secret)"
     );
