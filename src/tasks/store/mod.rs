@@ -284,24 +284,24 @@ pub async fn update(
             .await?
             .map(Task::from),
         _ => with_pool!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let row: Option<TaskRow> = update_sql(user_id, id, patch, now)
-            .build_query_as()
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let (Some(row), Some(tags)) = (&row, &patch.tags) {
-            exec!(on &mut *tx, DELETE_TAGS, row.id, user_id)?;
-            for tag in tags {
-                exec!(on &mut *tx, INSERT_TAG, row.id, user_id, tag)?;
+            let mut tx = pool.begin().await?;
+            let row: Option<TaskRow> = update_sql(user_id, id, patch, now)
+                .build_query_as()
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let (Some(row), Some(tags)) = (&row, &patch.tags) {
+                exec!(on &mut *tx, DELETE_TAGS, row.id, user_id)?;
+                for tag in tags {
+                    exec!(on &mut *tx, INSERT_TAG, row.id, user_id, tag)?;
+                }
             }
-        }
-        let task = row.map(Task::from);
-        if let Some(task) = &task {
-            tx.announce(Kind::Updated, task).await?;
-        }
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(task)
-    })?,
+            let task = row.map(Task::from);
+            if let Some(task) = &task {
+                tx.announce(Kind::Updated, task).await?;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(task)
+        })?,
     };
     Ok(task)
 }

@@ -36,6 +36,32 @@ async fn crud_round_trip(app: &TestApp) {
     assert_eq!(updated["priority"], "high", "untouched fields stay");
     assert!(updated["updated_at"].as_str() >= task["updated_at"].as_str());
 
+    // Without "tags" (a write that skips the tags' table), the tags and the tag
+    // filter stay as they were, and the list reads the new title.
+    let res = app
+        .send_json(
+            &ann,
+            Method::PUT,
+            &location,
+            &json!({ "title": "Write the Q3 report" }),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let renamed: Value = res.json().await.unwrap();
+    assert_eq!(renamed["tags"], json!(["work", "q3"]));
+    assert_eq!(renamed["completed"], true, "untouched fields stay");
+    let (tagged, _) = list(app, &ann, "tag=q3").await;
+    assert_eq!(tagged, vec![renamed.clone()]);
+    let res = app
+        .send_json(
+            &ann,
+            Method::PUT,
+            &format!("/api/{}/tasks/999999", ann.id),
+            &json!({ "title": "Nobody's" }),
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+
     let toggled: Value = app
         .send(&ann, Method::PATCH, &format!("{location}/complete"))
         .await
