@@ -176,8 +176,10 @@ impl RateLimiter {
                 .bind(now_ms)
                 .bind(window_ms)
                 .bind(max)
-                .fetch_one(pool)
-                .await)
+                // Stepped to the end, as `fetch_returning!` says why.
+                .fetch_all(pool)
+                .await
+                .and_then(|rows| rows.into_iter().next().ok_or(sqlx::Error::RowNotFound)))
                 .map_err(crate::storage::StorageError::from)?;
                 (count > max).then_some(last)
             }

@@ -2,7 +2,7 @@
 
 use crate::{
     auth::model::Session,
-    exec, fetch_all, fetch_optional,
+    exec, fetch_all, fetch_optional, fetch_returning,
     storage::{Database, StorageError, Ts},
 };
 
@@ -67,7 +67,7 @@ pub async fn delete_session_by_token(
     db: &Database,
     token: &str,
 ) -> Result<Option<String>, StorageError> {
-    let owner: Option<(String,)> = fetch_optional!(
+    let owner: Option<(String,)> = fetch_returning!(
         db,
         r#"DELETE FROM "session" WHERE "token" = $1 RETURNING "userId""#,
         token

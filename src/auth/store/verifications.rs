@@ -2,7 +2,7 @@
 
 use crate::{
     auth::model::Verification,
-    exec, fetch_all, fetch_optional,
+    exec, fetch_all, fetch_optional, fetch_returning,
     storage::{Database, StorageError, Ts},
     with_pool,
 };
@@ -34,7 +34,7 @@ pub async fn take_verification(
     db: &Database,
     identifier: &str,
 ) -> Result<Option<Verification>, StorageError> {
-    Ok(fetch_optional!(
+    Ok(fetch_returning!(
         db,
         r#"DELETE FROM "verification" WHERE "identifier" = $1 RETURNING "id", "identifier", "value", "expiresAt""#,
         identifier

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use sqlx::{Encode, Postgres, QueryBuilder, Type};
 
 use crate::{
-    exec, fetch_all, fetch_one, fetch_optional,
+    exec, fetch_all, fetch_optional, fetch_returning,
     live::{postgres::Announce, Kind},
     storage::{Database, Ts},
     with_pool,
@@ -31,7 +31,7 @@ pub struct Written {
 macro_rules! insert_row {
     (on $exec:expr, $sql:expr, $user_id:expr, $new:expr, $repeat_of:expr, $now:expr) => {{
         let new: &NewTask = $new;
-        let row: Result<TaskRow, sqlx::Error> = fetch_one!(
+        let row: Result<Option<TaskRow>, sqlx::Error> = $crate::fetch_returning!(
             on $exec,
             $sql,
             $user_id,
@@ -46,7 +46,7 @@ macro_rules! insert_row {
             $now,
             $repeat_of,
         );
-        row
+        row.and_then(|row| row.ok_or(sqlx::Error::RowNotFound))
     }};
 }
 
@@ -278,10 +278,13 @@ pub async fn update(
     let now = Ts::now();
     let task: Option<Task> = match db {
         // Without tags, one statement, as in `create` and `delete`.
+        // Stepped to the end, as `fetch_returning!` says why.
         Database::Sqlite(pool) if patch.tags.is_none() => update_sql(user_id, id, patch, now)
             .build_query_as::<TaskRow>()
-            .fetch_optional(pool)
+            .fetch_all(pool)
             .await?
+            .into_iter()
+            .next()
             .map(Task::from),
         _ => with_pool!(db, |pool| {
             let mut tx = pool.begin().await?;
@@ -359,7 +362,7 @@ fn next_occurrence(done: &Task, now: Ts) -> Option<NewTask> {
 /// Deletes the task and answers it as it was (for "Undo"), or `None` if there was none.
 pub async fn delete(db: &Database, user_id: &str, id: i64) -> Result<Option<Task>, TaskError> {
     let row: Option<TaskRow> = match db {
-        Database::Sqlite(pool) => fetch_optional!(on pool, DELETE.as_str(), id, user_id)?,
+        Database::Sqlite(pool) => fetch_returning!(on pool, DELETE.as_str(), id, user_id)?,
         Database::Postgres(pool) => {
             let mut tx = pool.begin().await?;
             let row = fetch_optional!(on &mut *tx, DELETE.as_str(), id, user_id)?;

@@ -5,7 +5,7 @@ use futures_util::TryStreamExt;
 use tokio::sync::mpsc;
 
 use crate::{
-    exec, fetch_one,
+    exec,
     live::postgres::Announce,
     live::Kind,
     storage::{Database, Ts},

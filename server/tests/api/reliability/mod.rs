@@ -14,7 +14,10 @@
 //! - `slow_clients`: a client that trickles its body or its headers is cut by the
 //!   request timeout instead of holding a connection.
 //! - `outage`: PostgreSQL going away and coming back.
+//! - `checkpoints`: SQLite's write-ahead log stays checkpointed under one-statement
+//!   writes (it grew without bound once).
 
+mod checkpoints;
 mod fuzz;
 mod fuzz_inputs;
 mod limits;
