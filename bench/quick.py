@@ -4,8 +4,8 @@
 For each binary (this build, and with --before-bin an older one) two servers on one
 fresh SQLite file, HS256 and EdDSA, one user with 50 tasks; with --peer the FastAPI peer
 too (HS256, and EdDSA through the EdDSA server's JWKS), seeded the same way. Then wrk
-(bench/wrk.lua) on `GET /api/me`, `GET /api/{uid}/tasks` and `POST /api/{uid}/tasks`,
-every figure `--repeat` times with the binaries interleaved, so that a machine's drift
+(bench/wrk.lua) on `GET /api/me`, `GET /api/{uid}/tasks`, `POST /api/{uid}/tasks` and a
+title-only `PUT /api/{uid}/tasks/{id}` (every connection renaming the same task), every figure `--repeat` times with the binaries interleaved, so that a machine's drift
 spreads over all of them; medians are printed as a Markdown table.
 """
 from __future__ import annotations
@@ -25,6 +25,7 @@ import bench as B  # noqa: E402  (the shared helpers of bench/run.sh)
 
 MODES = ("HS256", "EdDSA")
 NEW_TASK = {"title": "Written by wrk", "description": "A task created under load"}
+RETITLE = {"title": "Renamed by wrk"}
 
 
 def start_build(name: str, binary: Path, tmp: Path, logdir: Path, servers: list) -> dict:
@@ -42,7 +43,7 @@ def start_build(name: str, binary: Path, tmp: Path, logdir: Path, servers: list)
     out = {"uid": uid}
     for mode in MODES:
         out[mode] = (found[mode], B.get_token(found[mode].port, cookie))
-    B.seed_via_api(found["HS256"].port, uid, out["HS256"][1], B.SEED_TASKS)
+    out["task"] = B.seed_via_api(found["HS256"].port, uid, out["HS256"][1], B.SEED_TASKS)[0]
     return out
 
 
@@ -65,7 +66,8 @@ def start_peer(args, build: dict, tmp: Path, logdir: Path, servers: list) -> dic
                            "/openapi.json")
         servers.append(s)
         out[mode] = (s, build[mode][1])
-    B.seed_via_api(out["HS256"][0].port, out["uid"], out["HS256"][1], B.SEED_TASKS)
+    out["task"] = B.seed_via_api(out["HS256"][0].port, out["uid"], out["HS256"][1],
+                                 B.SEED_TASKS)[0]
     return out
 
 
@@ -100,6 +102,7 @@ def main() -> None:
             ("GET /api/me", "/api/me", {}),
             ("GET list, 50 tasks", "/api/{uid}/tasks", {}),
             ("POST create", "/api/{uid}/tasks", {"method": "POST", "body": NEW_TASK}),
+            ("PUT update, title only", "/api/{uid}/tasks/{task}", {"method": "PUT", "body": RETITLE}),
         ):
             expected = (201,) if kw.get("method") == "POST" else (200,)
             for mode in MODES:
@@ -109,7 +112,7 @@ def main() -> None:
                         if name == "peer" and path == "/api/me":
                             continue
                         server, token = col[mode]
-                        r = wrk.run(f"{label}, {mode}", server, path.format(uid=col["uid"]),
+                        r = wrk.run(f"{label}, {mode}", server, path.format(uid=col["uid"], task=col["task"]),
                                     expected=expected, token=token, **kw)
                         if r.unexpected:
                             raise SystemExit(f"{server.name}: {label}: {r.problems()}")

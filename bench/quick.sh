@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The per-request figures in about two minutes: the ceiling (`GET /api/me`, a JWT check
-# and a tiny JSON), the 50-task list and a create, in both JWT modes (HS256, EdDSA).
+# The per-request figures in a few minutes: the ceiling (`GET /api/me`, a JWT check and
+# a tiny JSON), the 50-task list, a create and a title-only update, in both JWT modes
+# (HS256, EdDSA).
 #
 #   bash bench/quick.sh                              # this checkout's release server
 #   BEFORE_BIN=/path/to/older/server bash bench/quick.sh   # and that binary, side by side
