@@ -37,8 +37,9 @@ macro_rules! with_pool {
 
 /// One statement with its binds, on whichever pool, its result discarded:
 /// `exec!(db, sql, a, b)?`. With [`fetch_optional!`], [`fetch_one!`], [`fetch_all!`]
-/// and [`fetch_returning!`] (for writes), a store function is one SQL text plus its binds. Each also takes
-/// `on executor` in place of the database, for statements inside a transaction:
+/// and [`fetch_returning!`] (for writes), a store function is one SQL text plus its
+/// binds. Each also takes `on executor` in place of the database, for statements inside
+/// a transaction:
 /// `exec!(on &mut *tx, sql, a, b)?`.
 #[macro_export]
 macro_rules! exec {
