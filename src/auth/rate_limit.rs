@@ -16,7 +16,7 @@ use std::{
     },
 };
 
-use crate::{storage::Database, with_pool};
+use crate::{fetch_returning, storage::Database, with_pool};
 
 use super::{error::AuthError, ids::generate_id};
 
@@ -159,7 +159,8 @@ impl RateLimiter {
                 self.sweep_table_if_due(db, now_ms).await;
                 // A blocked request still counts (count > max marks it), so "allowed"
                 // is exact even when several land in the same millisecond.
-                let (count, last): (i64, i64) = with_pool!(db, |pool| sqlx::query_as(
+                let (count, last): (i64, i64) = fetch_returning!(
+                    db,
                     r#"INSERT INTO "rateLimit" ("id", "key", "count", "lastRequest") VALUES ($1, $2, 1, $3)
                        ON CONFLICT ("key") DO UPDATE SET
                          "count" = CASE
@@ -169,17 +170,14 @@ impl RateLimiter {
                            WHEN $3 - "rateLimit"."lastRequest" >= $4 THEN $3
                            WHEN "rateLimit"."count" >= $5 THEN "rateLimit"."lastRequest"
                            ELSE $3 END
-                       RETURNING CAST("count" AS BIGINT), CAST("lastRequest" AS BIGINT)"#
+                       RETURNING CAST("count" AS BIGINT), CAST("lastRequest" AS BIGINT)"#,
+                    generate_id(32),
+                    &key,
+                    now_ms,
+                    window_ms,
+                    max,
                 )
-                .bind(generate_id(32))
-                .bind(&key)
-                .bind(now_ms)
-                .bind(window_ms)
-                .bind(max)
-                // Stepped to the end, as `fetch_returning!` says why.
-                .fetch_all(pool)
-                .await
-                .and_then(|rows| rows.into_iter().next().ok_or(sqlx::Error::RowNotFound)))
+                .and_then(|row| row.ok_or(sqlx::Error::RowNotFound))
                 .map_err(crate::storage::StorageError::from)?;
                 (count > max).then_some(last)
             }

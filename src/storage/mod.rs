@@ -106,11 +106,7 @@ macro_rules! fetch_all {
 #[macro_export]
 macro_rules! fetch_returning {
     (on $conn:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
-        sqlx::query_as($sql)
-            $(.bind($bind))*
-            .fetch_all($conn)
-            .await
-            .map(|rows| rows.into_iter().next())
+        $crate::fetch_all!(on $conn, $sql $(, $bind)*).map(|rows: Vec<_>| rows.into_iter().next())
     };
     ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
         $crate::with_pool!($db, |pool| $crate::fetch_returning!(on pool, $sql $(, $bind)*))

@@ -277,8 +277,7 @@ pub async fn update(
 ) -> Result<Option<Task>, TaskError> {
     let now = Ts::now();
     let task: Option<Task> = match db {
-        // Without tags, one statement, as in `create` and `delete`.
-        // Stepped to the end, as `fetch_returning!` says why.
+        // Without tags, one statement as in `create` (stepped to its end: `fetch_returning!`).
         Database::Sqlite(pool) if patch.tags.is_none() => update_sql(user_id, id, patch, now)
             .build_query_as::<TaskRow>()
             .fetch_all(pool)
