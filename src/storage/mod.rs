@@ -303,8 +303,16 @@ async fn ensure_sqlite_columns(pool: &SqlitePool) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// The size SQLite cuts the `-wal` file back to when the log starts over. The log is
+/// checkpointed at 1,000 pages (4 MiB), but a reader that stays open (a backup, a long
+/// query) keeps it from starting over, and it grows meanwhile; SQLite never shrinks the
+/// file on its own, so without a limit that space stays taken until the last
+/// connection closes.
+const WAL_SIZE_LIMIT: u64 = 32 * 1024 * 1024;
+
 /// Opens SQLite the way a server needs it: WAL so readers never block the writer,
-/// foreign keys on (for cascades), a busy timeout instead of instant `SQLITE_BUSY`.
+/// foreign keys on (for cascades), a busy timeout instead of instant `SQLITE_BUSY`, and
+/// a log file that gives back what it grew ([`WAL_SIZE_LIMIT`]).
 async fn open_sqlite(location: &str) -> Result<SqlitePool, StorageError> {
     let options = if location.starts_with("sqlite:") {
         SqliteConnectOptions::from_str(location).map_err(|source| StorageError::Connect {
@@ -326,7 +334,8 @@ async fn open_sqlite(location: &str) -> Result<SqlitePool, StorageError> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
+        .busy_timeout(Duration::from_secs(10))
+        .pragma("journal_size_limit", WAL_SIZE_LIMIT.to_string());
     SqlitePoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(10))

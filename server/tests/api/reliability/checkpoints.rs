@@ -1,6 +1,7 @@
-//! SQLite's write-ahead log is checkpointed after every kind of task write, the
-//! one-statement ones included (a create without tags, an update without tags, a
-//! delete). A write that commits without the log's hook is never followed by the
+//! SQLite's write-ahead log stays small: it is checkpointed after every kind of task
+//! write, the one-statement ones included (a create without tags, an update without
+//! tags, a delete), and a log file that grew behind a reader is cut back once the log
+//! starts over. A write that commits without the log's hook is never followed by the
 //! automatic checkpoint, and the log file then grows until the disk is full.
 
 use reqwest::Method;
@@ -14,6 +15,10 @@ const AUTO_CHECKPOINT_PAGES: i64 = 1000;
 /// Pages one task write may add after that (a create changes the table, its indexes
 /// and the counters: about 13).
 const ONE_WRITE_PAGES: i64 = 50;
+
+/// The size the server's connections cut the log file back to (`journal_size_limit`,
+/// set in `storage::open_sqlite`).
+const WAL_SIZE_LIMIT: u64 = 32 * 1024 * 1024;
 
 /// Pages in the log now, from `PRAGMA wal_checkpoint(PASSIVE)`, which also checkpoints
 /// them, so that the next phase starts from an empty log.
@@ -78,6 +83,63 @@ async fn the_log_is_checkpointed_after_one_statement_writes() {
     .map(|(writes, pages)| format!("after {writes} the log holds {pages} pages"))
     .collect();
     assert!(grown.is_empty(), "no automatic checkpoint ran: {grown:?}");
+    db.close().await;
+    app.cleanup().await;
+}
+
+/// The `-wal` file's size in bytes (0 when there is none).
+async fn log_file_bytes(db: &sqlx::SqlitePool) -> u64 {
+    let file: String =
+        sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .fetch_one(db)
+            .await
+            .expect("the database file");
+    std::fs::metadata(format!("{file}-wal")).map_or(0, |m| m.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_that_grew_behind_a_reader_gives_its_space_back() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let db = sqlx::SqlitePool::connect(&app.database_url())
+        .await
+        .unwrap();
+    let ann = app.api_user("grown@example.com").await;
+    let task = |i: usize| json!({ "title": format!("Task {i}"), "description": "x".repeat(500) });
+
+    // A read transaction that stays open: the log cannot start over behind it.
+    let mut reader = db.begin().await.unwrap();
+    let _: i64 = sqlx::query_scalar(r#"SELECT COUNT(*) FROM "task""#)
+        .fetch_one(&mut *reader)
+        .await
+        .unwrap();
+    let mut creates = 0;
+    while log_file_bytes(&db).await <= WAL_SIZE_LIMIT + WAL_SIZE_LIMIT / 4 {
+        assert!(
+            creates < 5_000,
+            "{creates} creates did not grow the log past the limit"
+        );
+        for _ in 0..50 {
+            app.create_task(&ann, task(creates)).await;
+            creates += 1;
+        }
+    }
+    let grown = log_file_bytes(&db).await;
+    reader.rollback().await.unwrap();
+
+    // The next write checkpoints the whole log, the one after starts it over, and that
+    // commit cuts the file back (a few more writes, should anything else read meanwhile).
+    let mut after = grown;
+    for i in 0..20 {
+        app.create_task(&ann, task(creates + i)).await;
+        after = log_file_bytes(&db).await;
+        if after <= WAL_SIZE_LIMIT {
+            break;
+        }
+    }
+    assert!(
+        after <= WAL_SIZE_LIMIT,
+        "the log file stayed at {after} bytes after growing to {grown} behind a reader"
+    );
     db.close().await;
     app.cleanup().await;
 }
