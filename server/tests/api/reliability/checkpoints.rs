@@ -87,14 +87,19 @@ async fn the_log_is_checkpointed_after_one_statement_writes() {
     app.cleanup().await;
 }
 
-/// The `-wal` file's size in bytes (0 when there is none).
-async fn log_file_bytes(db: &sqlx::SqlitePool) -> u64 {
+/// The path of the database's `-wal` file.
+async fn log_file(db: &sqlx::SqlitePool) -> String {
     let file: String =
         sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
             .fetch_one(db)
             .await
             .expect("the database file");
-    std::fs::metadata(format!("{file}-wal")).map_or(0, |m| m.len())
+    format!("{file}-wal")
+}
+
+/// The file's size in bytes (0 when there is none).
+fn bytes(file: &str) -> u64 {
+    std::fs::metadata(file).map_or(0, |m| m.len())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -105,6 +110,7 @@ async fn a_log_that_grew_behind_a_reader_gives_its_space_back() {
         .unwrap();
     let ann = app.api_user("grown@example.com").await;
     let task = |i: usize| json!({ "title": format!("Task {i}"), "description": "x".repeat(500) });
+    let wal = log_file(&db).await;
 
     // A read transaction that stays open: the log cannot start over behind it.
     let mut reader = db.begin().await.unwrap();
@@ -113,7 +119,7 @@ async fn a_log_that_grew_behind_a_reader_gives_its_space_back() {
         .await
         .unwrap();
     let mut creates = 0;
-    while log_file_bytes(&db).await <= WAL_SIZE_LIMIT + WAL_SIZE_LIMIT / 4 {
+    while bytes(&wal) <= WAL_SIZE_LIMIT + WAL_SIZE_LIMIT / 4 {
         assert!(
             creates < 5_000,
             "{creates} creates did not grow the log past the limit"
@@ -123,7 +129,7 @@ async fn a_log_that_grew_behind_a_reader_gives_its_space_back() {
             creates += 1;
         }
     }
-    let grown = log_file_bytes(&db).await;
+    let grown = bytes(&wal);
     reader.rollback().await.unwrap();
 
     // The next write checkpoints the whole log, the one after starts it over, and that
@@ -131,7 +137,7 @@ async fn a_log_that_grew_behind_a_reader_gives_its_space_back() {
     let mut after = grown;
     for i in 0..20 {
         app.create_task(&ann, task(creates + i)).await;
-        after = log_file_bytes(&db).await;
+        after = bytes(&wal);
         if after <= WAL_SIZE_LIMIT {
             break;
         }
