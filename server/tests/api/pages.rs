@@ -3,15 +3,18 @@
 //! page's reactive owner while Leptos' render tasks still read its signals, and the
 //! server panicked ("reactive value already disposed") a few times per thousand
 //! abandoned requests. And renders beside apps starting in the same process: Leptos'
-//! route list is generated once per process, so a start no longer parks them.
+//! route list is generated once per process, so a start no longer parks them. And
+//! board loads that reuse the database's connections instead of opening new ones.
 
 use std::{
     cell::Cell,
+    collections::BTreeSet,
     sync::atomic::{AtomicUsize, Ordering},
     time::Duration,
 };
 
 use serde_json::json;
+use sqlx::{Connection, PgConnection};
 
 use crate::helpers::{Backend, TestApp};
 
@@ -131,4 +134,61 @@ async fn apps_starting_beside_renders_do_not_hang_them() {
     for app in apps {
         app.cleanup().await;
     }
+}
+
+/// The backends of this app's database other than the asking connection's own.
+async fn backend_pids(app: &TestApp) -> BTreeSet<i32> {
+    let mut conn = PgConnection::connect(&app.database_url()).await.unwrap();
+    let pids: Vec<i32> = sqlx::query_scalar(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    pids.into_iter().collect()
+}
+
+/// Board loads one after another reuse the pool's connections. Suspense walks its
+/// children once before rendering them; the board's data used to be fetched in a
+/// closure, so that walk started a fetch of its own and dropped it mid-flight, and sqlx
+/// closed the connection whose check it had interrupted: a new database connection
+/// (here a new PostgreSQL backend; on SQLite a thread, three files and the schema read
+/// again) for nearly every page load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn board_loads_reuse_the_database_connections() {
+    if !crate::helpers::postgres_available().await {
+        return;
+    }
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let me = app.api_user("connections@example.com").await;
+    app.create_task(&me, json!({ "title": "Water the plants" }))
+        .await;
+    let board = || async {
+        let page = app
+            .client
+            .get(app.url("/"))
+            .header("cookie", &me.signed.cookie);
+        let html = page.send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Water the plants"), "the board renders");
+    };
+    // The first loads open what a render needs at once.
+    for _ in 0..3 {
+        board().await;
+    }
+    let before = backend_pids(&app).await;
+    let mut seen = before.clone();
+    for _ in 0..10 {
+        board().await;
+        seen.extend(backend_pids(&app).await);
+    }
+    // One more is the pool growing: a connection is handed back to it by a task of its
+    // own after each use, and the next load may ask before that task has run.
+    let opened: Vec<_> = seen.difference(&before).collect();
+    assert!(
+        opened.len() <= 1,
+        "ten board loads opened {} new database connections (backends {opened:?})",
+        opened.len()
+    );
+    app.cleanup().await;
 }

@@ -91,13 +91,13 @@ pub fn Board() -> impl IntoView {
     let deleted_token = query.read_untracked().get("deleted");
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading your tasks…"</p> }>
-            {move || {
-                let filter = filter.clone();
-                let error = error.clone();
+            // Server-only, so no Resource (nothing to hand to the browser): the data is
+            // awaited right here. One Suspend, not one per call of a closure: Suspense
+            // polls its children once before rendering them, and a second Suspend would
+            // drop the first mid-flight, with the session read it had begun (sqlx then
+            // closed that database connection: a new one for every board load).
+            {
                 let error_for_editor = error.clone().filter(|_| filter.edit.is_some());
-                let deleted_token = deleted_token.clone();
-                // Server-only, so no Resource (nothing to hand to the browser): the
-                // data is awaited right here, once per render.
                 Suspend::new(async move {
                     let (listing, summary, deleted) = board_data(filter.clone(), deleted_token).await;
                     let dismiss = link_with(&filter, "", "");
@@ -135,7 +135,7 @@ pub fn Board() -> impl IntoView {
                         </BoardIsland>
                     }
                 })
-            }}
+            }
         </Suspense>
     }
 }
