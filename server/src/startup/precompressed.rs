@@ -1,7 +1,7 @@
 //! The bundle (`/pkg/*`) compressed once, as hard as the formats allow: gzip by
 //! Zopfli and Brotli at quality 11, where the response layer compresses each answer
-//! quickly (gzip 6, Brotli 4). The WASM that every page with an island loads shrinks by
-//! about 4 KB gzipped and 10 KB with Brotli.
+//! quickly (gzip 6; it makes no Brotli, see `middleware`). The WASM that every page with
+//! an island loads shrinks by about 4 KB gzipped and 10 KB with Brotli.
 //!
 //! That takes seconds, so it is done once per build, at the first start (before it
 //! serves in a release build; in the background in a debug build, whose development
@@ -9,7 +9,7 @@
 //! by the SHA-256 of each file (a rebuilt file has a new name there, so nothing stale is
 //! ever served); later starts read the cache. Until the copies are ready, or for a file
 //! changed since (`cargo leptos watch`), the answer is the usual one: the file,
-//! compressed on the fly.
+//! gzipped on the fly (as it is for a client without gzip).
 
 use std::{
     collections::HashMap,
