@@ -40,19 +40,33 @@ impl Cluster {
     /// `X-Forwarded-For`.
     pub async fn start(n: usize, settings: TestAppBuilder) -> Cluster {
         let database = PgTestDatabase::create("taskdeck_cluster").await;
-        // The proxy's port comes first: it is the instances' public URL.
-        let port = free_port();
-        let public = format!("http://127.0.0.1:{port}");
         let settings = settings
             .database_url(&database.url)
-            .env("BETTER_AUTH_URL", public.clone())
             .env("TRUSTED_PROXIES", "127.0.0.1");
-        let mut instances = Vec::with_capacity(n);
-        for _ in 0..n {
-            instances.push(settings.clone().spawn().await);
-        }
-        let upstreams: Vec<SocketAddr> = instances.iter().map(|i| i.addr).collect();
-        let nginx = Nginx::start(port, &upstreams).await;
+        // The proxy's port comes first: it is the instances' public URL. It is free
+        // when chosen, but the instances take a while to start and another test may
+        // bind it meanwhile; then nginx cannot, and all starts again on another port.
+        let mut attempts = 0;
+        let (port, public, instances, nginx) = loop {
+            let port = free_port();
+            let public = format!("http://127.0.0.1:{port}");
+            let settings = settings.clone().env("BETTER_AUTH_URL", public.clone());
+            let mut instances = Vec::with_capacity(n);
+            for _ in 0..n {
+                instances.push(settings.clone().spawn().await);
+            }
+            let upstreams: Vec<SocketAddr> = instances.iter().map(|i| i.addr).collect();
+            match Nginx::start(port, &upstreams).await {
+                Ok(nginx) => break (port, public, instances, nginx),
+                Err(PortTaken) if attempts < 3 => {
+                    attempts += 1;
+                    for instance in instances {
+                        instance.cleanup().await;
+                    }
+                }
+                Err(PortTaken) => panic!("nginx found its port taken four times"),
+            }
+        };
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let proxy = TestApp::proxy_for(&instances[0], addr, public.clone());
         let pinned: Vec<TestApp> = instances
@@ -131,11 +145,15 @@ struct Nginx {
     dir: tempfile::TempDir,
 }
 
+/// nginx could not listen: another process had bound its port.
+struct PortTaken;
+
 impl Nginx {
-    async fn start(port: u16, upstreams: &[SocketAddr]) -> Nginx {
+    async fn start(port: u16, upstreams: &[SocketAddr]) -> Result<Nginx, PortTaken> {
         let dir = tempfile::tempdir().expect("temp dir");
         let conf = dir.path().join("nginx.conf");
-        std::fs::write(&conf, config(port, upstreams)).expect("write nginx.conf");
+        let id = dir.path().display().to_string();
+        std::fs::write(&conf, config(port, upstreams, &id)).expect("write nginx.conf");
         let prefix = format!("{}/", dir.path().display());
         let child = Command::new(binary())
             .arg("-c")
@@ -150,22 +168,27 @@ impl Nginx {
                 panic!("nginx did not start ({e}): `.ci/setup.sh --test` installs it")
             });
         let mut nginx = Nginx { child, dir };
-        nginx.wait_until_listening(port).await;
-        nginx
+        nginx.wait_until_listening(port, &id).await?;
+        Ok(nginx)
     }
 
-    /// Waits (at most 10 s) until nginx accepts connections; fails with its log if it
-    /// exits instead.
-    async fn wait_until_listening(&mut self, port: u16) {
+    /// Waits (at most 10 s) until this nginx answers on `port` (by its `id`: another
+    /// process may hold the port); fails with its log if it exits, unless it exited
+    /// because the port was taken.
+    async fn wait_until_listening(&mut self, port: u16, id: &str) -> Result<(), PortTaken> {
+        let url = format!("http://127.0.0.1:{port}/nginx-id");
         for _ in 0..100 {
             if let Some(status) = self.child.try_wait().expect("nginx's status") {
-                panic!("nginx exited ({status}):\n{}", self.log());
+                let log = self.log();
+                if log.contains("Address already in use") {
+                    return Err(PortTaken);
+                }
+                panic!("nginx exited ({status}):\n{log}");
             }
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return;
+            if let Ok(res) = reqwest::get(&url).await {
+                if res.text().await.is_ok_and(|answer| answer == id) {
+                    return Ok(());
+                }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -205,7 +228,7 @@ fn binary() -> PathBuf {
 }
 
 /// The configuration: every path inside the prefix (`-p`), nothing of the system's.
-fn config(port: u16, upstreams: &[SocketAddr]) -> String {
+fn config(port: u16, upstreams: &[SocketAddr], id: &str) -> String {
     let mut pools = String::new();
     let mut pinned = String::new();
     let all: String = upstreams
@@ -255,6 +278,8 @@ http {{
     proxy_buffering off;
     proxy_read_timeout 1h;
     add_header X-Upstream $upstream_addr always;
+    # Which nginx holds the port (the test's, or another test's).
+    location = /nginx-id {{ return 200 "{id}"; }}
     location / {{ proxy_pass http://taskdeck; }}
 {pinned}  }}
 }}
