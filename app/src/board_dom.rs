@@ -163,6 +163,11 @@ pub mod attr {
     pub const DROP_URL: &str = "data-drop";
     /// The button that opens the keyboard shortcuts' dialog.
     pub const SHORTCUTS: &str = "data-shortcuts";
+    /// On the `summary` of a section whose date fields are sent as text fields: opening
+    /// it turns them into date pickers (see `pages/board/add.rs`).
+    pub const DATE_PICKERS: &str = "data-date-pickers";
+    /// On such a text field: the date picker it becomes.
+    pub const DATE_PICKER: &str = "data-date-picker";
 }
 
 #[cfg(test)]

@@ -13,7 +13,10 @@ test('sign up, add, filter, search, edit, complete, delete, sign out, sign in ag
   await addTask(page, 'Write report');
   // A task with details.
   await page.getByPlaceholder('What needs doing?').fill('Book dentist');
+  // The due date is a text field until the section opens, then a date picker.
+  await expect(page.getByLabel('Due date').first()).toHaveAttribute('type', 'text');
   await page.locator('summary', { hasText: 'More details' }).click();
+  await expect(page.getByLabel('Due date').first()).toHaveAttribute('type', 'date');
   await page.getByLabel('Priority').first().selectOption('high');
   await page.getByLabel('Tags (comma-separated)').fill('health, calls');
   const tomorrow = new Date(Date.now() + 24 * 3600 * 1000).toISOString().slice(0, 10);
@@ -149,5 +152,17 @@ test.describe('with JavaScript disabled', () => {
     await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
     await signIn(page, email);
     await expect(page.locator('.task-title')).toHaveText(['Plain form task']);
+  });
+
+  test('the due date is a text field that takes YYYY-MM-DD', async ({ page }) => {
+    await signUp(page, 'No Script Dates', uniqueEmail('nojs-due'));
+    await page.getByPlaceholder('What needs doing?').fill('Dated plain task');
+    await page.locator('summary', { hasText: 'More details' }).click();
+    const due = page.getByLabel('Due date').first();
+    await expect(due).toHaveAttribute('type', 'text');
+    const tomorrow = new Date(Date.now() + 24 * 3600 * 1000).toISOString().slice(0, 10);
+    await due.fill(tomorrow);
+    await page.getByRole('button', { name: /^Add/ }).click();
+    await expect(taskRow(page, 'Dated plain task').locator('.due')).toHaveText(/due (tomorrow|today)/);
   });
 });

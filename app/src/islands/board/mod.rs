@@ -7,7 +7,7 @@
 //! - `notices`: the "Deleted … Undo" notice and errors beside their form;
 //! - `live`: what a change made elsewhere says;
 //! - `keys`: the keyboard shortcuts (`?` lists them);
-//! - `planning`: quick add's chips and the browser's time zone.
+//! - `planning`: quick add's chips, the date pickers, the browser's time zone.
 //!
 //! Every id, class and name the behaviours share with the server's markup is in
 //! [`crate::board_dom`].
@@ -60,6 +60,7 @@ static PAGE: super::swap::Page = {
             (attr::DISMISS, notices::dismiss),
             (attr::CANCEL, actions::cancel),
             (attr::SHORTCUTS, keys::help),
+            (attr::DATE_PICKERS, planning::date_pickers),
         ],
         keys: &[("Escape", actions::cancel)],
         shortcuts: &[

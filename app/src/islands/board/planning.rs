@@ -1,17 +1,17 @@
 //! Planning helpers of the board: the chips that say what quick add understood (asked
 //! of the server as the user pauses typing, at the URL the add form names: the parser
-//! stays out of the bundle), and the
+//! stays out of the bundle), the date pickers "More details" opens with, and the
 //! browser's time zone, written once to the cookie that decides what "today" is.
 
 use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{HtmlDocument, HtmlInputElement, UrlSearchParams};
+use web_sys::{Element, HtmlDocument, HtmlInputElement, UrlSearchParams};
 
 use crate::{
     board_dom::{attr, id},
     islands::swap::{
-        dom::{by_id, document, here, replacing},
+        dom::{by_id, document, find, has, here, replacing},
         http::ask,
         refresh, Nav,
     },
@@ -61,6 +61,19 @@ pub fn show_chips(html: &str) {
     if let Some(line) = by_id(id::QUICK_CHIPS) {
         line.set_inner_html(html);
     }
+}
+
+/// A click on "More details": its date fields, sent as text fields so that the page
+/// does not build date inputs for a section most adds never open, become date pickers
+/// before it opens (the click comes first). The section opens as usual.
+pub fn date_pickers(summary: Element) -> bool {
+    if let Some(section) = summary.parent_element() {
+        while let Some(field) = find::<HtmlInputElement>(&section, &has(attr::DATE_PICKER)) {
+            let _ = field.remove_attribute(attr::DATE_PICKER);
+            field.set_type("date");
+        }
+    }
+    false
 }
 
 /// The browser's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`).

@@ -4,6 +4,13 @@
 //! details". Focused when the board opens, and (with JavaScript) still focused and
 //! empty after each add, so tasks can be typed in a row; the chips under it say what
 //! the words were understood as.
+//!
+//! The due date under "More details" is sent as a text field (`YYYY-MM-DD`), which the
+//! island turns into a date picker when the section is opened: Chromium builds a date
+//! input's parts (its locale's date format, the calendar icon as an SVG document) as
+//! the page is parsed, about 7 ms of a cold board load's 70 ms of main-thread CPU, for
+//! a section most adds never open (bench/README.md, eighth round). Without JavaScript
+//! the text field takes the same `YYYY-MM-DD` the picker sends.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
@@ -47,7 +54,7 @@ pub fn AddTask() -> impl IntoView {
             </div>
             <p id=id::QUICK_CHIPS class="quick-chips" aria-live="polite"></p>
             <details class="add-more">
-                <summary>"More details"</summary>
+                <summary {..attrs::flag(attr::DATE_PICKERS)}>"More details"</summary>
                 <div class="add-grid">
                     <label>
                         "Description"
@@ -65,7 +72,18 @@ pub fn AddTask() -> impl IntoView {
                         "Tags (comma-separated)"
                         <input name="tags" type="text" placeholder="home, errands" />
                     </label>
-                    <label>"Due date" <input name="due_date" type="date" /></label>
+                    <label>
+                        "Due date"
+                        <input
+                            name="due_date"
+                            type="text"
+                            placeholder="YYYY-MM-DD"
+                            pattern=r"\d{4}-\d{2}-\d{2}"
+                            title="A date, as YYYY-MM-DD"
+                            autocomplete="off"
+                            {..attrs::flag(attr::DATE_PICKER)}
+                        />
+                    </label>
                 </div>
             </details>
         </form>
