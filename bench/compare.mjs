@@ -7,22 +7,22 @@
 //
 //   node bench/compare.mjs --page 'http://127.0.0.1:3000/|better-auth.session_token=…' \
 //        --page 'http://127.0.0.1:3001/|better-auth.session_token=…' [--runs 30]
-//        [--chromium /usr/bin/chromium] [--end2end end2end] [--warmup 1]
+//        [--chromium /usr/bin/chromium] [--end2end end2end] [--warmup 1] [--cpu 1]
 //
 // A page is a URL and, after `|`, the cookie its context gets (as in hydrate.mjs; every
 // load is a fresh context). Prints per page the median, mean and p90 of the hydrated mark
 // and of DOMContentLoaded, and for each page after the first the median of the paired
 // per-round differences against the first (negative: faster than the first).
-import { coldContext, hydrated, launch } from './browser.mjs';
+import { coldContext, cpuMs, hydrated, launch, mainThread } from './browser.mjs';
 
-const opts = { chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', end2end: '', runs: '30', warmup: '1' };
+const opts = { chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', end2end: '', runs: '30', warmup: '1', cpu: '' };
 const pages = [];
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) {
   const key = argv[i].replace(/^--/, '');
   if (key === 'page') {
     const [url, cookie = ''] = argv[i + 1].split('|');
-    pages.push({ url, cookie, hydrated: [], dcl: [] });
+    pages.push({ url, cookie, hydrated: [], dcl: [], cpu: [] });
   } else if (key in opts) {
     opts[key] = argv[i + 1];
   } else {
@@ -36,14 +36,20 @@ async function coldLoad(browser, page) {
   const context = await coldContext(browser, { ...opts, url: page.url, cookie: page.cookie });
   try {
     const tab = await context.newPage();
+    if (opts.cpu) await browser.startTracing(tab, { categories: ['devtools.timeline', 'toplevel', 'loading', 'blink.user_timing'] });
     const done = hydrated(tab);
     const response = await tab.goto(page.url, { waitUntil: 'commit' });
     if (!response || response.status() !== 200) throw new Error(`${page.url}: status ${response?.status()}`);
     await done;
-    return await tab.evaluate(() => ({
+    const load = await tab.evaluate(() => ({
       hydrated: window.__hydratedAt,
       dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
     }));
+    if (opts.cpu) {
+      const { thread, from } = mainThread(JSON.parse((await browser.stopTracing()).toString()));
+      load.cpu = cpuMs(thread, from, from + load.hydrated * 1000);
+    }
+    return load;
   } finally {
     await context.close();
   }
@@ -67,6 +73,7 @@ try {
       if (round < Number(opts.warmup)) continue;
       page.hydrated.push(load.hydrated);
       page.dcl.push(load.dcl);
+      if (opts.cpu) page.cpu.push(load.cpu);
     }
     process.stderr.write(`  round ${round + 1}/${rounds}\r`);
   }
@@ -75,10 +82,12 @@ try {
 }
 process.stderr.write('\n');
 console.log(`Chromium ${version}, ${opts.runs} interleaved cold loads per page (ms):`);
-console.log('| page | hydrated p50 | mean | p90 | DOMContentLoaded p50 | paired difference p50 |');
-console.log('|---|---:|---:|---:|---:|---:|');
+const cpuHead = opts.cpu ? ' main-thread CPU p50 | paired CPU difference p50 |' : '';
+console.log(`| page | hydrated p50 | mean | p90 | DOMContentLoaded p50 | paired difference p50 |${cpuHead}`);
+console.log(`|---|---:|---:|---:|---:|---:|${opts.cpu ? '---:|---:|' : ''}`);
+const paired = (page, key) => median(page[key].map((x, r) => x - pages[0][key][r])).toFixed(1);
 for (const [i, page] of pages.entries()) {
-  const diff = i === 0 ? '—' : median(page.hydrated.map((h, r) => h - pages[0].hydrated[r])).toFixed(1);
+  const cpu = opts.cpu ? ` ${median(page.cpu).toFixed(1)} | ${i === 0 ? '—' : paired(page, 'cpu')} |` : '';
   console.log(`| ${page.url} | ${median(page.hydrated).toFixed(1)} | ${mean(page.hydrated).toFixed(1)} | `
-    + `${p90(page.hydrated).toFixed(1)} | ${median(page.dcl).toFixed(1)} | ${diff} |`);
+    + `${p90(page.hydrated).toFixed(1)} | ${median(page.dcl).toFixed(1)} | ${i === 0 ? '—' : paired(page, 'hydrated')} |${cpu}`);
 }

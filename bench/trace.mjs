@@ -11,7 +11,7 @@
 // itself with bench/hydrate.mjs, which does not pay the tracing overhead.
 import { writeFileSync } from 'node:fs';
 
-import { coldContext, hydrated, launch, options } from './browser.mjs';
+import { coldContext, cpuMs, hydrated, launch, mainThread, options } from './browser.mjs';
 
 const opts = options({ runs: '3', save: '' });
 const categories = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'loading',
@@ -49,6 +49,7 @@ function selfTimes(events, from, to) {
 const browser = await launch(opts);
 const sums = new Map();
 let windows = 0;
+const cpus = [];
 try {
   for (let i = 0; i <= Number(opts.runs); i += 1) {
     const context = await coldContext(browser, opts);
@@ -62,14 +63,7 @@ try {
       const trace = JSON.parse((await browser.stopTracing()).toString());
       if (i === 0) continue; // warm-up
       if (opts.save) writeFileSync(opts.save, JSON.stringify(trace));
-      const events = trace.traceEvents ?? trace;
-      const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain'
-        && events.some((x) => x.pid === e.pid && x.tid === e.tid && x.name === 'ParseHTML'));
-      if (!main) throw new Error('no renderer main thread with ParseHTML in the trace');
-      const thread = events.filter((e) => e.pid === main.pid && e.tid === main.tid);
-      const nav = events.find((e) => e.name === 'navigationStart' && e.pid === main.pid)
-        ?? thread.find((e) => e.name === 'ParseHTML');
-      const from = nav.ts;
+      const { thread, from } = mainThread(trace);
       const to = from + hydratedAt * 1000;
       const totals = selfTimes(thread, from, to);
       let busy = 0;
@@ -78,7 +72,10 @@ try {
         busy += us;
       }
       windows += 1;
-      process.stderr.write(`  run ${i}: hydrated at ${hydratedAt.toFixed(0)} ms; main thread busy ${(busy / 1000).toFixed(0)} ms\n`);
+      const cpu = cpuMs(thread, from, to);
+      cpus.push(cpu);
+      process.stderr.write(`  run ${i}: hydrated at ${hydratedAt.toFixed(0)} ms; main thread busy ${(busy / 1000).toFixed(0)} ms, `
+        + `its CPU time ${cpu.toFixed(0)} ms\n`);
     } finally {
       await context.close();
     }
@@ -88,5 +85,7 @@ try {
 }
 const rows = [...sums].map(([name, us]) => [name, us / windows / 1000]).filter(([, ms]) => ms >= 0.5)
   .sort((a, b) => b[1] - a[1]);
+const sorted = [...cpus].sort((a, b) => a - b);
+console.log(`main-thread CPU time to hydrated, median of ${windows}: ${sorted[(windows - 1) >> 1].toFixed(1)} ms`);
 console.log(`main-thread self time per cold load, mean of ${windows} (ms):`);
 for (const [name, ms] of rows.slice(0, 25)) console.log(`${ms.toFixed(1).padStart(8)}  ${name}`);
