@@ -4,7 +4,8 @@
 //! server panicked ("reactive value already disposed") a few times per thousand
 //! abandoned requests. And renders beside apps starting in the same process: Leptos'
 //! route list is generated once per process, so a start no longer parks them. And
-//! board loads that reuse the database's connections instead of opening new ones.
+//! board loads that reuse the database's connections instead of opening new ones. And
+//! the point every page asks to be drawn at.
 
 use std::{
     cell::Cell,
@@ -190,5 +191,45 @@ async fn board_loads_reuse_the_database_connections() {
         "ten board loads opened {} new database connections (backends {opened:?})",
         opened.len()
     );
+    app.cleanup().await;
+}
+
+/// Every page asks Chromium to draw it once it is all parsed (`<link rel="expect"
+/// blocking="render">`, see `app::shell`), naming the page's last element. A name that
+/// is missing, or not last, would draw the page later or earlier than meant.
+#[tokio::test]
+async fn every_page_is_drawn_once_parsed_to_its_last_element() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let me = app.api_user("drawn@example.com").await;
+    for (path, cookie) in [
+        ("/", Some(&me.signed.cookie)),
+        ("/settings", Some(&me.signed.cookie)),
+        ("/sign-in", None),
+        ("/sign-up", None),
+    ] {
+        let mut page = app.client.get(app.url(path));
+        if let Some(cookie) = cookie {
+            page = page.header("cookie", cookie);
+        }
+        let html = page.send().await.unwrap().text().await.unwrap();
+        let link = r##"<link rel="expect" href="#"##;
+        let start = html.find(link).map(|i| i + link.len());
+        let id = start
+            .and_then(|i| html[i..].split('"').next())
+            .unwrap_or_else(|| panic!("{path}: no render-blocking expect link"));
+        assert!(
+            html[..html.find("<body").unwrap()].contains(r#"blocking="render""#),
+            "{path}: the expect link blocks rendering"
+        );
+        let marker = html
+            .find(&format!(r#"<div id="{id}" hidden></div>"#))
+            .unwrap_or_else(|| panic!("{path}: no element #{id}"));
+        let after = &html[marker..html.find("</body>").unwrap()];
+        assert_eq!(
+            after,
+            format!(r#"<div id="{id}" hidden></div>"#),
+            "{path}: #{id} is the body's last element"
+        );
+    }
     app.cleanup().await;
 }
