@@ -76,6 +76,17 @@ export function hydrated(page) {
   return page.waitForEvent('console', { predicate: (m) => m.text() === HYDRATED, timeout: 30_000 });
 }
 
+/**
+ * Loads `url` in `page` (or reloads it, with `how = 'reload'`) and resolves once the
+ * page has hydrated; throws unless the answer was a 200.
+ */
+export async function visit(page, url, how = 'goto') {
+  const done = hydrated(page);
+  const response = how === 'goto' ? await page.goto(url, { waitUntil: 'commit' }) : await page.reload({ waitUntil: 'commit' });
+  if (!response || response.status() !== 200) throw new Error(`${url}: status ${response?.status()}`);
+  await done;
+}
+
 /** The renderer's main thread in a Chromium trace: its events, and its navigation start (µs). */
 export function mainThread(trace) {
   const events = trace.traceEvents ?? trace;

@@ -13,7 +13,7 @@
 // load is a fresh context). Prints per page the median, mean and p90 of the hydrated mark
 // and of DOMContentLoaded, and for each page after the first the median of the paired
 // per-round differences against the first (negative: faster than the first).
-import { coldContext, cpuMs, hydrated, launch, mainThread } from './browser.mjs';
+import { coldContext, cpuMs, launch, mainThread, visit } from './browser.mjs';
 
 const opts = { chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', end2end: '', runs: '30', warmup: '1', cpu: '' };
 const pages = [];
@@ -37,10 +37,7 @@ async function coldLoad(browser, page) {
   try {
     const tab = await context.newPage();
     if (opts.cpu) await browser.startTracing(tab, { categories: ['devtools.timeline', 'toplevel', 'loading', 'blink.user_timing'] });
-    const done = hydrated(tab);
-    const response = await tab.goto(page.url, { waitUntil: 'commit' });
-    if (!response || response.status() !== 200) throw new Error(`${page.url}: status ${response?.status()}`);
-    await done;
+    await visit(tab, page.url);
     const load = await tab.evaluate(() => ({
       hydrated: window.__hydratedAt,
       dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,

@@ -11,16 +11,13 @@
 // Playwright comes from end2end/node_modules (no browser download: Debian's Chromium).
 // Prints progress on stderr and one line "HYDRATEJSON {...}" on stdout (raw samples in
 // milliseconds; bench.py computes the percentiles).
-import { coldContext, hydrated, launch, options } from './browser.mjs';
+import { coldContext, launch, options, visit } from './browser.mjs';
 
 const opts = options({ runs: '10', warmup: '1' });
 const url = new URL(opts.url);
 
 async function load(page, how) {
-  const done = hydrated(page);
-  const response = how === 'goto' ? await page.goto(opts.url, { waitUntil: 'commit' }) : await page.reload({ waitUntil: 'commit' });
-  if (!response || response.status() !== 200) throw new Error(`${opts.url}: status ${response?.status()}`);
-  await done;
+  await visit(page, opts.url, how);
   return page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const resources = performance.getEntriesByType('resource');

@@ -11,7 +11,7 @@
 // itself with bench/hydrate.mjs, which does not pay the tracing overhead.
 import { writeFileSync } from 'node:fs';
 
-import { coldContext, cpuMs, hydrated, launch, mainThread, options } from './browser.mjs';
+import { coldContext, cpuMs, launch, mainThread, options, visit } from './browser.mjs';
 
 const opts = options({ runs: '3', save: '' });
 const categories = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'loading',
@@ -56,9 +56,7 @@ try {
     try {
       const page = await context.newPage();
       await browser.startTracing(page, { categories });
-      const done = hydrated(page);
-      await page.goto(opts.url, { waitUntil: 'commit' });
-      await done;
+      await visit(page, opts.url);
       const hydratedAt = await page.evaluate(() => window.__hydratedAt);
       const trace = JSON.parse((await browser.stopTracing()).toString());
       if (i === 0) continue; // warm-up
