@@ -89,9 +89,10 @@ fn islands_loader(options: &LeptosOptions) -> String {
 /// The last element of every page. The head's `<link rel="expect" blocking="render">`
 /// names it, so that Chromium draws the page once it is all parsed, rather than a first
 /// frame of the part parsed so far (on the board, the controls without the rows) that is
-/// then styled and laid out again: 2-3 ms less main-thread CPU per cold board load,
-/// DOMContentLoaded 20-45 ms sooner (bench/README.md, eighth round). The whole page comes
-/// in one response of a few KB; browsers without `rel=expect` ignore it.
+/// then styled and laid out again: up to 3 ms less main-thread CPU per cold board load,
+/// DOMContentLoaded 20-50 ms sooner (bench/README.md, eighth round). Pages are rendered
+/// whole before they are sent (`SsrMode::Async`), so this waits for no later bytes;
+/// browsers without `rel=expect` ignore it.
 const PAGE_END: &str = "page-end";
 
 /// The document around every page (rendered on the server only).

@@ -212,24 +212,25 @@ async fn every_page_is_drawn_once_parsed_to_its_last_element() {
             page = page.header("cookie", cookie);
         }
         let html = page.send().await.unwrap().text().await.unwrap();
-        let link = r##"<link rel="expect" href="#"##;
-        let start = html.find(link).map(|i| i + link.len());
-        let id = start
-            .and_then(|i| html[i..].split('"').next())
-            .unwrap_or_else(|| panic!("{path}: no render-blocking expect link"));
+        // The expect link, as a whole tag, and the id it names.
+        let tag = html
+            .find(r#"<link rel="expect""#)
+            .and_then(|i| html[i..].split_once('>').map(|(tag, _)| tag))
+            .unwrap_or_else(|| panic!("{path}: no expect link"));
         assert!(
-            html[..html.find("<body").unwrap()].contains(r#"blocking="render""#),
-            "{path}: the expect link blocks rendering"
+            tag.contains(r#"blocking="render""#),
+            "{path}: the expect link blocks rendering: {tag}"
         );
+        let id = tag
+            .split_once(r##"href="#"##)
+            .and_then(|(_, rest)| rest.split('"').next())
+            .unwrap_or_else(|| panic!("{path}: the expect link names no element: {tag}"));
+        let last = format!(r#"<div id="{id}" hidden></div>"#);
         let marker = html
-            .find(&format!(r#"<div id="{id}" hidden></div>"#))
+            .find(&last)
             .unwrap_or_else(|| panic!("{path}: no element #{id}"));
         let after = &html[marker..html.find("</body>").unwrap()];
-        assert_eq!(
-            after,
-            format!(r#"<div id="{id}" hidden></div>"#),
-            "{path}: #{id} is the body's last element"
-        );
+        assert_eq!(after, last, "{path}: #{id} is the body's last element");
     }
     app.cleanup().await;
 }
