@@ -87,6 +87,12 @@ export async function visit(page, url, how = 'goto') {
   await done;
 }
 
+/** The median of `xs` (the mean of the middle two for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 /** The renderer's main thread in a Chromium trace: its events, and its navigation start (µs). */
 export function mainThread(trace) {
   const events = trace.traceEvents ?? trace;

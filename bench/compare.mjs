@@ -13,7 +13,7 @@
 // load is a fresh context). Prints per page the median, mean and p90 of the hydrated mark
 // and of DOMContentLoaded, and for each page after the first the median of the paired
 // per-round differences against the first (negative: faster than the first).
-import { coldContext, cpuMs, launch, mainThread, visit } from './browser.mjs';
+import { coldContext, cpuMs, launch, mainThread, median, visit } from './browser.mjs';
 
 const opts = { chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', end2end: '', runs: '30', warmup: '1', cpu: '' };
 const pages = [];
@@ -52,10 +52,6 @@ async function coldLoad(browser, page) {
   }
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(0.9 * xs.length) - 1)];
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 

@@ -11,7 +11,7 @@
 // itself with bench/hydrate.mjs, which does not pay the tracing overhead.
 import { writeFileSync } from 'node:fs';
 
-import { coldContext, cpuMs, launch, mainThread, options, visit } from './browser.mjs';
+import { coldContext, cpuMs, launch, mainThread, median, options, visit } from './browser.mjs';
 
 const opts = options({ runs: '3', save: '' });
 const categories = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'loading',
@@ -83,7 +83,6 @@ try {
 }
 const rows = [...sums].map(([name, us]) => [name, us / windows / 1000]).filter(([, ms]) => ms >= 0.5)
   .sort((a, b) => b[1] - a[1]);
-const sorted = [...cpus].sort((a, b) => a - b);
-console.log(`main-thread CPU time to hydrated, median of ${windows}: ${sorted[(windows - 1) >> 1].toFixed(1)} ms`);
+console.log(`main-thread CPU time to hydrated, median of ${windows}: ${median(cpus).toFixed(1)} ms`);
 console.log(`main-thread self time per cold load, mean of ${windows} (ms):`);
 for (const [name, ms] of rows.slice(0, 25)) console.log(`${ms.toFixed(1).padStart(8)}  ${name}`);
