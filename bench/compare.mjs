@@ -10,7 +10,7 @@
 //        [--chromium /usr/bin/chromium] [--end2end end2end] [--warmup 1] [--cpu 1]
 //
 // A page is a URL and, after `|`, the cookie its context gets (as in hydrate.mjs; every
-// load is a fresh context). Prints per page the median, mean and p90 of the hydrated mark
+// load is a fresh context) and, after a second `|`, a label for the table (the URL else). Prints per page the median, mean and p90 of the hydrated mark
 // and of DOMContentLoaded, and for each page after the first the median of the paired
 // per-round differences against the first (negative: faster than the first).
 import { coldContext, cpuMs, launch, mainThread, median, visit } from './browser.mjs';
@@ -21,8 +21,8 @@ const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) {
   const key = argv[i].replace(/^--/, '');
   if (key === 'page') {
-    const [url, cookie = ''] = argv[i + 1].split('|');
-    pages.push({ url, cookie, hydrated: [], dcl: [], cpu: [] });
+    const [url, cookie = '', label = url] = argv[i + 1].split('|');
+    pages.push({ url, cookie, label, hydrated: [], dcl: [], cpu: [] });
   } else if (key in opts) {
     opts[key] = argv[i + 1];
   } else {
@@ -81,6 +81,6 @@ console.log(`|---|---:|---:|---:|---:|---:|${opts.cpu ? '---:|---:|' : ''}`);
 const paired = (page, key) => median(page[key].map((x, r) => x - pages[0][key][r])).toFixed(1);
 for (const [i, page] of pages.entries()) {
   const cpu = opts.cpu ? ` ${median(page.cpu).toFixed(1)} | ${i === 0 ? '—' : paired(page, 'cpu')} |` : '';
-  console.log(`| ${page.url} | ${median(page.hydrated).toFixed(1)} | ${mean(page.hydrated).toFixed(1)} | `
+  console.log(`| ${page.label} | ${median(page.hydrated).toFixed(1)} | ${mean(page.hydrated).toFixed(1)} | `
     + `${p90(page.hydrated).toFixed(1)} | ${median(page.dcl).toFixed(1)} | ${i === 0 ? '—' : paired(page, 'hydrated')} |${cpu}`);
 }

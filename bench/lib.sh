@@ -17,6 +17,19 @@ ensure_wrk() {
   apt_install wrk
 }
 
+# Debian's Chromium (unless CHROMIUM_PATH names one) and end2end's Playwright (npm,
+# no browser download), installed when missing; run from the repository's root.
+ensure_browser() {
+  if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null; then
+    say "installing chromium (Debian package)"
+    apt_install chromium
+  fi
+  if command -v npm >/dev/null && [ ! -f end2end/node_modules/@playwright/test/package.json ]; then
+    say "installing end2end's npm packages (no browser download)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+}
+
 # The FastAPI peer's virtualenv in bench/.venv, from PyPI with the peer's
 # requirements.txt; re-installed only when that file changes. PEER_DIR is the peer.
 ensure_peer_venv() {
@@ -74,14 +87,15 @@ free_port() {
 
 # start_server BIN [NAME=value ...]: the release server on a free port with a fresh data
 # directory under $work, in development mode on SQLite unless the settings say
-# otherwise; sets `base` and `server_pid` and returns once /healthz answers.
+# otherwise, serving the site in $SITE_ROOT (target/site); sets `base` and `server_pid`
+# and returns once /healthz answers.
 start_server() {
   local bin=$1 port
   shift
   port=$(free_port)
   base="http://127.0.0.1:$port"
   rm -rf "$work/data"
-  env LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=taskdeck LEPTOS_SITE_PKG_DIR=pkg \
+  env LEPTOS_SITE_ROOT="${SITE_ROOT:-target/site}" LEPTOS_OUTPUT_NAME=taskdeck LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_SITE_ADDR="127.0.0.1:$port" BETTER_AUTH_URL="$base" DATA_DIR="$work/data" \
     APP_ENV=development RATE_LIMIT=off JWT_ALGORITHM=HS256 JWT_EXPIRES_IN_SECS=10800 \
     BETTER_AUTH_SECRET=bench-secret-0123456789abcdef-0123456789 RUST_LOG=warn "$@" \

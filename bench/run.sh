@@ -56,16 +56,7 @@ fi
 # 4. For the time to hydrated: Debian's Chromium and end2end's Playwright (npm, no
 #    browser download; `make build` installs it already). Without Node the script says so
 #    in the report and skips that table.
-if [ "$pages" = 1 ]; then
-  if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null; then
-    say "installing chromium (Debian package)"
-    apt_install chromium
-  fi
-  if command -v npm >/dev/null && [ ! -f end2end/node_modules/@playwright/test/package.json ]; then
-    say "installing end2end's npm packages (no browser download)"
-    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
-  fi
-fi
+if [ "$pages" = 1 ]; then ensure_browser; fi
 
 # 5. Measure.
 exec python3 "$BENCH/bench.py" --repo "$REPO" --peer "$PEER" --server-bin "$SERVER_BIN" \
