@@ -10,9 +10,10 @@
 //        [--chromium /usr/bin/chromium] [--end2end end2end] [--warmup 1] [--cpu 1]
 //
 // A page is a URL and, after `|`, the cookie its context gets (as in hydrate.mjs; every
-// load is a fresh context) and, after a second `|`, a label for the table (the URL else). Prints per page the median, mean and p90 of the hydrated mark
-// and of DOMContentLoaded, and for each page after the first the median of the paired
-// per-round differences against the first (negative: faster than the first).
+// load is a fresh context) and, after a second `|`, its name in the table (else the URL).
+// Prints per page the median, mean and p90 of the hydrated mark and of DOMContentLoaded,
+// and for each page after the first the median of the paired per-round differences
+// against the first (negative: faster than the first).
 import { coldContext, cpuMs, launch, mainThread, median, visit } from './browser.mjs';
 
 const opts = { chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', end2end: '', runs: '30', warmup: '1', cpu: '' };

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the board costs over the browser's own floor, on this machine. Time to hydrated
 # depends on the machine as much as on the page (the same build measured 175 ms on one
-# machine of this kind and 113-135 ms on another), so an absolute target says little
+# machine of this kind and 118-147 ms on another), so an absolute target says little
 # alone. This script loads, interleaved and cold (bench/compare.mjs --cpu 1):
 #
 #   - the board as served (`/`, 50 tasks, signed in);
